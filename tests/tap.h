@@ -1,0 +1,70 @@
+/*
+ * tap.h: TAP 13 output in the style of Perl's Test::More, with every test case isolated.
+ *
+ * A test program is a list of cases. Each case runs in a forked child with a time limit, so a
+ * crash, an abort or an endless loop in learner code becomes one `not ok` (with the signal's
+ * name and the command that replays the run) and the program goes on to the next case.
+ *
+ *   static void election(void *arg) {
+ *     tap_replay("%s --scenario election --seed %d --viz", tap_driver(), 7);
+ *     tap_ok(leader_elected, "a leader is elected by t=2s");
+ *   }
+ *   int main(void) {
+ *     tap_case("initial election", election, NULL);
+ *     return tap_done();
+ *   }
+ *
+ * Inside a case, tap_ok / tap_is_int / tap_is_str are checks: the case passes when all of them
+ * pass, and each failed check adds its message to the case's diagnostics. Outside a case, they
+ * print one TAP line each, like Test::More. A case that reaches an exercise stub (TODO("...")) is
+ * reported as `not ok N - name # TODO what`, which prove counts as "not done yet", not a failure.
+ *
+ * Environment: CAUSEWAY_CASE_TIMEOUT (seconds of real time per case, default 120) guards against
+ * hangs only; no test asserts anything about real time.
+ */
+#ifndef CAUSEWAY_TAP_H
+#define CAUSEWAY_TAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Declare the number of test lines in advance (optional: tap_done prints it otherwise). */
+void tap_plan(int count);
+/* Skip the whole program with a reason ("1..0 # SKIP why"); exits 0. */
+_Noreturn void tap_skip_all(const char *why);
+
+/* Run fn(arg) as one isolated test case named `name`. Returns true if it passed. */
+bool tap_case(const char *name, void (*fn)(void *arg), void *arg);
+/* The same with its own time limit in seconds of real time. */
+bool tap_case_timeout(const char *name, int seconds, void (*fn)(void *arg), void *arg);
+
+/* Checks (in a case) or test lines (outside one). Each returns cond. */
+bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A diagnostic line ("# ..."), shown whatever the outcome. */
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set the command that replays the case's current run (shown when the case fails). */
+void tap_replay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* In a case: end it now as skipped, with a reason. */
+_Noreturn void tap_skip(const char *why);
+/* A line of TAP outside any case that is a known-not-done item: "not ok N - name # TODO why". */
+void tap_todo_line(const char *name, const char *why);
+
+/* Print the plan if it was not declared; return the exit status for main (0 if nothing failed). */
+int tap_done(void);
+
+/* The lab driver this test program was built to match (build/MODE/IMPL/NN-name/driver), from
+ * the CAUSEWAY_DRIVER macro the Makefile defines when it compiles the test program. */
+#ifndef CAUSEWAY_DRIVER
+#define CAUSEWAY_DRIVER "driver"
+#endif
+#ifndef CAUSEWAY_IMPL
+#define CAUSEWAY_IMPL "solutions"
+#endif
+static inline const char *tap_driver(void) { return CAUSEWAY_DRIVER; }
+/* True when the program was built against the learner's exercises, false for solutions. */
+static inline bool tap_against_exercises(void) { return CAUSEWAY_IMPL[0] == 'e'; }
+
+#endif
