@@ -26,9 +26,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/labkit.h"
 #include "../lib/todo.h"
 
-enum { EXIT_TODO = 77, EXIT_SKIP = 78 };
+enum { EXIT_TODO = 77, EXIT_SKIP = 78, EXIT_ASAN = 99, EXIT_UBSAN = 98 };
+
+/* In a sanitizer build, make a sanitizer's exit recognisable (these are read by the sanitizer
+ * runtimes at startup; in other builds nothing calls them). */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__asan_default_options(void) { return "exitcode=99"; }
+const char *__ubsan_default_options(void) { return "exitcode=98:print_stacktrace=1"; }
 
 static int planned = -1;
 static int test_number;
@@ -237,6 +245,12 @@ bool tap_case_timeout(const char *name, int seconds, void (*fn)(void *), void *a
     dir = directive;
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && r.failed_checks == 0) {
     ok = true;
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_ASAN) {
+    snprintf(extra, sizeof extra,
+             "crashed: AddressSanitizer found a memory error (its report is on stderr)");
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_UBSAN) {
+    snprintf(extra, sizeof extra,
+             "crashed: UndefinedBehaviorSanitizer found undefined behaviour (report on stderr)");
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 1) {
     snprintf(extra, sizeof extra, "the case exited with status %d", WEXITSTATUS(status));
   }
@@ -365,4 +379,29 @@ int tap_done(void) {
     printf("# planned %d tests but ran %d\n", planned, test_number);
   fflush(stdout);
   return failures || (planned >= 0 && planned != test_number) ? 1 : 0;
+}
+
+bool tap_sweep_with(const char *driver, const lab_info *lab, const char *scenario, uint64_t first,
+                    uint64_t last, bool (*also)(lab_run *run, void *ctx), void *ctx) {
+  const lab_scenario *sc = lab_find(lab, scenario);
+  if (!sc) return tap_ok(false, "lab %s has no scenario named %s", lab->id, scenario);
+  for (uint64_t seed = first; seed <= last; seed++) {
+    tap_replay("%s --scenario %s --seed %llu --viz", driver, scenario,
+               (unsigned long long)seed);
+    lab_run run = {.seed = seed, .lab_id = lab->id, .scenario = sc->name};
+    bool held = sc->run(&run);
+    if (!held) {
+      tap_ok(false, "%s, seed %llu: %s", scenario, (unsigned long long)seed, run.verdict);
+      lab_end(&run);
+      return false;
+    }
+    if (also && !also(&run, ctx)) {
+      tap_diag("%s, seed %llu: %s", scenario, (unsigned long long)seed, run.verdict);
+      lab_end(&run);
+      return false;
+    }
+    lab_end(&run);
+  }
+  tap_diag("%s: seeds %llu..%llu held", scenario, (unsigned long long)first, (unsigned long long)last);
+  return true;
 }

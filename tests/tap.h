@@ -55,6 +55,18 @@ void tap_todo_line(const char *name, const char *why);
 /* Print the plan if it was not declared; return the exit status for main (0 if nothing failed). */
 int tap_done(void);
 
+/* Seed sweep, inside a case: run a lab scenario for every seed from first to last. For each seed
+ * the replay command is set first (so a crash names the seed), then the scenario's verdict is
+ * checked and, if `also` is not NULL, also(run, ctx) may add its own checks on the finished run
+ * (its world is still alive) and return false to stop. Stops at the first failing seed, with the
+ * seed, the verdict and the replay command. Returns true if every seed held. */
+struct lab_info;
+struct lab_run;
+#define tap_sweep(...) tap_sweep_with(tap_driver(), __VA_ARGS__)
+bool tap_sweep_with(const char *driver, const struct lab_info *lab, const char *scenario,
+                    uint64_t first, uint64_t last, bool (*also)(struct lab_run *run, void *ctx),
+                    void *ctx);
+
 /* The lab driver this test program was built to match (build/MODE/IMPL/NN-name/driver), from
  * the CAUSEWAY_DRIVER macro the Makefile defines when it compiles the test program. */
 #ifndef CAUSEWAY_DRIVER

@@ -21,6 +21,7 @@ static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
   if (ev->kind != SIM_EV_SEND || ev->msg_type != MSG_PING || ev->node != 0) return;
   const ping_body *ping = ev->body;
   const ping_state *client = sim_state(w, 0);
+  if (rec->ping_sends < 64) rec->send_time[rec->ping_sends] = ev->time;
   if (rec->ping_sends++ == 0) rec->first_send = ev->time;
   if (ping->seq < 1024) rec->sends_of_seq[ping->seq]++;
   if (client->peer_dead)
