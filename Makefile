@@ -74,7 +74,9 @@ $(B)/bin/%: $(B)/obj/lib/cmd/%.o $(LIB)
 VIZ_SRC := $(wildcard visualizer/*.c)
 VIZ_OBJ := $(VIZ_SRC:%.c=$(B)/obj/%.o)
 VIZ_LIB_OBJ := $(filter-out $(B)/obj/visualizer/dsviz.o,$(VIZ_OBJ))
-VIZ_EXTRA := -D_XOPEN_SOURCE=700 -D_XOPEN_SOURCE_EXTENDED $(VIZ_CFLAGS) -Ivisualizer
+# ncursesw's pkg-config flags bring their own -D_XOPEN_SOURCE; wide-character curses needs the
+# _EXTENDED variant on top of it.
+VIZ_EXTRA := $(if $(findstring -D_XOPEN_SOURCE=,$(VIZ_CFLAGS)),,-D_XOPEN_SOURCE=700) -D_XOPEN_SOURCE_EXTENDED $(VIZ_CFLAGS) -Ivisualizer
 $(B)/obj/visualizer/%.o: EXTRA_CFLAGS = $(VIZ_EXTRA)
 $(B)/obj/tests/viz-%.o: EXTRA_CFLAGS = $(VIZ_EXTRA)
 DSVIZ := $(if $(VIZ_SRC),$(B)/bin/dsviz)
@@ -131,6 +133,8 @@ EXERCISE_TESTS := $(foreach L,$(LABS),$(B)/exercises/$(L)/test)
 # ---------------------------------------------------------------------------------------------
 # Targets.
 .PHONY: all demo test test-mode check bench figures format clean
+# Keep object files make would otherwise delete as intermediates (they are reused by every mode).
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(CMDS) $(DSVIZ) $(LIB_TESTS) $(VIZ_TESTS) $(LAB_BINS) $(BENCHES)
@@ -164,8 +168,21 @@ check:
 check-%:
 	@$(MAKE) --no-print-directory check LAB=$*
 
+HISTORIES ?= ../shared/data/jepsen-histories
 bench: all
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@echo "== dsviz: load and frame time of a synthetic 1,000,000-event trace"
+	@$(B)/bin/dsviz --bench
+	@echo "== dsviz export: a 100,000-event trace to SVG (cut at the export limit)"
+	@$(B)/tests/viz-export --make-trace $(B)/bench-100k.jsonl 100000 >/dev/null && \
+	  $(B)/bin/dsviz export $(B)/bench-100k.jsonl --bench -o $(B)/bench-100k.svg
+	@echo "== lincheck: time per history file"
+	@if [ -d "$(HISTORIES)" ]; then $(B)/bin/lincheck --bench "$(HISTORIES)"; \
+	  else echo "skipped: $(HISTORIES) not found (set HISTORIES=DIR)"; fi
+
+# Every figure in book/figures/ from a lab run with a fixed seed (fails if one cannot be made).
+figures: all
+	sh scripts/figures.sh $(B)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,7 +170,9 @@ static void *pool_at(const pool *p, uint32_t slot) {
   return p->items + (size_t)slot * p->elem;
 }
 
-/* Take a free slot (zeroed), growing the pool when none is free. */
+/* Take a free slot, growing the pool when none is free. The slot's contents are undefined: the
+ * caller sets every field it will read (messages carry up to SIM_MAX_BODY bytes, and clearing
+ * them all on every send would cost more than the rest of the send). */
 static uint32_t pool_take(pool *p) {
   uint32_t slot;
   if (p->free_len) {
@@ -186,7 +189,6 @@ static uint32_t pool_take(pool *p) {
     }
     slot = (uint32_t)p->len++;
   }
-  memset(pool_at(p, slot), 0, p->elem);
   return slot;
 }
 
@@ -250,8 +252,15 @@ static void format_body(const sim_world *w, int type, const void *body, char *ou
     p->msg_types[type].format(body, out, cap);
 }
 
+/* Count one more event of the run; true if observers want to hear about it (then build the
+ * sim_event and call notify). Building events only for observers keeps the common path cheap. */
+static bool observing(sim_world *w) {
+  w->c.event_count++;
+  return w->observer_count > 0;
+}
+
 static void notify(sim_world *w, sim_event *ev) {
-  ev->seq = w->c.event_count++;
+  ev->seq = w->c.event_count - 1;
   ev->time = w->c.now;
   for (int i = 0; i < w->observer_count; i++) w->observers[i].fn(w, ev, w->observers[i].ctx);
 }
@@ -266,9 +275,11 @@ static void trace_vc(sim_world *w, trace_line *l, int node) {
 /* Emit a node-only event (boot, restart, crash, local) with the node's vector clock. */
 static void emit_node_event(sim_world *w, int node, sim_event_kind kind, const char *ev_name) {
   vc_tick(w, node);
-  sim_event ev = {.kind = kind, .node = node, .peer = -1};
-  memcpy(ev.vc, w->nodes[node].vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = kind, .node = node, .peer = -1};
+    memcpy(ev.vc, w->nodes[node].vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   if (w->trace) {
     trace_line l;
     trace_begin(&l, w->c.now, ev_name);
@@ -279,10 +290,12 @@ static void emit_node_event(sim_world *w, int node, sim_event_kind kind, const c
 }
 
 static void trace_drop(sim_world *w, const message *m, const char *why) {
-  sim_event ev = {.kind = SIM_EV_DROP, .node = m->to, .peer = m->from, .msg_id = m->id,
-                  .msg_type = m->type, .body = m->body};
-  memcpy(ev.vc, w->nodes[m->to].vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = SIM_EV_DROP, .node = m->to, .peer = m->from, .msg_id = m->id,
+                    .msg_type = m->type, .body = m->body};
+    memcpy(ev.vc, w->nodes[m->to].vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   if (!w->trace) return;
   trace_line l;
   trace_begin(&l, w->c.now, "drop");
@@ -489,6 +502,7 @@ uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
   m->to = to;
   m->type = type;
   m->live = true;
+  m->duplicate = false;
   if (size) memcpy(m->body, body, size);
 
   /* Ground truth: a send is an event of the sender. */
@@ -497,10 +511,12 @@ uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
   w->c.stats.sent++;
   w->c.stats.bytes_sent += size;
   w->c.stats.sent_by_type[type]++;
-  sim_event ev = {.kind = SIM_EV_SEND, .node = from, .peer = to, .msg_id = m->id,
-                  .msg_type = type, .body = m->body};
-  memcpy(ev.vc, m->vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = SIM_EV_SEND, .node = from, .peer = to, .msg_id = m->id,
+                    .msg_type = type, .body = m->body};
+    memcpy(ev.vc, m->vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   uint64_t id = m->id;
   if (w->trace) {
     char text[1024];
@@ -534,7 +550,7 @@ uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
     uint32_t copy = pool_take(&w->messages);
     message *orig = pool_at(&w->messages, slot); /* the pool may have moved */
     message *dup = pool_at(&w->messages, copy);
-    memcpy(dup, orig, sizeof *dup);
+    memcpy(dup, orig, offsetof(message, body) + size);
     dup->duplicate = true;
     w->c.stats.duplicated++;
     put_on_wire(w, copy, cfg);
@@ -561,6 +577,7 @@ uint64_t sim_timer_set(sim_node *n, int kind, sim_time delay, uint64_t arg) {
   uint32_t slot = pool_take(&w->timers);
   if (slot >= (1u << 24)) die("sim_timer_set: too many pending timers");
   timer *t = pool_at(&w->timers, slot);
+  memset(t, 0, sizeof *t);
   t->id = (w->c.next_timer_serial++ << 24) | slot;
   t->node = n->id;
   t->kind = kind;
@@ -692,8 +709,10 @@ static void deliver(sim_world *w, uint32_t slot) {
     pool_give_back(&w->messages, slot);
     return;
   }
-  /* Copy out: the handler may send, which may grow (move) the pool. */
-  message copy = *m;
+  /* Copy out (header and the body's real size only): the handler may send, which may grow and
+   * move the pool. */
+  message copy;
+  memcpy(&copy, m, offsetof(message, body) + r->proto->msg_types[m->type].body_size);
   pool_give_back(&w->messages, slot);
 
   /* Ground truth: a receive merges the sender's clock, then ticks. */
@@ -701,10 +720,12 @@ static void deliver(sim_world *w, uint32_t slot) {
     if (copy.vc[i] > r->vc[i]) r->vc[i] = copy.vc[i];
   vc_tick(w, copy.to);
   w->c.stats.delivered++;
-  sim_event ev = {.kind = SIM_EV_RECV, .node = copy.to, .peer = copy.from, .msg_id = copy.id,
-                  .msg_type = copy.type, .body = copy.body};
-  memcpy(ev.vc, r->vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = SIM_EV_RECV, .node = copy.to, .peer = copy.from, .msg_id = copy.id,
+                    .msg_type = copy.type, .body = copy.body};
+    memcpy(ev.vc, r->vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   if (w->trace) {
     char text[1024];
     trace_line l;
@@ -732,9 +753,11 @@ static void fire_timer(sim_world *w, uint32_t slot) {
   pool_give_back(&w->timers, slot);
   node_rec *r = &w->nodes[t.node];
   vc_tick(w, t.node);
-  sim_event ev = {.kind = SIM_EV_TIMER, .node = t.node, .peer = -1, .msg_type = t.kind};
-  memcpy(ev.vc, r->vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = SIM_EV_TIMER, .node = t.node, .peer = -1, .msg_type = t.kind};
+    memcpy(ev.vc, r->vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   if (w->trace) {
     trace_line l;
     trace_begin(&l, w->c.now, "timer");
@@ -867,10 +890,12 @@ bool sim_inject(sim_world *w, int node, int type, const void *body) {
   memcpy(copy, body, p->msg_types[type].body_size);
   uint64_t id = w->c.next_msg_id++;
   vc_tick(w, node);
-  sim_event ev = {.kind = SIM_EV_RECV, .node = node, .peer = SIM_EXTERNAL, .msg_id = id,
-                  .msg_type = type, .body = copy};
-  memcpy(ev.vc, r->vc, sizeof ev.vc);
-  notify(w, &ev);
+  if (observing(w)) {
+    sim_event ev = {.kind = SIM_EV_RECV, .node = node, .peer = SIM_EXTERNAL, .msg_id = id,
+                    .msg_type = type, .body = copy};
+    memcpy(ev.vc, r->vc, sizeof ev.vc);
+    notify(w, &ev);
+  }
   if (w->trace) {
     char text[1024];
     trace_line l;

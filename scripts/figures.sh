@@ -1,0 +1,83 @@
+#!/bin/sh
+# scripts/figures.sh: make every figure of the book (book/figures/) from a real run.
+#
+#   sh scripts/figures.sh BUILD_DIR        (make figures runs: sh scripts/figures.sh build/rel)
+#
+# Each figure is one line below: a lab scenario run with a fixed seed by the reference
+# solution's driver, then cut and drawn by `dsviz export` (visualizer/export.h). Same seed,
+# same run, same figure: rerunning this script changes no file unless the code changed.
+# The script stops with a non-zero status at the first figure it cannot make. A run whose
+# scenario fails on purpose (a lab that shows a bug) still gives its trace, so the driver's own
+# exit status is not checked; an empty or missing trace is an error.
+#
+# To add a figure: add a `fig` line in your lab's section; its arguments are the output file
+# (under book/figures/, named NN-scenario-view.ext), the lab, the scenario, the seed, then the
+# export options. Link the file from your chapter as figures/NAME.
+#
+# DSVIZ=path overrides the viewer binary (default BUILD_DIR/bin/dsviz).
+set -eu
+
+B=${1:-}
+if [ -z "$B" ]; then
+  echo "usage: sh scripts/figures.sh BUILD_DIR (e.g. build/rel)" >&2
+  exit 2
+fi
+DSVIZ=${DSVIZ:-$B/bin/dsviz}
+OUT=book/figures
+[ -x "$DSVIZ" ] || { echo "figures: no viewer at $DSVIZ (run make first)" >&2; exit 1; }
+mkdir -p "$OUT"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/causeway-figures.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+fail() {
+  echo "figures: $*" >&2
+  exit 1
+}
+
+# trace LAB SCENARIO SEED: run it once (later figures of the same run reuse the trace) and set
+# TRACE to the trace file.
+trace() {
+  drv=$B/solutions/$1/driver
+  TRACE=$TMP/$1-$2-$3.jsonl
+  [ -x "$drv" ] || fail "no driver $drv for lab $1 (run make first)"
+  if [ ! -s "$TRACE" ]; then
+    "$drv" --scenario "$2" --seed "$3" --trace "$TRACE" >"$TMP/run.txt" 2>&1 || true
+    [ -s "$TRACE" ] || fail "lab $1 scenario $2 seed $3 wrote no trace: $(head -n 3 "$TMP/run.txt")"
+  fi
+}
+
+# fig FILE LAB SCENARIO SEED EXPORT-OPTIONS...: make book/figures/FILE.
+fig() {
+  file=$1
+  trace "$2" "$3" "$4"
+  shift 4
+  "$DSVIZ" export "$TRACE" "$@" -o "$OUT/$file" 2>"$TMP/err.txt" ||
+    fail "cannot make $OUT/$file: $(cat "$TMP/err.txt")"
+  [ -s "$OUT/$file" ] || fail "$OUT/$file is empty"
+  # A warning (the export was cut) is worth seeing, but is not an error.
+  [ -s "$TMP/err.txt" ] && sed "s|^|  $file: |" "$TMP/err.txt" >&2
+  echo "  $OUT/$file"
+}
+
+echo "figures: writing $OUT/"
+
+# --- Lab 00: the network is not a function call ---------------------------------------------
+# The first 400ms of a lossy run: lost pings and pongs (red X), retries on the timer.
+fig 00-lossy-spacetime.svg 00-messaging lossy 1 --view spacetime --to 400ms
+fig 00-lossy-spacetime.png 00-messaging lossy 1 --view spacetime --to 400ms
+# The same as a Mermaid sequence diagram, and as a ShiViz log to paste into ShiViz.
+fig 00-lossy-sequence.md 00-messaging lossy 1 --format mermaid --to 400ms
+fig 00-lossy-shiviz.log 00-messaging lossy 1 --format shiviz --to 400ms
+# The server crashes at 40ms and restarts at 400ms: pings die in between, then it answers again.
+fig 00-crash-restart-spacetime.svg 00-messaging crash-restart 1 --view spacetime --from 30ms --to 450ms
+fig 00-crash-restart-spacetime.png 00-messaging crash-restart 1 --view spacetime --from 30ms --to 450ms
+# The roles as a state diagram: the server goes down and comes back.
+fig 00-crash-restart-states.svg 00-messaging crash-restart 1 --view states --key role
+fig 00-crash-restart-states.png 00-messaging crash-restart 1 --view states --key role
+
+# --- Lab 04: snapshots -------------------------------------------------------------------------
+# The global state snapshot 1 recorded: balances and the transfers caught in the channels.
+fig 04-bank-snapshot.svg 04-snapshots bank 1 --view snapshot --snapshot 1
+fig 04-bank-snapshot.png 04-snapshots bank 1 --view snapshot --snapshot 1
+
+echo "figures: done"
