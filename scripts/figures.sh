@@ -23,7 +23,7 @@ if [ -z "$B" ]; then
   exit 2
 fi
 DSVIZ=${DSVIZ:-$B/bin/dsviz}
-OUT=book/figures
+OUT=${FIGURES_OUT:-book/figures}
 [ -x "$DSVIZ" ] || { echo "figures: no viewer at $DSVIZ (run make first)" >&2; exit 1; }
 mkdir -p "$OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/causeway-figures.XXXXXX")
@@ -79,5 +79,26 @@ fig 00-crash-restart-states.png 00-messaging crash-restart 1 --view states --key
 # The global state snapshot 1 recorded: balances and the transfers caught in the channels.
 fig 04-bank-snapshot.svg 04-snapshots bank 1 --view snapshot --snapshot 1
 fig 04-bank-snapshot.png 04-snapshots bank 1 --view snapshot --snapshot 1
+
+# --- Lab 01: Lamport clocks --------------------------------------------------------------------
+# The converse fails: first sends of n0 and n1 are concurrent, yet their clocks are ordered.
+fig 01-converse-spacetime.svg 01-lamport-clocks converse 1 --view spacetime --to 40ms
+
+# --- Lab 02: vector clocks ---------------------------------------------------------------------
+# Three nodes gossip: every event with its vector clock in the state row.
+fig 02-diagram-spacetime.svg 02-vector-clocks diagram 1 --view spacetime
+fig 02-diagram-shiviz.log 02-vector-clocks diagram 1 --format shiviz
+
+# --- Lab 07: consistency -----------------------------------------------------------------------
+# No session layer: c3's write is acknowledged at 28ms, its read at 54.5ms is served by r1,
+# which has not applied it yet (read-your-writes broken).
+fig 07-ryw-plain-spacetime.svg 07-consistency ryw-plain 1 --view spacetime --from 24ms --to 56ms --nodes p0,r1,c3
+
+# --- Lab 08: quorums ---------------------------------------------------------------------------
+# R=1 W=1 on N=3: c5's write of 5020 completes at 376.3ms on n0 alone; c4 reads n1 at 376.5ms,
+# before c5's Write reaches it, and gets the older 4019 (a stale read).
+fig 08-stale-read-spacetime.svg 08-quorums weak 1 --view spacetime --from 373.5ms --to 382.3ms --nodes 0,1,4,5
+# n2 misses the write (its link is cut); the next read sees its old reply and repairs it.
+fig 08-read-repair-spacetime.svg 08-quorums read-repair 1 --view spacetime --from 70ms --to 200ms
 
 echo "figures: done"

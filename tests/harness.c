@@ -69,8 +69,15 @@ static void vformat(char *buf, size_t cap, const char *fmt, va_list ap) {
 static void print_result(bool ok, const char *name, const char *directive) {
   test_number++;
   if (!ok && (!directive || strncmp(directive, "TODO", 4) != 0)) failures++;
-  printf("%s %d - %s%s%s\n", ok ? "ok" : "not ok", test_number, name, directive ? " # " : "",
-         directive ? directive : "");
+  printf("%s %d - ", ok ? "ok" : "not ok", test_number);
+  /* A '#' in a name would start a TAP directive (a name "... # TODO" makes the case a TODO that
+   * cannot fail), so names print it escaped, as the TAP specification says: "\#". */
+  for (const char *c = name; *c; c++) {
+    if (*c == '#') putchar('\\');
+    if (*c != '\n') putchar(*c);
+  }
+  if (directive) printf(" # %s", directive);
+  putchar('\n');
   fflush(stdout);
 }
 
