@@ -21,9 +21,18 @@
 #define CAUSEWAY_BIN_DIR "build/rel/bin"
 #endif
 
+int lab_nodes(const lab_run *run, int default_nodes) {
+  return run->nodes > 0 ? run->nodes : default_nodes;
+}
+
 void lab_begin(lab_run *run, sim_world *w) {
   run->world = w;
   if (run->trace) sim_trace_to(w, run->trace, run->lab_id, run->scenario);
+  if (run->loss_set) {
+    sim_net_config cfg = *sim_link_config(w, 0, 0);
+    cfg.loss = run->loss;
+    sim_adjust_net(w, &cfg, SIM_NET_LOSS);
+  }
   if (run->nemesis && run->nemesis[0]) {
     char err[512];
     nemesis_schedule *s = nemesis_parse(run->nemesis, sim_nodes(w), err, sizeof err);
@@ -60,6 +69,20 @@ const lab_scenario *lab_find(const lab_info *lab, const char *name) {
   return NULL;
 }
 
+/* Run scenario sc with the options of `options` (nodes, loss, nemesis) and `seed`, no trace. */
+static bool run_with_options(const lab_info *lab, const lab_scenario *sc, const lab_run *options,
+                             uint64_t seed, char *verdict, size_t cap) {
+  lab_run run = *options;
+  run.seed = seed;
+  run.trace = NULL;
+  run.lab_id = lab->id;
+  run.scenario = sc->name;
+  bool held = sc->run(&run);
+  if (verdict) snprintf(verdict, cap, "%s", run.verdict);
+  lab_end(&run);
+  return held;
+}
+
 bool lab_run_quiet(const lab_info *lab, const char *name, uint64_t seed, const char *nemesis,
                    char *verdict, size_t cap) {
   const lab_scenario *sc = lab_find(lab, name);
@@ -67,17 +90,15 @@ bool lab_run_quiet(const lab_info *lab, const char *name, uint64_t seed, const c
     if (verdict) snprintf(verdict, cap, "no scenario named \"%s\"", name);
     return false;
   }
-  lab_run run = {.seed = seed, .nemesis = nemesis, .lab_id = lab->id, .scenario = sc->name};
-  bool held = sc->run(&run);
-  if (verdict) snprintf(verdict, cap, "%s", run.verdict);
-  lab_end(&run);
-  return held;
+  lab_run options = {.nemesis = nemesis};
+  return run_with_options(lab, sc, &options, seed, verdict, cap);
 }
 
 static void usage(FILE *out, const char *prog, const lab_info *lab) {
   fprintf(out,
-          "usage: %s [--scenario NAME] [--seed N] [--trace FILE] [--viz] [--nemesis SCHEDULE]\n"
-          "       %s --seeds FIRST..LAST [--scenario NAME] [--nemesis SCHEDULE]\n"
+          "usage: %s [--scenario NAME] [--seed N] [--trace FILE] [--viz] [--nodes N] [--loss P]\n"
+          "           [--nemesis SCHEDULE]\n"
+          "       %s --seeds FIRST..LAST [--scenario NAME] [--nodes N] [--loss P] [--nemesis SCHEDULE]\n"
           "       %s --list | --help\n"
           "\n"
           "Lab %s: %s\n"
@@ -85,6 +106,8 @@ static void usage(FILE *out, const char *prog, const lab_info *lab) {
           "  --seed N           the seed of the run (default 1): same seed, same run\n"
           "  --trace FILE       write the JSON Lines trace to FILE (- for standard output)\n"
           "  --viz              watch the run in dsviz (a text summary if not on a terminal)\n"
+          "  --nodes N          run with N nodes (scenarios whose --list line says how many may vary)\n"
+          "  --loss P           every link loses a message with probability P (0..1) from the start\n"
           "  --nemesis TEXT     add a fault schedule, e.g. \"500ms partition 0|1,2; 2s heal\"\n"
           "  --seeds A..B       run every seed from A to B and report the ones that fail\n",
           prog, prog, prog, lab->id, lab->title, lab->scenario_count ? lab->scenarios[0].name : "-");
@@ -116,8 +139,10 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
   const char *prog = argv[0];
   const char *scenario = lab->scenario_count ? lab->scenarios[0].name : NULL;
   const char *trace_path = NULL, *nemesis = NULL;
-  uint64_t seed = 1, first = 0, last = 0;
+  uint64_t seed = 1, first = 0, last = 0, nodes = 0;
   bool viz = false, sweep = false;
+  lab_run options = {0};
+  const char *loss_text = NULL, *nodes_text = NULL;
 
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -153,6 +178,23 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
       i++;
     } else if (!strcmp(a, "--viz")) {
       viz = true;
+    } else if (!strcmp(a, "--nodes")) {
+      if (!parse_u64(val, &nodes) || nodes < 1 || nodes > SIM_MAX_NODES) {
+        char why[128];
+        snprintf(why, sizeof why, "--nodes needs a number of nodes from 1 to %d, not \"%%s\"", SIM_MAX_NODES);
+        return bad_usage(prog, why, val ? val : "");
+      }
+      nodes_text = val;
+      i++;
+    } else if (!strcmp(a, "--loss")) {
+      char *end = NULL;
+      double p = val ? strtod(val, &end) : -1;
+      if (!val || !*val || *end || !(p >= 0 && p <= 1))
+        return bad_usage(prog, "--loss needs a probability from 0 to 1, like 0.2, not \"%s\"", val ? val : "");
+      options.loss_set = true;
+      options.loss = p;
+      loss_text = val;
+      i++;
     } else if (!strcmp(a, "--nemesis")) {
       if (!val) return bad_usage(prog, "%s needs a fault schedule", a);
       nemesis = val;
@@ -164,6 +206,20 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
   const lab_scenario *sc = scenario ? lab_find(lab, scenario) : NULL;
   if (!sc) return bad_usage(prog, "no scenario named \"%s\" (--list shows them)", scenario ? scenario : "");
   if (viz && trace_path) return bad_usage(prog, "%s: use either --viz or --trace", "--viz");
+  if (nodes && sc->max_nodes == 0)
+    return bad_usage(prog, "scenario \"%s\" has a fixed set of nodes: --nodes does not apply to it", sc->name);
+  if (nodes && (nodes < (uint64_t)sc->min_nodes || nodes > (uint64_t)sc->max_nodes)) {
+    fprintf(stderr, "%s: scenario \"%s\" runs with %d to %d nodes, not %s\n%s: try --help\n", prog,
+            sc->name, sc->min_nodes, sc->max_nodes, nodes_text, prog);
+    return 2;
+  }
+  options.nodes = (int)nodes;
+  options.nemesis = nemesis;
+  /* The options as they must be repeated in a replay command. */
+  char replay_options[1024];
+  snprintf(replay_options, sizeof replay_options, "%s%s%s%s%s%s%s", nodes ? " --nodes " : "",
+           nodes ? nodes_text : "", loss_text ? " --loss " : "", loss_text ? loss_text : "",
+           nemesis ? " --nemesis '" : "", nemesis ? nemesis : "", nemesis ? "'" : "");
 
   if (nemesis) {
     /* Check the schedule before running anything (node count unknown here: use the maximum,
@@ -181,11 +237,10 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
     int failed = 0;
     for (uint64_t s = first; s <= last; s++) {
       char verdict[2048];
-      if (!lab_run_quiet(lab, sc->name, s, nemesis, verdict, sizeof verdict)) {
+      if (!run_with_options(lab, sc, &options, s, verdict, sizeof verdict)) {
         failed++;
-        printf("seed %" PRIu64 ": FAILED: %s\n  replay: %s --scenario %s --seed %" PRIu64 "%s%s%s --viz\n",
-               s, verdict, prog, sc->name, s, nemesis ? " --nemesis '" : "", nemesis ? nemesis : "",
-               nemesis ? "'" : "");
+        printf("seed %" PRIu64 ": FAILED: %s\n  replay: %s --scenario %s --seed %" PRIu64 "%s --viz\n", s,
+               verdict, prog, sc->name, s, replay_options);
       }
       if (s == UINT64_MAX) break;
     }
@@ -220,8 +275,11 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
     }
   }
 
-  lab_run run = {.seed = seed, .trace = out, .nemesis = nemesis, .lab_id = lab->id,
-                 .scenario = sc->name};
+  lab_run run = options;
+  run.seed = seed;
+  run.trace = out;
+  run.lab_id = lab->id;
+  run.scenario = sc->name;
   bool held = sc->run(&run);
   lab_end(&run);
   if (is_pipe) {

@@ -25,6 +25,9 @@ typedef struct lab_run {
   const char *nemesis;  /* an extra fault schedule (the nemesis language), or NULL */
   const char *lab_id;   /* "00-messaging" (for the trace header) */
   const char *scenario; /* the scenario's name (for the trace header) */
+  int nodes;            /* --nodes N: how many nodes (0: the scenario's own number; lab_nodes) */
+  bool loss_set;        /* --loss P given: every link loses messages with probability loss */
+  double loss;
   /* Set by the scenario. */
   sim_world *world;     /* the scenario's world, left alive for the caller to inspect */
   char verdict[2048];   /* what happened: the property that held or the one that broke */
@@ -36,7 +39,15 @@ typedef struct lab_scenario {
   const char *name;
   const char *summary; /* one line for --list */
   bool (*run)(lab_run *run);
+  /* The range --nodes may ask for; both 0 when the scenario's nodes are fixed (--nodes is then
+   * refused). A scenario with a range gets its count from lab_nodes. */
+  int min_nodes, max_nodes;
 } lab_scenario;
+
+/* The last two fields of a lab_scenario: {"name", "summary", run, LAB_FIXED_NODES} or
+ * {"name", "summary", run, LAB_NODES(2, 8)}. */
+#define LAB_FIXED_NODES 0, 0
+#define LAB_NODES(min, max) (min), (max)
 
 typedef struct lab_info {
   const char *id;    /* "00-messaging" */
@@ -45,7 +56,11 @@ typedef struct lab_info {
   int scenario_count;
 } lab_info;
 
-/* Attach the trace, install run->nemesis (aborts with a message if it does not parse: drivers
+/* The number of nodes a scenario should build: --nodes N when given (lab_main has checked it
+ * against the scenario's min_nodes..max_nodes), else the scenario's own default. */
+int lab_nodes(const lab_run *run, int default_nodes);
+
+/* Attach the trace, apply --loss to every link, install run->nemesis (aborts with a message if it does not parse: drivers
  * check it before), start the world. Call after adding the nodes. Sets run->world. */
 void lab_begin(lab_run *run, sim_world *w);
 

@@ -727,28 +727,33 @@ void nemesis_apply(sim_world *w, const nemesis_action *a) {
   case NEMESIS_FIFO:
     break;
   }
-  /* A network setting: change one field of the default link configuration (sim_set_net writes
-   * the same configuration into every link, so link 0>0 holds the default). */
+  /* A network setting changes one field on every link and keeps the rest of each link's own
+   * configuration (a scenario's slow link stays slow when loss is turned on). */
   cfg = *sim_link_config(w, 0, 0);
+  unsigned field = 0;
   switch (a->kind) {
   case NEMESIS_LOSS:
     cfg.loss = a->probability;
+    field = SIM_NET_LOSS;
     break;
   case NEMESIS_DUP:
     cfg.duplicate = a->probability;
+    field = SIM_NET_DUPLICATE;
     break;
   case NEMESIS_LATENCY:
     cfg.latency = a->latency;
     cfg.latency_min = a->latency_min;
     cfg.latency_max = a->latency_max;
+    field = SIM_NET_LATENCY;
     break;
   case NEMESIS_FIFO:
     cfg.fifo = a->on;
+    field = SIM_NET_FIFO;
     break;
   default:
     break;
   }
-  sim_set_net(w, &cfg);
+  sim_adjust_net(w, &cfg, field);
 }
 
 static void run_action(sim_world *w, void *ctx, uint64_t arg) {

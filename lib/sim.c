@@ -1010,14 +1010,21 @@ bool sim_link_blocked(const sim_world *w, int from, int to) {
   return valid_node(w, from) && valid_node(w, to) && w->c.blocked[from][to];
 }
 
-static void describe_net(const sim_net_config *c, char *out, size_t cap) {
+/* "latency uniform 1ms 10ms" */
+static void describe_latency(const sim_net_config *c, char *out, size_t cap) {
   char a[32], b[32];
   const char *kind = c->latency == SIM_LATENCY_CONSTANT  ? "constant"
                      : c->latency == SIM_LATENCY_UNIFORM ? "uniform"
                                                          : "exponential";
-  snprintf(out, cap, "latency %s %s %s loss %g dup %g fifo %s", kind,
-           sim_format_time(c->latency_min, a, sizeof a), sim_format_time(c->latency_max, b, sizeof b),
-           c->loss, c->duplicate, c->fifo ? "on" : "off");
+  snprintf(out, cap, "latency %s %s %s", kind, sim_format_time(c->latency_min, a, sizeof a),
+           sim_format_time(c->latency_max, b, sizeof b));
+}
+
+static void describe_net(const sim_net_config *c, char *out, size_t cap) {
+  char latency[96];
+  describe_latency(c, latency, sizeof latency);
+  snprintf(out, cap, "%s loss %g dup %g fifo %s", latency, c->loss, c->duplicate,
+           c->fifo ? "on" : "off");
 }
 
 static void trace_net(sim_world *w, int from, int to, const sim_net_config *cfg) {
@@ -1045,6 +1052,35 @@ void sim_set_link(sim_world *w, int from, int to, const sim_net_config *cfg) {
   check_node(w, to, "sim_set_link");
   w->c.link[from][to] = *cfg;
   trace_net(w, from, to, cfg);
+}
+
+void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields) {
+  for (int i = 0; i < SIM_MAX_NODES; i++) {
+    for (int j = 0; j < SIM_MAX_NODES; j++) {
+      sim_net_config *link = &w->c.link[i][j];
+      if (fields & SIM_NET_LOSS) link->loss = cfg->loss;
+      if (fields & SIM_NET_DUPLICATE) link->duplicate = cfg->duplicate;
+      if (fields & SIM_NET_LATENCY) {
+        link->latency = cfg->latency;
+        link->latency_min = cfg->latency_min;
+        link->latency_max = cfg->latency_max;
+      }
+      if (fields & SIM_NET_FIFO) link->fifo = cfg->fifo;
+    }
+  }
+  if (!w->trace) return;
+  char text[256] = "every link:", latency[96];
+  size_t len = strlen(text);
+  describe_latency(cfg, latency, sizeof latency);
+  if (fields & SIM_NET_LATENCY) len += (size_t)snprintf(text + len, sizeof text - len, " %s", latency);
+  if (fields & SIM_NET_LOSS) len += (size_t)snprintf(text + len, sizeof text - len, " loss %g", cfg->loss);
+  if (fields & SIM_NET_DUPLICATE)
+    len += (size_t)snprintf(text + len, sizeof text - len, " dup %g", cfg->duplicate);
+  if (fields & SIM_NET_FIFO) snprintf(text + len, sizeof text - len, " fifo %s", cfg->fifo ? "on" : "off");
+  trace_line l;
+  trace_begin(&l, w->c.now, "net");
+  trace_str(&l, "text", text);
+  trace_end(&l, w->trace);
 }
 
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to) {

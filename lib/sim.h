@@ -219,6 +219,13 @@ bool sim_link_blocked(const sim_world *w, int from, int to);
 void sim_set_net(sim_world *w, const sim_net_config *cfg);
 void sim_set_link(sim_world *w, int from, int to, const sim_net_config *cfg);
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to);
+
+/* The fields of sim_net_config that sim_adjust_net can change, or-ed together. */
+enum { SIM_NET_LOSS = 1, SIM_NET_DUPLICATE = 2, SIM_NET_LATENCY = 4, SIM_NET_FIFO = 8 };
+/* Copy the `fields` (SIM_NET_...) of cfg into every link, default and per-link alike, and keep
+ * everything else each link has: turning loss on does not undo a scenario's slow link. Writes one
+ * "net" trace line naming only the fields it changed. Used by fault schedules and --loss. */
+void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields);
 /* Clock skew (signed microseconds added to the local clock) and drift (parts per million). */
 void sim_set_clock(sim_world *w, int node, int64_t skew_us, int32_t drift_ppm);
 /* Slow node: every message to it and every timer it sets takes `extra` longer. */

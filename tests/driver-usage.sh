@@ -23,7 +23,7 @@ check() { # check NAME WANT-STATUS WANT-TEXT COMMAND...
     fail=1
   fi
 }
-echo "1..10"
+echo "1..15"
 check "--help explains the options" 0 "--seeds A..B" "$d" --help
 check "--list names every scenario" 0 "dead-peer" "$d" --list
 check "an unknown flag is rejected" 2 'unknown option "--frobnicate"' "$d" --frobnicate
@@ -33,5 +33,10 @@ check "an unknown scenario is rejected" 2 'no scenario named "nope"' "$d" --scen
 check "a bad seed range is rejected" 2 "--seeds needs a range" "$d" --seeds 9..2
 check "a malformed fault schedule names line and column" 2 "line 1, column 19: expected a node number" "$d" --nemesis "100ms partition 0|x"
 check "a missing argument is rejected" 2 "--trace needs a file name" "$d" --trace
+check "--loss outside 0..1 is rejected" 2 "--loss needs a probability from 0 to 1" "$d" --loss 1.5
+check "--nodes on a scenario with fixed nodes is refused" 2 'scenario "lossy" has a fixed set of nodes' "$d" --nodes 3
+check "--nodes outside a scenario's range names the range" 2 "runs with 2 to 8 nodes, not 9" "$build/solutions/04-snapshots/driver" --scenario bank --nodes 9
+check "--nodes within range runs with that many nodes" 0 "n5=" "$build/solutions/04-snapshots/driver" --scenario bank --nodes 6
+check "a sweep's replay command repeats --nodes and --loss" 1 "--nodes 3 --loss 0.9 --viz" "$build/solutions/01-lamport-clocks/driver" --scenario multicast --nodes 3 --loss 0.9 --seeds 1..2
 check "an untouched exercise stops at its first stub with exit 3" 3 "TODO: client_start" "$e" --scenario reliable
 exit $fail

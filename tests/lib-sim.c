@@ -284,6 +284,29 @@ static void latency_bounds(void *arg) {
   finish(&t);
 }
 
+/* sim_adjust_net changes only the fields it is asked to, on every link, and keeps per-link
+ * settings (a fault schedule's "loss 0.2" must not undo a scenario's slow link). */
+static void adjust_keeps_links(void *arg) {
+  (void)arg;
+  traced t = make_world(6, 3, NULL, false);
+  sim_net_config slow = *sim_link_config(t.w, 0, 2);
+  slow.latency = SIM_LATENCY_CONSTANT;
+  slow.latency_min = slow.latency_max = 300 * SIM_MS;
+  sim_set_link(t.w, 0, 2, &slow);
+  sim_net_config change = sim_net_default();
+  change.loss = 0.25;
+  change.fifo = true;
+  sim_adjust_net(t.w, &change, SIM_NET_LOSS);
+  const sim_net_config *l02 = sim_link_config(t.w, 0, 2), *l10 = sim_link_config(t.w, 1, 0);
+  tap_ok(l02->loss == 0.25 && l10->loss == 0.25, "loss is set on every link");
+  tap_is_int(l02->latency_min, 300 * SIM_MS, "the slow link keeps its latency");
+  tap_is_int(l02->fifo || l10->fifo, 0, "a field not named (fifo) is left alone");
+  sim_adjust_net(t.w, &change, SIM_NET_FIFO | SIM_NET_LATENCY);
+  tap_ok(sim_link_config(t.w, 2, 1)->fifo, "fifo set when named");
+  tap_is_int(sim_link_config(t.w, 0, 2)->latency_min, change.latency_min, "latency replaced when named");
+  finish(&t);
+}
+
 typedef struct drop_count {
   int loss, partition, dead, recv_across;
 } drop_count;
@@ -554,6 +577,7 @@ int main(void) {
            loss_and_duplication_rates, NULL);
   tap_case("network: FIFO links never reorder; other links do", fifo_never_reorders, NULL);
   tap_case("network: constant latency is exact", latency_bounds, NULL);
+  tap_case("network: adjusting one setting keeps each link's others", adjust_keeps_links, NULL);
   tap_case("network: partitions drop, heal restores, block is one-way", partitions_drop, NULL);
   tap_case("crash: dead nodes drop mail and timers; restart wipes state, keeps storage",
            dead_nodes_drop_and_restart_keeps_storage, NULL);

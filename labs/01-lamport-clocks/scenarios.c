@@ -265,12 +265,12 @@ static setup gossip_setup(int nodes, uint32_t actions) {
 }
 
 static bool scenario_gossip(lab_run *run) {
-  setup su = gossip_setup(5, 40);
+  setup su = gossip_setup(lab_nodes(run, 5), 40);
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
 
 static bool scenario_gossip_faulty(lab_run *run) {
-  setup su = gossip_setup(5, 40);
+  setup su = gossip_setup(lab_nodes(run, 5), 40);
   su.net = net_of(60 * SIM_MS, 0.2, 0.3, false);
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
@@ -323,7 +323,7 @@ static bool run_multicast(lab_run *run, sim_time deadline) {
 }
 
 static bool scenario_multicast(lab_run *run) {
-  setup su = {.nodes = 4,
+  setup su = {.nodes = lab_nodes(run, 4),
               .config = {.mode = MODE_MULTICAST, .actions = 10, .mean_gap = 15 * SIM_MS},
               .net = net_of(30 * SIM_MS, 0, 0, true)};
   build(run, &su);
@@ -346,15 +346,15 @@ static bool scenario_multicast_slow(lab_run *run) {
 }
 
 static const lab_scenario scenarios[] = {
-    {"gossip", "5 nodes: local events and forwarded messages, reordering; the clock condition",
-     scenario_gossip},
-    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty},
+    {"gossip", "5 nodes (--nodes 2..8): local events and forwarded messages, reordering; the clock condition",
+     scenario_gossip, LAB_NODES(2, LAB01_MAX_NODES)},
+    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty, LAB_NODES(2, LAB01_MAX_NODES)},
     {"converse", "3 nodes: the clock condition holds, but C(a) < C(b) for concurrent a, b",
-     scenario_converse},
-    {"multicast", "4 nodes multicast 10 messages each over FIFO links; one total order",
-     scenario_multicast},
+     scenario_converse, LAB_FIXED_NODES},
+    {"multicast", "4 nodes (--nodes 2..8) multicast 10 messages each over FIFO links; one total order",
+     scenario_multicast, LAB_NODES(2, LAB01_MAX_NODES)},
     {"multicast-slow", "n3's links take 60 ms: early timestamps arrive late",
-     scenario_multicast_slow},
+     scenario_multicast_slow, LAB_FIXED_NODES},
 };
 
 const lab_info lab01 = {

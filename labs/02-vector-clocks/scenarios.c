@@ -363,12 +363,12 @@ static setup gossip_setup(int nodes, uint32_t actions, sim_net_config net) {
 }
 
 static bool scenario_gossip(lab_run *run) {
-  setup su = gossip_setup(4, 30, net_of(40 * SIM_MS, 0, 0));
+  setup su = gossip_setup(lab_nodes(run, 4), 30, net_of(40 * SIM_MS, 0, 0));
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
 
 static bool scenario_gossip_faulty(lab_run *run) {
-  setup su = gossip_setup(4, 30, net_of(60 * SIM_MS, 0.2, 0.3));
+  setup su = gossip_setup(lab_nodes(run, 4), 30, net_of(60 * SIM_MS, 0.2, 0.3));
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
 
@@ -447,12 +447,14 @@ static setup broadcast_setup(double dup) {
 
 static bool scenario_broadcast(lab_run *run) {
   setup su = broadcast_setup(0.3);
+  su.nodes = lab_nodes(run, su.nodes);
   build(run, &su);
   return run_broadcast(run, 10 * SIM_SEC);
 }
 
 static bool scenario_broadcast_dup(lab_run *run) {
   setup su = broadcast_setup(0.7);
+  su.nodes = lab_nodes(run, su.nodes);
   build(run, &su);
   return run_broadcast(run, 10 * SIM_SEC);
 }
@@ -584,19 +586,19 @@ static bool scenario_siblings(lab_run *run) {
 }
 
 static const lab_scenario scenarios[] = {
-    {"gossip", "4 nodes: local events and forwarded messages; vectors exact, both ways",
-     scenario_gossip},
-    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty},
-    {"diagram", "3 nodes, a few events: the run as a text space-time diagram", scenario_diagram},
-    {"broadcast", "5 nodes broadcast and answer; latency 1..80 ms, 30% duplicates",
-     scenario_broadcast},
-    {"broadcast-dup", "the same with 70% duplicates", scenario_broadcast_dup},
+    {"gossip", "4 nodes (--nodes 2..8): local events and forwarded messages; vectors exact, both ways",
+     scenario_gossip, LAB_NODES(2, LAB02_MAX_NODES)},
+    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty, LAB_NODES(2, LAB02_MAX_NODES)},
+    {"diagram", "3 nodes, a few events: the run as a text space-time diagram", scenario_diagram, LAB_FIXED_NODES},
+    {"broadcast", "5 nodes (--nodes 2..8) broadcast and answer; latency 1..80 ms, 30% duplicates",
+     scenario_broadcast, LAB_NODES(2, LAB02_MAX_NODES)},
+    {"broadcast-dup", "the same with 70% duplicates", scenario_broadcast_dup, LAB_NODES(2, LAB02_MAX_NODES)},
     {"broadcast-slow", "n0's copies to n2 take 300 ms: answers overtake questions",
-     scenario_broadcast_slow},
+     scenario_broadcast_slow, LAB_FIXED_NODES},
     {"siblings", "two concurrent writes become siblings; a later write replaces both",
-     scenario_siblings},
+     scenario_siblings, LAB_FIXED_NODES},
     {"replicas", "3 replicas write and sync under loss, duplication and reordering",
-     scenario_replicas},
+     scenario_replicas, LAB_FIXED_NODES},
 };
 
 const lab_info lab02 = {

@@ -540,7 +540,7 @@ static void add_init(bank_setup *s, sim_time at, int node, uint32_t id) {
 }
 
 static bool scenario_bank(lab_run *run) {
-  bank_setup s = base(4, true);
+  bank_setup s = base(lab_nodes(run, 4), true);
   add_init(&s, 50 * SIM_MS, 0, 1);
   build(run, &s);
   return judge(run, s.deadline);
@@ -555,7 +555,7 @@ static bool scenario_pair(lab_run *run) {
 
 /* Snapshot k+1 is initiated by node k, one after another: every node initiates once. */
 static bool scenario_every_initiator(lab_run *run) {
-  bank_setup s = base(5, true);
+  bank_setup s = base(lab_nodes(run, 5), true);
   for (int k = 0; k < s.nodes; k++)
     add_init(&s, 40 * SIM_MS + (sim_time)k * 70 * SIM_MS, k, (uint32_t)k + 1);
   build(run, &s);
@@ -594,7 +594,7 @@ static bool scenario_overlapping(lab_run *run) {
 /* Eight nodes, a transfer every 0.2 to 1 ms from each, exponential delays on FIFO links, and two
  * snapshots, the second with two concurrent initiators. */
 static bool scenario_heavy(lab_run *run) {
-  bank_setup s = base(8, true);
+  bank_setup s = base(lab_nodes(run, 8), true);
   s.bank = (bank_config){.initial_balance = 1000,
                          .think_min = 200 * SIM_US,
                          .think_max = 1 * SIM_MS,
@@ -602,9 +602,9 @@ static bool scenario_heavy(lab_run *run) {
   s.net.latency = SIM_LATENCY_EXPONENTIAL;
   s.net.latency_min = 200 * SIM_US;
   s.net.latency_max = 3 * SIM_MS; /* offset + mean */
-  add_init(&s, 30 * SIM_MS, 3, 1);
-  add_init(&s, 34 * SIM_MS, 5, 2);
-  add_init(&s, 34 * SIM_MS, 6, 2);
+  add_init(&s, 30 * SIM_MS, 3 % s.nodes, 1);
+  add_init(&s, 34 * SIM_MS, 5 % s.nodes, 2);
+  add_init(&s, 34 * SIM_MS, 6 % s.nodes, 2);
   build(run, &s);
   return judge(run, s.deadline);
 }
@@ -619,19 +619,19 @@ static bool scenario_reordering(lab_run *run) {
 }
 
 static const lab_scenario scenarios[] = {
-    {"bank", "4 nodes, FIFO links; n0 initiates snapshot 1 at 50ms", scenario_bank},
-    {"pair", "2 nodes, FIFO links; n1 initiates snapshot 1 at 30ms", scenario_pair},
-    {"every-initiator", "5 nodes; snapshot k is initiated by node k-1, 70ms apart",
-     scenario_every_initiator},
+    {"bank", "4 nodes (--nodes 2..8), FIFO links; n0 initiates snapshot 1 at 50ms", scenario_bank, LAB_NODES(2, BANK_MAX_NODES)},
+    {"pair", "2 nodes, FIFO links; n1 initiates snapshot 1 at 30ms", scenario_pair, LAB_FIXED_NODES},
+    {"every-initiator", "5 nodes (--nodes 2..8); snapshot k is initiated by node k-1, 70ms apart",
+     scenario_every_initiator, LAB_NODES(2, BANK_MAX_NODES)},
     {"concurrent",
      "5 nodes; 4 initiations of snapshot 1 within 8ms, then all 5 initiate snapshot 2",
-     scenario_concurrent},
+     scenario_concurrent, LAB_FIXED_NODES},
     {"overlapping", "4 nodes, slow links; snapshots 1-4 from 4 initiators within 5ms",
-     scenario_overlapping},
-    {"heavy", "8 nodes, a transfer every 0.2-1ms each, exponential delays; 2 snapshots",
-     scenario_heavy},
+     scenario_overlapping, LAB_FIXED_NODES},
+    {"heavy", "8 nodes (--nodes 2..8), a transfer every 0.2-1ms each, exponential delays; 2 snapshots",
+     scenario_heavy, LAB_NODES(2, BANK_MAX_NODES)},
     {"reordering", "the bank scenario over links that reorder: the snapshot may be wrong",
-     scenario_reordering},
+     scenario_reordering, LAB_FIXED_NODES},
 };
 
 const lab_info lab04 = {

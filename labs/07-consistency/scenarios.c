@@ -479,19 +479,19 @@ static bool scenario_lin_primary(lab_run *run) {
 
 static const lab_scenario scenarios[] = {
     {"sessions", "session tokens on: read-your-writes and monotonic reads must hold",
-     scenario_sessions},
+     scenario_sessions, LAB_FIXED_NODES},
     {"ryw-plain", "no session layer: does a client always see its own writes? (it does not)",
-     scenario_ryw_plain},
+     scenario_ryw_plain, LAB_FIXED_NODES},
     {"monotonic-plain", "no session layer: do a client's reads ever go back in time? (they do)",
-     scenario_monotonic_plain},
+     scenario_monotonic_plain, LAB_FIXED_NODES},
     {"sessions-lossy", "sessions under 20% loss, 10% duplication and reordering",
-     scenario_sessions_lossy},
+     scenario_sessions_lossy, LAB_FIXED_NODES},
     {"sessions-crash", "sessions while r1 crashes and restarts empty and r2 is cut off",
-     scenario_sessions_crash},
+     scenario_sessions_crash, LAB_FIXED_NODES},
     {"lin-sessions", "sessions, then the linearizability checker (stale reads across clients)",
-     scenario_lin_sessions},
+     scenario_lin_sessions, LAB_FIXED_NODES},
     {"lin-primary", "every read served by the primary, under loss: checked linearizable",
-     scenario_lin_primary},
+     scenario_lin_primary, LAB_FIXED_NODES},
 };
 
 const lab_info lab07 = {

@@ -673,21 +673,21 @@ static bool scenario_abd_faults(lab_run *run) {
 
 static const lab_scenario scenarios[] = {
     {"strict", "Part A: N=3 R=2 W=2, 3 clients, loss and duplicates: reads see completed writes",
-     scenario_strict},
-    {"writes", "Part A: writes only, N=3 W=2, a third of the messages duplicated", scenario_writes},
+     scenario_strict, LAB_FIXED_NODES},
+    {"writes", "Part A: writes only, N=3 W=2, a third of the messages duplicated", scenario_writes, LAB_FIXED_NODES},
     {"strict-faults", "Part A: N=5 R=3 W=3, crashes, restarts, an isolated replica, 10% loss",
-     scenario_strict_faults},
-    {"weak", "Part A: N=3 R=1 W=1: some seeds show a stale read (the run fails)", scenario_weak},
+     scenario_strict_faults, LAB_FIXED_NODES},
+    {"weak", "Part A: N=3 R=1 W=1: some seeds show a stale read (the run fails)", scenario_weak, LAB_FIXED_NODES},
     {"read-repair", "Part A: n2 misses a write; the reads that follow repair it",
-     scenario_read_repair},
+     scenario_read_repair, LAB_FIXED_NODES},
     {"slow-write", "Part A: a slow writer and two readers; the history may not be linearizable",
-     scenario_slow_write},
+     scenario_slow_write, LAB_FIXED_NODES},
     {"sloppy", "Part B: S=5 N=3 W=2, homes n1,n2 cut off 100ms..1s: hinted handoff",
-     scenario_sloppy},
+     scenario_sloppy, LAB_FIXED_NODES},
     {"abd-slow-write", "Part C: the slow-write workload on ABD: linearizable",
-     scenario_abd_slow_write},
+     scenario_abd_slow_write, LAB_FIXED_NODES},
     {"abd-faults", "Part C: ABD on N=5, two replicas crash, 10% loss, skewed clocks",
-     scenario_abd_faults},
+     scenario_abd_faults, LAB_FIXED_NODES},
 };
 
 const lab_info lab08 = {
