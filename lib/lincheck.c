@@ -25,6 +25,7 @@
  *      prefix found) and the operations that could have gone next there but cannot.
  */
 #include "lincheck.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -34,30 +35,9 @@
 /* ---------------------------------------------------------------------------------------------
  * Small allocation helpers: every allocation failure aborts (the library's rule).
  */
-static void *xrealloc(void *p, size_t size) {
-  void *q = realloc(p, size ? size : 1);
-  if (!q) {
-    fprintf(stderr, "lincheck: out of memory\n");
-    abort();
-  }
-  return q;
-}
-
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size ? size : 1);
-  if (!p) {
-    fprintf(stderr, "lincheck: out of memory\n");
-    abort();
-  }
-  return p;
-}
-
-static char *xstrdup(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *p = xrealloc(NULL, n);
-  memcpy(p, s, n);
-  return p;
-}
+#define xrealloc(p, n) mem_realloc((p), (n), "lincheck")
+#define xcalloc(n, size) mem_calloc((n), (size), "lincheck")
+#define xstrdup(s) mem_strdup((s), "lincheck")
 
 /* A chunked string store: strings live until the store is freed. */
 struct lin_chunk {

@@ -13,6 +13,7 @@
  * a world runs, so snapshots and restores of the world need no help from here.
  */
 #include "nemesis.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -33,14 +34,7 @@ struct nemesis_schedule {
 #define MAX_TIME_US 1000000000000000ULL
 #define MAX_DRIFT_PPM 999999
 
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n);
-  if (!q) {
-    fprintf(stderr, "nemesis: out of memory\n");
-    abort();
-  }
-  return q;
-}
+#define xrealloc(p, n) mem_realloc((p), (n), "nemesis")
 
 static void schedule_push(nemesis_schedule *s, const nemesis_action *a) {
   if (s->count == s->cap) {

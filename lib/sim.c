@@ -626,6 +626,13 @@ uint64_t sim_random_below(sim_node *n, uint64_t bound) {
   return rng_below(&n->world->nodes[n->id].random, bound);
 }
 
+int sim_random_peer(sim_node *n) {
+  int count = n->world->c.node_count;
+  if (count < 2) die("sim_random_peer: a world of one node has no peer");
+  int pick = (int)sim_random_below(n, (uint64_t)count - 1);
+  return pick >= n->id ? pick + 1 : pick;
+}
+
 void sim_stable_write(sim_node *n, size_t offset, const void *data, size_t len) {
   node_rec *r = &n->world->nodes[n->id];
   if (offset > r->proto->stable_size || len > r->proto->stable_size - offset)

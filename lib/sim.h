@@ -137,6 +137,9 @@ sim_time sim_true_time(const sim_node *n);
 /* The next 64 bits of this node's random stream, and a uniform draw in [0, bound). */
 uint64_t sim_random(sim_node *n);
 uint64_t sim_random_below(sim_node *n, uint64_t bound);
+/* A node other than this one, uniform among the rest, from this node's random stream (one draw).
+ * Needs at least two nodes in the world (aborts otherwise). */
+int sim_random_peer(sim_node *n);
 
 /* Stable storage: stable_size bytes per node that survive crashes (a disk). Copy len bytes at
  * offset from or to it; out-of-range access aborts with a message (a bug in the protocol). */

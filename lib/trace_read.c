@@ -14,6 +14,7 @@
  * A bad line changes nothing but the line counter, so a live viewer keeps what it has.
  */
 #include "trace_read.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,21 +27,8 @@
 /* ---------------------------------------------------------------------------------------------
  * Small allocation helpers: out of memory is fatal (a viewer cannot do anything useful then).
  */
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) {
-    fprintf(stderr, "trace: out of memory (%zu bytes)\n", n);
-    abort();
-  }
-  return q;
-}
-
-static char *xstrdup(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *d = xrealloc(NULL, n);
-  memcpy(d, s, n);
-  return d;
-}
+#define xrealloc(p, n) mem_realloc((p), (n), "trace")
+#define xstrdup(s) mem_strdup((s), "trace")
 
 /* Grow an array so that it can hold `need` elements of `size` bytes. */
 static void grow(void **arr, size_t *cap, size_t need, size_t size) {

@@ -2,20 +2,14 @@
  * model.c: filtered rows, checkpoints and the state at any event (see model.h).
  */
 #include "model.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) {
-    fprintf(stderr, "dsviz: out of memory\n");
-    abort();
-  }
-  return q;
-}
+#define xrealloc(p, n) mem_realloc((p), (n), "dsviz")
 
 static void state_reset(viz_state *s) {
   memset(s, 0, sizeof *s);

@@ -53,16 +53,9 @@ static void arm(sim_node *n, const lamport_state *s) {
   sim_timer_set(n, TIMER_WORK, 1 + sim_random_below(n, 2 * gap), 0);
 }
 
-/* A random node other than this one. */
-static int random_peer(sim_node *n) {
-  int count = sim_node_count(n), self = sim_self(n);
-  int pick = (int)sim_random_below(n, (uint64_t)(count - 1));
-  return pick >= self ? pick + 1 : pick;
-}
-
 static void gossip_send(sim_node *n, lamport_state *s, uint32_t hops) {
   gossip_body g = {.hops = hops};
-  int to = random_peer(n);
+  int to = sim_random_peer(n);
   g.ts = lamport_send(&s->clock);
   sim_send(n, to, MSG_GOSSIP, &g);
 }

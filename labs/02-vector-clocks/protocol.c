@@ -95,17 +95,11 @@ static void arm(sim_node *n, const vc_state *s) {
   sim_timer_set(n, TIMER_WORK, 1 + sim_random_below(n, 2 * gap), 0);
 }
 
-static int random_peer(sim_node *n) {
-  int count = sim_node_count(n), self = sim_self(n);
-  int pick = (int)sim_random_below(n, (uint64_t)(count - 1));
-  return pick >= self ? pick + 1 : pick;
-}
-
 /* ---- gossip -------------------------------------------------------------------------------- */
 
 static void gossip_send(sim_node *n, vc_state *s, uint32_t hops) {
   gossip_body g = {.hops = hops};
-  int to = random_peer(n);
+  int to = sim_random_peer(n);
   vclock_tick(&s->clock, sim_self(n));
   g.vc = s->clock;
   sim_send(n, to, MSG_GOSSIP, &g);

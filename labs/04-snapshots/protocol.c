@@ -158,8 +158,7 @@ static void bank_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
   if (kind != TIMER_TRANSFER) return;
   int nodes = sim_node_count(n);
   if (nodes > 1 && s->balance > 0) {
-    int to = (int)sim_random_below(n, (uint64_t)nodes - 1);
-    if (to >= sim_self(n)) to++; /* any node but this one */
+    int to = sim_random_peer(n);
     int64_t most = s->config.max_amount > 0 ? s->config.max_amount : 1;
     if (most > s->balance) most = s->balance;
     bank_transfer(n, s, to, 1 + (int32_t)sim_random_below(n, (uint64_t)most));
