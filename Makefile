@@ -12,6 +12,7 @@
 #   make check LAB=00   one lab against your exercise, with a score line
 #   make bench      benchmarks: figures and ratios, never pass/fail
 #   make figures    regenerate the book's figures from real runs
+#   make fuzz       fuzz the trace reader (libFuzzer, FUZZ_SECONDS=60)
 #   make format     clang-format every C file
 #   make clean
 
@@ -132,7 +133,7 @@ EXERCISE_TESTS := $(foreach L,$(LABS),$(B)/exercises/$(L)/test)
 
 # ---------------------------------------------------------------------------------------------
 # Targets.
-.PHONY: all demo test test-mode check bench figures format clean
+.PHONY: all demo test test-mode check bench figures fuzz format clean
 # Keep object files make would otherwise delete as intermediates (they are reused by every mode).
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -180,6 +181,15 @@ bench: all
 	@echo "== lincheck: time per history file"
 	@if [ -d "$(HISTORIES)" ]; then $(B)/bin/lincheck --bench "$(HISTORIES)"; \
 	  else echo "skipped: $(HISTORIES) not found (set HISTORIES=DIR)"; fi
+
+# Fuzz the trace reader with libFuzzer (needs clang): FUZZ_SECONDS of fuzzing, starting from the
+# corpus in tests/corpus/trace (new inputs go to build/fuzz-corpus; crashes to build/).
+FUZZ_SECONDS ?= 60
+fuzz: build/deps.mk
+	@mkdir -p build/fuzz-corpus
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -DCAUSEWAY_FUZZ -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Ilib $(JANSSON_CFLAGS) tests/fuzz-trace-read.c lib/trace_read.c lib/mem.c $(JANSSON_LIBS) -o build/fuzz-trace-read
+	build/fuzz-trace-read -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/ build/fuzz-corpus tests/corpus/trace
 
 # Every figure in book/figures/ from a lab run with a fixed seed (fails if one cannot be made).
 figures: all
