@@ -8,6 +8,7 @@
  * (timestamp, node id) order, the queue, the stability rule, and whole runs where every node
  * must deliver every message in one total order.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "lab.h"
@@ -92,6 +93,19 @@ static void order_by_timestamp_then_id(void *arg) {
   tap_ok(!tom_before(&a, &a), "a message does not come before itself");
 }
 
+/* The queue as "(ts,n<origin>) ..." into out (at most the first 16 entries), for diagnostics. */
+static const char *queue_text(const lamport_state *s, char *out, size_t cap) {
+  size_t at = 0;
+  out[0] = 0;
+  uint32_t len = s->queue_len < TOM_QUEUE_MAX ? s->queue_len : TOM_QUEUE_MAX;
+  for (uint32_t i = 0; i < len && i < 16 && at < cap; i++)
+    at += (size_t)snprintf(out + at, cap - at, "%s(%llu,n%d)", i ? " " : "",
+                           (unsigned long long)s->queue[i].ts, (int)s->queue[i].origin);
+  if (len > 16 && at < cap) snprintf(out + at, cap - at, " ...");
+  if (len == 0) snprintf(out, cap, "(empty)");
+  return out;
+}
+
 /* The queue stays sorted whatever the arrival order. */
 static void enqueue_keeps_order(void *arg) {
   (void)arg;
@@ -99,12 +113,19 @@ static void enqueue_keeps_order(void *arg) {
   memset(&s, 0, sizeof s);
   tom_msg in[5] = {{9, 1, 1}, {3, 2, 1}, {9, 0, 2}, {5, 1, 2}, {1, 3, 1}};
   for (int i = 0; i < 5; i++) tom_enqueue(&s, &in[i]);
-  tap_is_int(s.queue_len, 5, "five messages queued");
+  tap_is_int(s.queue_len, 5,
+             "five messages queued, arriving as (9,n1) (3,n2) (9,n0) (5,n1) (1,n3): tom_enqueue "
+             "must insert each one, none lost or doubled");
   const int want_ts[5] = {1, 3, 5, 9, 9}, want_origin[5] = {3, 2, 1, 0, 1};
-  bool sorted = true;
-  for (int i = 0; i < 5; i++)
-    sorted = sorted && s.queue[i].ts == (uint64_t)want_ts[i] && s.queue[i].origin == want_origin[i];
-  tap_ok(sorted, "the queue reads (1,n3) (3,n2) (5,n1) (9,n0) (9,n1)");
+  bool sorted = s.queue_len == 5;
+  for (int i = 0; i < 5 && sorted; i++)
+    sorted = s.queue[i].ts == (uint64_t)want_ts[i] && s.queue[i].origin == want_origin[i];
+  char got[512];
+  tap_ok(sorted,
+         "the queue must read (1,n3) (3,n2) (5,n1) (9,n0) (9,n1), but reads %s: tom_enqueue must "
+         "insert each message before the first one it comes before (tom_before: timestamp, then "
+         "node id)",
+         queue_text(&s, got, sizeof got));
 }
 
 /* The stability rule: the head may go only once every other node has spoken at or past its

@@ -9,6 +9,7 @@
  * concurrent writes, a dominating write replaces them, merges are idempotent, and runs where no
  * write is ever lost (checked after every event against ground truth).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "lab.h"
@@ -132,6 +133,64 @@ static void deliverable_condition(void *arg) {
   tap_ok(cb_deliverable(&here, &next2), "n2's first, depending on nothing: deliverable");
 }
 
+/* Hand a copy to one node's cb_on_receive, as protocol.c does when a Bcast arrives; return the
+ * node's state afterwards. */
+static void hand_bcast(sim_node *n, void *state, void *arg) { cb_on_receive(n, state, arg); }
+
+static const vc_state *receive_at(sim_world *w, int node, const cb_msg *m) {
+  cb_msg copy = *m;
+  sim_poke(w, node, hand_bcast, &copy);
+  return sim_state(w, node);
+}
+
+/* The network duplicates: a copy of a message already delivered, or already held, is dropped on
+ * arrival. It would never be delivered again (cb_deliverable refuses it), but it would stay in
+ * `held` for ever. Three nodes that broadcast nothing by themselves; copies are handed to n2. */
+static void duplicates_dropped(void *arg) {
+  (void)arg;
+  lab02_config cfg = {.mode = MODE_BROADCAST}; /* no actions, no answers */
+  sim_world *w = sim_create(1);
+  for (int i = 0; i < 3; i++) sim_add_node(w, &vc_protocol, &cfg, sizeof cfg);
+  sim_start(w);
+  cb_msg n0_1 = msg(0, 1, 0, 0), n0_2 = msg(0, 2, 0, 0), n1_1 = msg(1, 2, 1, 0);
+  n0_2.id = 1;
+  /* Each step builds on the one before, so the case stops at the first that fails. */
+  const vc_state *s = receive_at(w, 2, &n0_1);
+  bool ok = tap_ok(s->log_count == 1 && s->held_count == 0,
+                   "n0's first [1,0,0] arrives at n2: delivered %u (want 1), held %u (want 0); "
+                   "deliver what is deliverable at once: cb_on_receive",
+                   s->log_count, s->held_count);
+  if (ok) {
+    s = receive_at(w, 2, &n0_1);
+    ok = tap_ok(s->log_count == 1 && s->held_count == 0,
+                "the same copy again: delivered %u (want 1), held %u (want 0); a duplicate "
+                "(already delivered) must be dropped on arrival, not held: cb_on_receive",
+                s->log_count, s->held_count);
+  }
+  if (ok) {
+    s = receive_at(w, 2, &n1_1);
+    ok = tap_ok(s->log_count == 1 && s->held_count == 1,
+                "n1's first [2,1,0], which needs n0's second: delivered %u (want 1), held %u "
+                "(want 1); hold back what is not deliverable: cb_on_receive",
+                s->log_count, s->held_count);
+  }
+  if (ok) {
+    s = receive_at(w, 2, &n1_1);
+    ok = tap_ok(s->held_count == 1,
+                "a second copy of it: held %u (want 1); a duplicate (already held) must be "
+                "dropped on arrival: cb_on_receive",
+                s->held_count);
+  }
+  if (ok) {
+    s = receive_at(w, 2, &n0_2);
+    tap_ok(s->log_count == 3 && s->held_count == 0,
+           "n0's second [2,0,0] arrives: it and then n1's first must be delivered, nothing left "
+           "held: delivered %u (want 3), held %u (want 0); deliver in a loop: cb_on_receive",
+           s->log_count, s->held_count);
+  }
+  sim_destroy(w);
+}
+
 /* Runs: five nodes broadcast and answer over links with latencies 1..80 ms (heavy reordering)
  * and 30% duplication; causal order checked after every event; all delivered once by 10 s. */
 static void causal_order_reordering(void *arg) {
@@ -208,6 +267,63 @@ static void own_entry_goes_past_all_seen(void *arg) {
          "a context [0,4,0] at n0 gives [3,4,0]: the context's entries, n0's past 2");
 }
 
+/* The store as "{value [vector], ...}" into out, for diagnostics (vectors of 3 nodes). */
+static const char *store_text(const vstore *st, char *out, size_t cap) {
+  size_t at = (size_t)snprintf(out, cap, "{");
+  uint32_t count = st->count < VSTORE_MAX ? st->count : VSTORE_MAX;
+  for (uint32_t i = 0; i < count && at < cap; i++) {
+    const vclock *v = &st->sib[i].vv;
+    at += (size_t)snprintf(out + at, cap - at, "%s%u [%u,%u,%u]", i ? ", " : "", st->sib[i].value,
+                           v->c[0], v->c[1], v->c[2]);
+  }
+  if (at < cap)
+    snprintf(out + at, cap - at, "}%s", st->count > VSTORE_MAX ? " (count too big)" : "");
+  return out;
+}
+
+/* Does the store hold `value` with exactly the vector [a,b,c]? */
+static bool holds(const vstore *st, uint32_t value, uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t count = st->count < VSTORE_MAX ? st->count : VSTORE_MAX;
+  for (uint32_t i = 0; i < count; i++)
+    if (st->sib[i].value == value && vc_is(&st->sib[i].vv, a, b, c)) return true;
+  return false;
+}
+
+/* The context of a write may come from any replica, maybe a while ago: a sibling it has not seen
+ * is concurrent with the new version and stays beside it (no last-writer-wins); a sibling it has
+ * seen is replaced. Each store starts as n0's replica holding n1's write 2001 at [0,1,0]. */
+static void put_keeps_unseen_siblings(void *arg) {
+  (void)arg;
+  const version from_n1 = {.value = 2001, .vv = vc3(0, 1, 0)};
+  const version from_n2 = {.value = 3001, .vv = vc3(0, 0, 1)};
+  char text[256];
+
+  vstore r = {.sib = {from_n1}, .count = 1};
+  vclock empty = {{0}};
+  store_put(&r, 0, &empty, 1001);
+  tap_ok(r.count == 2 && holds(&r, 2001, 0, 1, 0) && holds(&r, 1001, 1, 0, 0),
+         "store {2001 [0,1,0]}, write 1001 at n0 with an empty context: want {2001 [0,1,0], "
+         "1001 [1,0,0]}, got %s; a write whose context has not seen a sibling must keep it "
+         "(concurrent writes are siblings, not lost): store_put",
+         store_text(&r, text, sizeof text));
+
+  vstore seen = {.sib = {from_n1}, .count = 1};
+  vclock ctx = vc3(0, 1, 0);
+  store_put(&seen, 0, &ctx, 1002);
+  tap_ok(seen.count == 1 && holds(&seen, 1002, 1, 1, 0),
+         "store {2001 [0,1,0]}, write 1002 at n0 with context [0,1,0]: want {1002 [1,1,0]}, got "
+         "%s; a write whose context covers a sibling replaces it (VC_BEFORE): store_put",
+         store_text(&seen, text, sizeof text));
+
+  vstore half = {.sib = {from_n1, from_n2}, .count = 2};
+  store_put(&half, 0, &ctx, 1003);
+  tap_ok(half.count == 2 && holds(&half, 1003, 1, 1, 0) && holds(&half, 3001, 0, 0, 1),
+         "store {2001 [0,1,0], 3001 [0,0,1]}, write 1003 at n0 with context [0,1,0] (it saw "
+         "2001, not 3001): want {3001 [0,0,1], 1003 [1,1,0]}, got %s; replace only the siblings "
+         "the new vector covers and keep the concurrent ones: store_put",
+         store_text(&half, text, sizeof text));
+}
+
 /* A write whose context has seen every sibling replaces them all, here and after a merge. */
 static void dominating_write_replaces(void *arg) {
   (void)arg;
@@ -268,6 +384,7 @@ int main(void) {
            compare_on_every_pair, NULL);
   tap_case("cb_deliverable: next from its origin, and its causal past delivered",
            deliverable_condition, NULL);
+  tap_case("cb_on_receive: a duplicate copy is dropped, not held", duplicates_dropped, NULL);
   tap_case("causal delivery never violated under heavy reordering (50 seeds)",
            causal_order_reordering, NULL);
   tap_case("each broadcast delivered exactly once under 70% duplication (30 seeds)",
@@ -277,6 +394,8 @@ int main(void) {
   tap_case("concurrent writes come back as siblings", concurrent_writes_are_siblings, NULL);
   tap_case("store_put: a replica's own entry goes past all it has seen",
            own_entry_goes_past_all_seen, NULL);
+  tap_case("store_put: siblings the context has not seen stay, seen ones are replaced",
+           put_keeps_unseen_siblings, NULL);
   tap_case("a write that dominates replaces its predecessors", dominating_write_replaces, NULL);
   tap_case("siblings, then one write that replaces them, on every replica (20 seeds)",
            siblings_story, NULL);

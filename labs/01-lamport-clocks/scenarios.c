@@ -312,7 +312,8 @@ static bool run_multicast(lab_run *run, sim_time deadline) {
     if (s->delivered_count != rec->expected_messages)
       return lab_verdict(run, false,
                          "by t=%s n%d delivered %u of %u messages (%u still queued): is a message "
-                         "stuck at the head, or were acks not sent (tom_on_data)?",
+                         "stuck at the head (tom_head_stable), were acks not sent (tom_on_data), "
+                         "or were acks received but not recorded in latest[] (tom_on_ack)?",
                          sim_format_time(deadline, t, sizeof t), i, s->delivered_count,
                          rec->expected_messages, s->queue_len);
   }

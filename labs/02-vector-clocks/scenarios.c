@@ -428,6 +428,21 @@ static bool run_broadcast(lab_run *run, sim_time deadline) {
                          s->held_count, (unsigned long long)sim_get_stats(w)->dropped_loss);
     }
   }
+  /* Everything is delivered everywhere, so nothing may still be held: a copy left in `held` is a
+   * duplicate that cb_on_receive kept (cb_deliverable refuses it forever, so delivery stays
+   * right, but `held` only grows, towards CB_HOLD_MAX, and the copies never leave). */
+  for (int i = 0; i < rec->nodes; i++) {
+    const vc_state *s = sim_state(w, i);
+    if (s->held_count == 0) continue;
+    char name[32] = "a message with a bad id";
+    if (s->held[0].id < CB_MAX_MESSAGES) msg_name(s->held[0].id, name, sizeof name);
+    return lab_verdict(run, false,
+                       "by t=%s n%d still holds %u copies after delivering everything (one is "
+                       "%s; up to %u held at once): a duplicate (already delivered or already "
+                       "held) must be dropped on arrival (cb_on_receive)",
+                       sim_format_time(deadline, t, sizeof t), i, s->held_count, name,
+                       rec->max_held);
+  }
   const sim_stats *st = sim_get_stats(w);
   return lab_verdict(run, true,
                      "all %d nodes delivered all %u broadcasts once each in causal order (%llu "
