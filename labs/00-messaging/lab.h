@@ -69,6 +69,8 @@ typedef struct lab00_record {
   uint32_t ping_sends;         /* Pings the client sent */
   uint32_t sends_of_seq[1024]; /* per seq */
   uint32_t pongs_of_seq[1024]; /* Pongs for each seq that reached the client */
+  bool pong_pending;           /* a Pong reached the client; counted_once has not looked yet */
+  uint32_t pong_seq, answered_before; /* its seq, and the client's count before its handler */
   sim_time send_time[64];      /* when each of the first 64 Pings was sent */
   sim_time first_send, dead_at, done_at;
   uint32_t max_attempts, pings;

@@ -21,6 +21,11 @@ static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
   if (ev->kind == SIM_EV_RECV && ev->msg_type == MSG_PONG && ev->node == 0) {
     const pong_body *pong = ev->body;
     if (pong->seq < 1024) rec->pongs_of_seq[pong->seq]++;
+    /* Remember what the client had counted before its handler runs: counted_once checks after it
+     * that only a Pong for the ping in progress moved the count. */
+    rec->pong_pending = true;
+    rec->pong_seq = pong->seq;
+    rec->answered_before = ((const ping_state *)sim_state(w, 0))->answered;
     return;
   }
   if (ev->kind != SIM_EV_SEND || ev->msg_type != MSG_PING || ev->node != 0) return;
@@ -42,10 +47,22 @@ static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
              rec->sends_of_seq[ping->seq], rec->max_attempts);
 }
 
-/* After every event: the client's counters stay within bounds. */
+/* After every event: the client's counters stay within bounds, and a Pong is counted only as the
+ * answer to its own ping (a late or duplicate Pong for an earlier ping must not complete the next
+ * one: client_on_pong). */
 static bool counted_once(sim_world *w, void *ctx, char *why, size_t cap) {
-  (void)ctx;
+  lab00_record *rec = ctx;
   const ping_state *c = sim_state(w, 0);
+  if (rec->pong_pending) {
+    rec->pong_pending = false;
+    if (c->answered > rec->answered_before && rec->pong_seq != rec->answered_before + 1) {
+      snprintf(why, cap,
+               "n0 counted a Pong for seq=%u as the answer to ping seq=%u: a late or duplicate Pong "
+               "for another ping must be ignored (client_on_pong)",
+               rec->pong_seq, rec->answered_before + 1);
+      return false;
+    }
+  }
   if (c->answered > c->config.pings || (c->seq && c->answered > c->seq)) {
     snprintf(why, cap, "n0 counts %u answered pings but has only sent up to seq %u (of %u)",
              c->answered, c->seq, c->config.pings);
@@ -78,7 +95,7 @@ static sim_world *build(lab_run *run, const setup *s) {
   rec->pings = s->pings;
   run->lab_data = rec;
   sim_observe(w, watch_sends, rec);
-  sim_invariant(w, "counted-once", counted_once, NULL);
+  sim_invariant(w, "counted-once", counted_once, rec);
   lab_begin(run, w);
   return w;
 }
@@ -170,7 +187,7 @@ static bool scenario_dead_peer(lab_run *run) {
   const char *report;
   if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
   const ping_state *c = sim_state(w, 0);
-  char t[32], e[32];
+  char t[32], gap[32], e[32];
   sim_time expected = s.max_attempts * s.timeout;
   if (!c->peer_dead)
     return lab_verdict(run, false, "n1 is down, but by t=%s n0 had not declared it dead",
@@ -182,7 +199,7 @@ static bool scenario_dead_peer(lab_run *run) {
     return lab_verdict(run, false,
                        "n0 declared n1 dead at t=%s; with %u attempts %s apart it should be t=%s",
                        sim_format_time(rec->dead_at, t, sizeof t), s.max_attempts,
-                       sim_format_time(s.timeout, e, sizeof e),
+                       sim_format_time(s.timeout, gap, sizeof gap),
                        sim_format_time(expected, e, sizeof e));
   return lab_verdict(run, true, "n0 declared the crashed n1 dead at t=%s after %u sends",
                      sim_format_time(rec->dead_at, t, sizeof t), rec->ping_sends);
