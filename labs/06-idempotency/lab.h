@@ -194,12 +194,16 @@ typedef struct lab06_record {
   /* The checks' own bookkeeping. */
   uint32_t cur_seq[SIM_MAX_NODES];  /* each client's request on the wire ... */
   uint64_t cur_seen[SIM_MAX_NODES]; /* ... and the seen it was first sent with */
+  uint64_t learned[SIM_MAX_NODES];  /* the highest value the client has been answered with */
   bool client_restarted[SIM_MAX_NODES];
   bool dirty[SIM_MAX_NODES];        /* the client's state changed: check its outcomes */
   bool apply_now;                   /* the server's current handler applied a request ... */
   int32_t apply_client;             /* ... this one */
   uint32_t apply_seq;
-  request_body last_request;        /* the request the server's current handler is serving */
+  request_body last_request;        /* the request the server's current handler is serving, */
+  bool last_had_entry;              /* whether the table had an entry for its client then, */
+  uint32_t last_entry_seq;          /* with this seq, */
+  uint64_t last_horizon;            /* and the table's horizon */
   dedup_table prev;                 /* the server's table after the previous event */
   bool prev_valid;
   /* Crash placement (crashy-server, no-persist): crash the server, with this chance, at the

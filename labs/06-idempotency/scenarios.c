@@ -93,10 +93,10 @@ static void check_persisted(sim_world *w, lab06_record *rec, const reply_body *b
   const server_data *disk = sim_stable(w, IDEM_SERVER);
   char t[32], why[400] = "";
   if (disk->counter != s->srv.counter) {
-    snprintf(why, sizeof why, "its counter is %" PRIu64 " in memory but %" PRIu64 " on disk",
+    snprintf(why, sizeof why, "its counter is %" PRIu64 " in memory and %" PRIu64 " on disk",
              s->srv.counter, disk->counter);
   } else if (disk->table.horizon != s->srv.table.horizon) {
-    snprintf(why, sizeof why, "its horizon is %" PRIu64 " in memory but %" PRIu64 " on disk",
+    snprintf(why, sizeof why, "its horizon is %" PRIu64 " in memory and %" PRIu64 " on disk",
              s->srv.table.horizon, disk->table.horizon);
   } else {
     uint32_t cap = s->srv.table.capacity <= IDEM_MAX_SLOTS ? s->srv.table.capacity : 0;
@@ -110,8 +110,8 @@ static void check_persisted(sim_world *w, lab06_record *rec, const reply_body *b
       }
       if (!found)
         snprintf(why, sizeof why,
-                 "its table says c%d's latest request is seq %u (reply %" PRIu64
-                 "), but the table on disk does not",
+                 "its table in memory says c%d's latest request is seq %u (reply %" PRIu64
+                 ") and the table on disk does not",
                  (int)e->client, e->seq, e->reply);
     }
   }
@@ -220,15 +220,37 @@ static void watch_request(sim_world *w, lab06_record *rec, const sim_event *ev) 
              c, b->seq, t, rec->cur_seq[c], restarted);
     return;
   }
+  if (b->seen < rec->learned[c]) {
+    sim_fail(w, "request-ids",
+             "c%d's request %u carries seen=%" PRIu64 " at t=%s, but the answer to its request %u "
+             "taught it %" PRIu64 ": learn seen = max(seen, value) from every answer, OK or "
+             "EXPIRED (client_on_reply), or a refused client is refused again and again",
+             c, b->seq, b->seen, t, rec->cur_seq[c], rec->learned[c]);
+    return;
+  }
   if (rec->cur_seq[c] > 0 && s->cli.outcome[rec->cur_seq[c]] == OUTCOME_PENDING) {
     sim_fail(w, "request-ids",
              "c%d sent request %u at t=%s while request %u was still unanswered: one request at "
-             "a time",
+             "a time, and a retry repeats the seq of the request it retries (client_on_timeout)",
              c, b->seq, t, rec->cur_seq[c]);
     return;
   }
   rec->cur_seq[c] = b->seq;
   rec->cur_seen[c] = b->seen;
+}
+
+/* A Request reaches the server: remember it, and what the table knew of its client then. */
+static void remember_request(sim_world *w, lab06_record *rec, const request_body *r) {
+  const dedup_table *t = &((const idem_state *)sim_state(w, IDEM_SERVER))->srv.table;
+  rec->last_request = *r;
+  rec->last_had_entry = false;
+  rec->last_entry_seq = 0;
+  rec->last_horizon = t->horizon;
+  for (uint32_t i = 0; i < t->capacity && i < IDEM_MAX_SLOTS; i++)
+    if (t->slots[i].used && t->slots[i].client == r->client) {
+      rec->last_had_entry = true;
+      rec->last_entry_seq = t->slots[i].seq;
+    }
 }
 
 /* An application (counter_apply, seen as a local event of the server). */
@@ -268,13 +290,31 @@ static void watch_apply(sim_world *w, lab06_record *rec) {
   }
   rec->double_applied++;
   bool restart_between = rec->restarts > 0 && rec->last_restart > q->applied_at;
-  char because[256];
-  if (restart_between)
+  bool this_request = rec->last_request.client == c && rec->last_request.seq == seq;
+  char because[320];
+  if (this_request && rec->last_had_entry && rec->last_entry_seq >= seq)
+    snprintf(because, sizeof because,
+             "when this copy arrived the table said c%d's latest seq was %u: a request at the "
+             "latest seq is a duplicate and one below it is stale, neither is applied "
+             "(dedup_check)",
+             c, rec->last_entry_seq);
+  else if (this_request && rec->last_had_entry)
+    snprintf(because, sizeof because,
+             "when this copy arrived the table said c%d's latest seq was only %u: an entry must "
+             "keep the latest seq applied (dedup_record)",
+             c, rec->last_entry_seq);
+  else if (restart_between)
     snprintf(because, sizeof because,
              "n0 restarted at t=%s in between and no longer knew it had applied it: is the table "
              "written to stable storage before the reply (server_persist) and read back at boot "
              "(server_recover)?",
              when(rec->last_restart, tr, sizeof tr));
+  else if (this_request)
+    snprintf(because, sizeof because,
+             "c%d had no entry when this copy arrived (evicted?) and its seen, %" PRIu64
+             ", was not below the horizon, %" PRIu64 ": an eviction must raise the horizon to "
+             "the evicted reply (dedup_record)",
+             c, rec->last_request.seen, rec->last_horizon);
   else
     snprintf(because, sizeof because,
              "a retry or a duplicate of an applied request must be answered from the table, not "
@@ -292,7 +332,7 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     switch (ev->kind) {
       case SIM_EV_RECV:
         rec->apply_now = false;
-        if (ev->msg_type == MSG_REQUEST) rec->last_request = *(const request_body *)ev->body;
+        if (ev->msg_type == MSG_REQUEST) remember_request(w, rec, ev->body);
         break;
       case SIM_EV_LOCAL: watch_apply(w, rec); break;
       case SIM_EV_SEND:
@@ -323,6 +363,14 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   if (!is_client(rec, ev->node)) return;
   if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_REQUEST) watch_request(w, rec, ev);
   if (ev->kind == SIM_EV_RESTART) rec->client_restarted[ev->node] = true;
+  if (ev->kind == SIM_EV_RECV && ev->msg_type == MSG_REPLY && ev->peer == IDEM_SERVER) {
+    /* The first answer to the request in progress finishes it: what it teaches must show in
+     * the client's next request. */
+    const reply_body *b = ev->body;
+    const idem_client *cl = &((const idem_state *)sim_state(w, ev->node))->cli;
+    if (cl->waiting && b->seq == cl->seq && b->value > rec->learned[ev->node])
+      rec->learned[ev->node] = b->value;
+  }
   if (ev->kind == SIM_EV_RECV || ev->kind == SIM_EV_TIMER) rec->dirty[ev->node] = true;
 }
 
