@@ -89,6 +89,13 @@ fig 01-converse-spacetime.svg 01-lamport-clocks converse 1 --view spacetime --to
 fig 02-diagram-spacetime.svg 02-vector-clocks diagram 1 --view spacetime
 fig 02-diagram-shiviz.log 02-vector-clocks diagram 1 --format shiviz
 
+# --- Lab 06: idempotency -----------------------------------------------------------------------
+# c2's request 1 is applied, its reply is lost and n0 crashes; after the restart the retry is
+# answered from the durable table (value=1, no second "apply" note).
+fig 06-crashy-server-spacetime.svg 06-idempotency crashy-server 1 --view spacetime --to 101ms --nodes 0,2
+# The same seed with the table in memory only: after the restart the retry is applied again.
+fig 06-no-persist-spacetime.svg 06-idempotency no-persist 1 --view spacetime --to 99ms --nodes 0,2
+
 # --- Lab 07: consistency -----------------------------------------------------------------------
 # No session layer: c3's write is acknowledged at 28ms, its read at 54.5ms is served by r1,
 # which has not applied it yet (read-your-writes broken).

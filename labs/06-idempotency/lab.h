@@ -211,6 +211,7 @@ typedef struct lab06_record {
   double crash_chance;
   sim_time down_min, down_max;
   uint32_t crash_budget;
+  uint32_t placed_crashes; /* crashes made by this placement (the others: --nemesis) */
   bool crash_pending;
 } lab06_record;
 

@@ -78,6 +78,7 @@ static void crash_server(sim_world *w, void *ctx, uint64_t arg) {
     return;
   }
   sim_crash(w, IDEM_SERVER);
+  rec->placed_crashes++;
   rng *r = sim_nemesis_rng(w);
   sim_time down = rec->down_min + rng_below(r, rec->down_max - rec->down_min + 1);
   sim_at(w, sim_now(w) + down, restart_server, rec, 0);
@@ -627,10 +628,13 @@ static bool run_and_judge(lab_run *run, const setup *su) {
   const sim_stats *st = sim_get_stats(w);
   uint64_t sends = st->sent_by_type[MSG_REQUEST];
   uint32_t total = (uint32_t)rec->clients * rec->requests;
-  char crashes[160] = "";
-  if (rec->crashes)
-    snprintf(crashes, sizeof crashes, "; n0 crashed %u time(s), each when one of its replies was "
-             "lost, and restarted with its table", rec->crashes);
+  char crashes[200] = "";
+  if (rec->crashes == rec->placed_crashes && rec->crashes)
+    snprintf(crashes, sizeof crashes, "; n0 crashed %u time(s), each right after one of its "
+             "replies was lost, and restarted with its table", rec->crashes);
+  else if (rec->crashes)
+    snprintf(crashes, sizeof crashes, "; n0 crashed %u time(s) (%u right after one of its replies "
+             "was lost) and restarted with its table", rec->crashes, rec->placed_crashes);
   char evicted[200] = "";
   if (rec->evictions)
     snprintf(evicted, sizeof evicted, "; %u eviction(s) from a table of %u for %d clients, %u "
