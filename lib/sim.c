@@ -350,6 +350,16 @@ sim_net_config sim_net_default(void) {
   return c;
 }
 
+sim_net_config sim_net_uniform(sim_time min, sim_time max, double loss, double duplicate) {
+  sim_net_config c = sim_net_default();
+  c.latency = SIM_LATENCY_UNIFORM;
+  c.latency_min = min;
+  c.latency_max = max;
+  c.loss = loss;
+  c.duplicate = duplicate;
+  return c;
+}
+
 sim_world *sim_create(uint64_t seed) {
   sim_world *w = xmalloc(sizeof *w);
   w->seed = seed;

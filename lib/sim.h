@@ -102,6 +102,10 @@ typedef struct sim_net_config {
 
 /* The default network: uniform latency 1..10 ms, no loss, no duplication, reordering allowed. */
 sim_net_config sim_net_default(void);
+/* The default network with its latency and faults changed: uniform latency min..max (min <= max),
+ * each message lost with probability loss and delivered twice with probability duplicate, links
+ * that may reorder. Set .fifo on the result for FIFO links. */
+sim_net_config sim_net_uniform(sim_time min, sim_time max, double loss, double duplicate);
 
 /* ---------------------------------------------------------------------------------------------
  * Services for protocol handlers. Each takes the sim_node handle the handler received.

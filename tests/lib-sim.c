@@ -246,6 +246,18 @@ static void loss_and_duplication_rates(void *arg) {
   }
 }
 
+/* sim_net_uniform: the default network with the latency range and the faults given. */
+static void net_uniform_settings(void *arg) {
+  (void)arg;
+  sim_net_config n = sim_net_uniform(2 * SIM_MS, 40 * SIM_MS, 0.25, 0.5);
+  sim_net_config d = sim_net_default();
+  tap_is_int(n.latency, SIM_LATENCY_UNIFORM, "uniform latency");
+  tap_is_int((int64_t)n.latency_min, 2 * SIM_MS, "latency_min is the given minimum");
+  tap_is_int((int64_t)n.latency_max, 40 * SIM_MS, "latency_max is the given maximum");
+  tap_ok(n.loss == 0.25 && n.duplicate == 0.5, "loss 0.25 and duplicate 0.5, as given");
+  tap_ok(n.fifo == d.fifo && !n.fifo, "links may reorder, as in the default network");
+}
+
 static void fifo_never_reorders(void *arg) {
   (void)arg;
   sim_net_config net = sim_net_default();
@@ -575,6 +587,8 @@ int main(void) {
   tap_case("determinism: same seed, byte-identical trace (100 seeds)", same_seed_same_trace, NULL);
   tap_case("network: measured loss and duplication rates match their settings",
            loss_and_duplication_rates, NULL);
+  tap_case("network: sim_net_uniform sets latency range, loss and duplication",
+           net_uniform_settings, NULL);
   tap_case("network: FIFO links never reorder; other links do", fifo_never_reorders, NULL);
   tap_case("network: constant latency is exact", latency_bounds, NULL);
   tap_case("network: adjusting one setting keeps each link's others", adjust_keeps_links, NULL);

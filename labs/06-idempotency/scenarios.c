@@ -652,21 +652,10 @@ static bool run_and_judge(lab_run *run, const setup *su) {
                      crashes, evicted, when(rec->finished_at, t, sizeof t));
 }
 
-static sim_net_config net_of(sim_time max_latency, double loss, double dup) {
-  sim_net_config n = sim_net_default();
-  n.latency = SIM_LATENCY_UNIFORM;
-  n.latency_min = 1 * SIM_MS;
-  n.latency_max = max_latency;
-  n.loss = loss;
-  n.duplicate = dup;
-  n.fifo = false;
-  return n;
-}
-
 static setup base_setup(int clients) {
   setup su = {.clients = clients, .requests = 20, .timeout = 30 * SIM_MS,
               .think_max = 10 * SIM_MS, .start_gap = 0, .slots = IDEM_MAX_SLOTS,
-              .net = net_of(10 * SIM_MS, 0.3, 0.3), .deadline = 60 * SIM_SEC};
+              .net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.3, 0.3), .deadline = 60 * SIM_SEC};
   return su;
 }
 
@@ -682,14 +671,14 @@ static bool scenario_lossy(lab_run *run) {
 static bool scenario_late_duplicates(lab_run *run) {
   setup su = base_setup(lab_nodes(run, 4) - 1);
   su.timeout = 25 * SIM_MS;
-  su.net = net_of(60 * SIM_MS, 0.1, 0.5);
+  su.net = sim_net_uniform(1 * SIM_MS, 60 * SIM_MS, 0.1, 0.5);
   build(run, &su);
   return run_and_judge(run, &su);
 }
 
 static setup crashy_setup(int clients) {
   setup su = base_setup(clients);
-  su.net = net_of(10 * SIM_MS, 0.15, 0.1);
+  su.net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.15, 0.1);
   su.crash_chance = 0.5;
   su.down_min = 20 * SIM_MS;
   su.down_max = 80 * SIM_MS;
@@ -725,7 +714,7 @@ static bool scenario_many_clients(lab_run *run) {
   su.requests = 10;
   su.think_max = 60 * SIM_MS;
   su.start_gap = 15 * SIM_MS;
-  su.net = net_of(10 * SIM_MS, 0.2, 0.1);
+  su.net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.2, 0.1);
   build(run, &su);
   return run_and_judge(run, &su);
 }
