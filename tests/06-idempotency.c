@@ -45,7 +45,7 @@ static void table_find(void *arg) {
   memset(&t, 0, sizeof t);
   t.capacity = 4;
   t.slots[2] = entry(3, 5, 9);
-  t.slots[0].client = 7; /* an unused slot that happens to name c7 */
+  t.slots[0].client = 7;       /* an unused slot that happens to name c7 */
   t.slots[6] = entry(9, 1, 1); /* beyond capacity: not part of the table */
   tap_is_int(dedup_find(&t, 3), 2, "dedup_find: c3's entry is in slot 2");
   tap_is_int(dedup_find(&t, 1), -1, "dedup_find: c1 has no entry: -1");
@@ -144,8 +144,7 @@ static void table_overwrite(void *arg) {
   small_table(&t);
   dedup_record(&t, 3, 6, 12);
   tap_is_int(entries_of(&t, 3), 1, "dedup_record: c3 still has exactly one entry");
-  tap_ok(t.slots[2].used && t.slots[2].client == 3 && t.slots[2].seq == 6 &&
-             t.slots[2].reply == 12,
+  tap_ok(t.slots[2].used && t.slots[2].client == 3 && t.slots[2].seq == 6 && t.slots[2].reply == 12,
          "dedup_record: c3's entry (slot 2) now says seq 6, reply 12 (got seq %u reply %llu)",
          t.slots[2].seq, (unsigned long long)t.slots[2].reply);
   tap_ok(t.slots[0].used && t.slots[0].client == 1 && t.slots[0].seq == 4 && t.slots[0].reply == 7,
@@ -183,8 +182,9 @@ static void table_evict(void *arg) {
   tap_is_int((int64_t)t.horizon, 5, "dedup_record: and the horizon is 5");
   t.horizon = 40;
   dedup_record(&t, 6, 1, 41);
-  tap_is_int((int64_t)t.horizon, 40,
-             "dedup_record: evicting reply 8 under horizon 40 leaves it at 40 (it never goes down)");
+  tap_is_int(
+      (int64_t)t.horizon, 40,
+      "dedup_record: evicting reply 8 under horizon 40 leaves it at 40 (it never goes down)");
   static dedup_table one;
   memset(&one, 0, sizeof one);
   one.capacity = 1;
@@ -244,8 +244,8 @@ static void quiet_world(quiet *q, uint32_t slots, bool with_server) {
    * and the client tests do not depend on your server code. */
   idem_config server = {.role = ROLE_SERVER, .slots = slots};
   if (!with_server) server = (idem_config){.role = ROLE_CLIENT, .requests = 0};
-  idem_config client = {.role = ROLE_CLIENT, .requests = 8, .timeout = 30 * SIM_MS,
-                        .start = 100 * SIM_SEC};
+  idem_config client = {
+      .role = ROLE_CLIENT, .requests = 8, .timeout = 30 * SIM_MS, .start = 100 * SIM_SEC};
   sim_add_node(q->w, &idem_protocol, &server, sizeof server);
   sim_add_node(q->w, &idem_protocol, &client, sizeof client);
   sim_add_node(q->w, &idem_protocol, &client, sizeof client);
@@ -273,7 +273,9 @@ static void do_request(sim_node *n, void *s, void *arg) {
   hand *h = arg;
   server_on_request(n, s, h->from, &h->req);
 }
-static void do_reply(sim_node *n, void *s, void *arg) { client_on_reply(n, s, &((hand *)arg)->rep); }
+static void do_reply(sim_node *n, void *s, void *arg) {
+  client_on_reply(n, s, &((hand *)arg)->rep);
+}
 static void do_begin(sim_node *n, void *s, void *arg) {
   (void)arg;
   client_begin(n, s);
@@ -427,8 +429,7 @@ static void server_recovers(void *arg) {
   int first = q.count;
   request_in(&q, 1, 2, 1); /* c1 retries */
   tap_is_int(q.applies, 3, "server_on_request after the restart: the retry of c1.2 is not applied");
-  tap_ok(q.count == first + 1 && q.log[first].rep.status == REPLY_OK &&
-             q.log[first].rep.value == 3,
+  tap_ok(q.count == first + 1 && q.log[first].rep.status == REPLY_OK && q.log[first].rep.value == 3,
          "server_on_request after the restart: it is answered with the cached value 3");
   sim_destroy(q.w);
 }
@@ -468,12 +469,13 @@ static void client_retries(void *arg) {
   tap_is_int(sends(&q, 0, 1, MSG_REQUEST), 4, "c1 sent its request at 0, 30, 60 and 90 ms");
   for (int i = 0; i < q.count && i < 4; i++) {
     const sent *s = &q.log[i];
-    if (!tap_ok(s->at == (sim_time)i * 30 * SIM_MS && s->req.seq == 1 && s->req.seen == 0 &&
-                    s->req.attempt == (uint32_t)i + 1,
-                "send %d: at t=%llu us, Request(seq %u, seen %llu, attempt %u); expected t=%llu us, "
-                "seq 1, seen 0, attempt %d (client_on_timeout resends the same request)",
-                i + 1, (unsigned long long)s->at, s->req.seq, (unsigned long long)s->req.seen,
-                s->req.attempt, (unsigned long long)i * 30 * SIM_MS, i + 1))
+    if (!tap_ok(
+            s->at == (sim_time)i * 30 * SIM_MS && s->req.seq == 1 && s->req.seen == 0 &&
+                s->req.attempt == (uint32_t)i + 1,
+            "send %d: at t=%llu us, Request(seq %u, seen %llu, attempt %u); expected t=%llu us, "
+            "seq 1, seen 0, attempt %d (client_on_timeout resends the same request)",
+            i + 1, (unsigned long long)s->at, s->req.seq, (unsigned long long)s->req.seen,
+            s->req.attempt, (unsigned long long)i * 30 * SIM_MS, i + 1))
       break;
   }
   tap_is_int(state_at(&q, 1)->cli.seq, 1, "the seq is still 1: a retry is not a new request");
@@ -546,8 +548,8 @@ static bool exactly_once(struct lab_run *run, void *ctx) {
   const lab06_record *rec = rec_of(run);
   const idem_state *server = sim_state(run->world, IDEM_SERVER);
   uint32_t total = (uint32_t)rec->clients * rec->requests;
-  bool ok = tap_is_int((int64_t)server->srv.counter, total,
-                       "counter = %d clients x %u requests", rec->clients, rec->requests) &&
+  bool ok = tap_is_int((int64_t)server->srv.counter, total, "counter = %d clients x %u requests",
+                       rec->clients, rec->requests) &&
             tap_is_int(rec->ok, total, "every request acknowledged OK (none expired)");
   static bool value_taken[SIM_MAX_NODES * IDEM_MAX_REQUESTS + 1];
   memset(value_taken, 0, sizeof value_taken);
@@ -581,8 +583,7 @@ static bool exactly_once_late(struct lab_run *run, void *ctx) {
   const lab06_record *rec = rec_of(run);
   st->cached += rec->cached_replies;
   for (int c = 1; c <= rec->clients; c++)
-    for (uint32_t k = 1; k <= rec->requests; k++)
-      st->stale_requests += rec->req[c][k].sends > 1;
+    for (uint32_t k = 1; k <= rec->requests; k++) st->stale_requests += rec->req[c][k].sends > 1;
   return exactly_once(run, NULL);
 }
 
@@ -592,7 +593,8 @@ static void sweep_late(void *arg) {
   if (!tap_sweep(&lab06, "late-duplicates", 1, 50, exactly_once_late, &st)) return;
   tap_ok(st.cached > 0 && st.stale_requests > 0,
          "the runs had retries (%llu requests sent more than once) and replies from the table "
-         "(%llu)", (unsigned long long)st.stale_requests, (unsigned long long)st.cached);
+         "(%llu)",
+         (unsigned long long)st.stale_requests, (unsigned long long)st.cached);
 }
 
 /* Crashes between apply and reply: exactly once, and the crashes really happened. */
@@ -641,8 +643,8 @@ static void sweep_node_counts(void *arg) {
     for (uint64_t seed = 1; seed <= 10; seed++) {
       tap_replay("%s --scenario crashy-server --seed %llu --nodes %d --viz", tap_driver(),
                  (unsigned long long)seed, counts[i]);
-      lab_run run = {.seed = seed, .nodes = counts[i], .lab_id = lab06.id,
-                     .scenario = "crashy-server"};
+      lab_run run = {
+          .seed = seed, .nodes = counts[i], .lab_id = lab06.id, .scenario = "crashy-server"};
       bool held = sc->run(&run);
       bool ok = tap_ok(held, "crashy-server with %d nodes, seed %llu: %s", counts[i],
                        (unsigned long long)seed, run.verdict) &&
@@ -666,8 +668,10 @@ static bool bounded(struct lab_run *run, void *ctx) {
   st->evictions += rec->evictions;
   st->expired += rec->expired;
   st->expired_applied += rec->expired_applied;
-  bool ok = tap_ok(rec->max_entries <= rec->slots, "the table never held more than %u entries "
-                   "(at most %u)", rec->slots, rec->max_entries) &&
+  bool ok = tap_ok(rec->max_entries <= rec->slots,
+                   "the table never held more than %u entries "
+                   "(at most %u)",
+                   rec->slots, rec->max_entries) &&
             tap_is_int(rec->ok + rec->expired, (int64_t)rec->clients * rec->requests,
                        "every request finished, OK or expired");
   for (int c = 1; ok && c <= rec->clients; c++)
@@ -682,8 +686,8 @@ static void sweep_many_clients(void *arg) {
   if (!tap_sweep(&lab06, "many-clients", 1, 50, bounded, &st)) return;
   tap_ok(st.evictions > 0 && st.expired > 0,
          "the runs evicted entries (%u) and refused requests as expired (%u, of which %u had "
-         "been applied: the cost of a bounded table)", st.evictions, st.expired,
-         st.expired_applied);
+         "been applied: the cost of a bounded table)",
+         st.evictions, st.expired, st.expired_applied);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -715,7 +719,8 @@ static void demo_no_persist(void *arg) {
     bool durable_held = lab_run_quiet(&lab06, "crashy-server", seed, NULL, durable, sizeof durable);
     if (!tap_ok(durable_held,
                 "seed %llu with the table in stable storage (scenario crashy-server) is "
-                "exactly-once: %s", (unsigned long long)seed, durable))
+                "exactly-once: %s",
+                (unsigned long long)seed, durable))
       return;
     tap_diag("demonstration, not a failure: with the table in memory only, seed %llu: %s",
              (unsigned long long)seed, verdict);
@@ -760,18 +765,19 @@ int main(void) {
            NULL);
   tap_case("client: an expired reply ends the request as unknown and teaches the horizon",
            client_expired, NULL);
-  tap_case("exactly once under 30% loss and 30% duplication (lossy, 100 seeds)", sweep_lossy,
-           NULL);
+  tap_case("exactly once under 30% loss and 30% duplication (lossy, 100 seeds)", sweep_lossy, NULL);
   tap_case("stale copies and late replies (late-duplicates, 50 seeds)", sweep_late, NULL);
   tap_case("crashes between apply and reply never apply twice (crashy-server, 100 seeds)",
            sweep_crashy, NULL);
-  tap_case("server crashes at fixed times from a fault schedule (lossy, 20 seeds)",
-           nemesis_crashes, NULL);
+  tap_case("server crashes at fixed times from a fault schedule (lossy, 20 seeds)", nemesis_crashes,
+           NULL);
   tap_case("one client and fifteen clients (crashy-server --nodes 2 and 16, 10 seeds each)",
            sweep_node_counts, NULL);
   tap_case("more clients than slots: bounded table, eviction, never twice (many-clients, 50 seeds)",
            sweep_many_clients, NULL);
-  tap_case("demonstration: a table in memory only applies a retry twice (finds a seed; not a "
-           "failure)", demo_no_persist, NULL);
+  tap_case(
+      "demonstration: a table in memory only applies a retry twice (finds a seed; not a "
+      "failure)",
+      demo_no_persist, NULL);
   return tap_done();
 }

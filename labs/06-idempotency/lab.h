@@ -71,8 +71,8 @@ typedef struct request_body {
 } request_body;
 
 typedef enum {
-  REPLY_OK = 1,     /* applied (now or earlier): value is the counter after this request's increment */
-  REPLY_EXPIRED = 2 /* refused: the server may have forgotten this request; value is its horizon */
+  REPLY_OK = 1,     /* applied (now or before): value is what this request's increment made */
+  REPLY_EXPIRED = 2 /* refused: the server may have forgotten this request; value: its horizon */
 } reply_status;
 
 /* Server -> client: the answer to request (client, seq). */
@@ -92,17 +92,16 @@ typedef struct dedup_entry {
 
 /* The deduplication table: at most one entry per client, at most `capacity` entries. */
 typedef struct dedup_table {
-  uint32_t capacity;                  /* slots this server may use, 1 .. IDEM_MAX_SLOTS (set at
-                                         boot from the configuration; only slots[0 .. capacity-1]
-                                         are ever used) */
+  uint32_t capacity; /* slots this server may use, 1 .. IDEM_MAX_SLOTS, set at boot from the
+                        configuration: only slots[0 .. capacity-1] are ever used */
   dedup_entry slots[IDEM_MAX_SLOTS];
-  uint64_t horizon;                   /* the highest stamp of any entry evicted so far (0: none) */
+  uint64_t horizon; /* the highest stamp of any entry evicted so far (0: none) */
 } dedup_table;
 
 /* Everything the server knows: the counter and its table. This is also exactly what stable
  * storage holds, at offset 0 (the checks read it there). */
 typedef struct server_data {
-  uint64_t counter;  /* increments applied so far; the value after one is its stamp */
+  uint64_t counter; /* increments applied so far; the value after one is its stamp */
   dedup_table table;
 } server_data;
 
@@ -130,10 +129,10 @@ typedef enum { ROLE_SERVER, ROLE_CLIENT } idem_role;
 typedef struct idem_config {
   idem_role role;
   /* Client. */
-  uint32_t requests;   /* requests to make, one after another (at most IDEM_MAX_REQUESTS) */
-  sim_time timeout;    /* resend the request in progress after this long without an answer */
-  sim_time start;      /* the first request goes out at start + a pause */
-  sim_time think_max;  /* the pause before each request: uniform in 0 .. think_max */
+  uint32_t requests;  /* requests to make, one after another (at most IDEM_MAX_REQUESTS) */
+  sim_time timeout;   /* resend the request in progress after this long without an answer */
+  sim_time start;     /* the first request goes out at start + a pause */
+  sim_time think_max; /* the pause before each request: uniform in 0 .. think_max */
   /* Server. */
   uint32_t slots;      /* the table's capacity, 1 .. IDEM_MAX_SLOTS */
   bool volatile_table; /* demonstration only: at restart, forget the table (the counter
@@ -150,11 +149,11 @@ typedef struct idem_state {
   idem_client cli;
 
   /* Fixed code (protocol.c) only. */
-  int32_t applied_client;  /* the last application: whose request (the checks read these) */
+  int32_t applied_client; /* the last application: whose request (the checks read these) */
   uint32_t applied_seq;
-  uint32_t finished;       /* client: requests finished (OK or EXPIRED) */
-  uint32_t invoked_upto;   /* client: the last seq written to the history as invoked */
-  bool done;               /* client: every request finished */
+  uint32_t finished;     /* client: requests finished (OK or EXPIRED) */
+  uint32_t invoked_upto; /* client: the last seq written to the history as invoked */
+  bool done;             /* client: every request finished */
 } idem_state;
 
 /* ---------------------------------------------------------------------------------------------
@@ -173,38 +172,38 @@ typedef struct lab06_request {
 } lab06_request;
 
 typedef struct lab06_record {
-  int clients;        /* clients are nodes 1 .. clients */
-  uint32_t requests;  /* requests each client makes */
-  uint32_t slots;     /* the server's table capacity */
+  int clients;       /* clients are nodes 1 .. clients */
+  uint32_t requests; /* requests each client makes */
+  uint32_t slots;    /* the server's table capacity */
   bool volatile_table;
   lab06_request req[SIM_MAX_NODES][IDEM_MAX_REQUESTS + 1]; /* [client node][seq] */
-  uint64_t applications;   /* counter_apply calls */
+  uint64_t applications;                                   /* counter_apply calls */
   uint32_t double_applied; /* applications of a request that was already applied */
   char first_double[512];  /* the first one, explained */
   uint32_t cached_replies; /* OK replies sent without applying (answered from the table) */
   uint32_t expired_replies;
-  uint32_t evictions;      /* entries that left the table to make room */
-  uint32_t max_entries;    /* the most entries the table held at once */
+  uint32_t evictions;   /* entries that left the table to make room */
+  uint32_t max_entries; /* the most entries the table held at once */
   uint32_t crashes, restarts;
   sim_time last_restart;
   /* Judged at the end, from the history. */
   uint32_t ok, expired, expired_applied;
-  sim_time finished_at;    /* when the last client finished */
+  sim_time finished_at; /* when the last client finished */
 
   /* The checks' own bookkeeping. */
   uint32_t cur_seq[SIM_MAX_NODES];  /* each client's request on the wire ... */
   uint64_t cur_seen[SIM_MAX_NODES]; /* ... and the seen it was first sent with */
   uint64_t learned[SIM_MAX_NODES];  /* the highest value the client has been answered with */
   bool client_restarted[SIM_MAX_NODES];
-  bool dirty[SIM_MAX_NODES];        /* the client's state changed: check its outcomes */
-  bool apply_now;                   /* the server's current handler applied a request ... */
-  int32_t apply_client;             /* ... this one */
+  bool dirty[SIM_MAX_NODES]; /* the client's state changed: check its outcomes */
+  bool apply_now;            /* the server's current handler applied a request ... */
+  int32_t apply_client;      /* ... this one */
   uint32_t apply_seq;
-  request_body last_request;        /* the request the server's current handler is serving, */
-  bool last_had_entry;              /* whether the table had an entry for its client then, */
-  uint32_t last_entry_seq;          /* with this seq, */
-  uint64_t last_horizon;            /* and the table's horizon */
-  dedup_table prev;                 /* the server's table after the previous event */
+  request_body last_request; /* the request the server's current handler is serving, */
+  bool last_had_entry;       /* whether the table had an entry for its client then, */
+  uint32_t last_entry_seq;   /* with this seq, */
+  uint64_t last_horizon;     /* and the table's horizon */
+  dedup_table prev;          /* the server's table after the previous event */
   bool prev_valid;
   /* Crash placement (crashy-server, no-persist): crash the server, with this chance, at the
    * moment one of its replies is lost; down for down_min .. down_max. */

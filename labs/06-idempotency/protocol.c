@@ -39,8 +39,8 @@ static const sim_msg_type idem_types[MSG_TYPE_COUNT] = {
     [MSG_REPLY] = {"Reply", sizeof(reply_body), format_reply},
 };
 
-static const char *const idem_timers[TIMER_KIND_COUNT] = {[TIMER_RETRY] = "retry",
-                                                          [TIMER_THINK] = "think"};
+static const char *const idem_timers[TIMER_KIND_COUNT] = {
+    [TIMER_RETRY] = "retry", [TIMER_THINK] = "think"};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers (lab.h).
@@ -50,8 +50,7 @@ uint64_t counter_apply(sim_node *n, idem_state *s, int32_t client, uint32_t seq)
   s->srv.counter++;
   s->applied_client = client;
   s->applied_seq = seq;
-  sim_note(n, "apply c%d.%u: counter=%llu", (int)client, seq,
-           (unsigned long long)s->srv.counter);
+  sim_note(n, "apply c%d.%u: counter=%llu", (int)client, seq, (unsigned long long)s->srv.counter);
   sim_local_event(n); /* the checks count applications here */
   return s->srv.counter;
 }
@@ -62,10 +61,8 @@ void reply_send(sim_node *n, int to, uint32_t seq, reply_status status, uint64_t
 }
 
 void request_send(sim_node *n, idem_state *s) {
-  request_body body = {.client = sim_self(n),
-                       .seq = s->cli.seq,
-                       .seen = s->cli.seen,
-                       .attempt = s->cli.attempts};
+  request_body body = {
+      .client = sim_self(n), .seq = s->cli.seq, .seen = s->cli.seen, .attempt = s->cli.attempts};
   sim_send(n, IDEM_SERVER, MSG_REQUEST, &body);
 }
 

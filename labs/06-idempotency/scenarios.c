@@ -119,7 +119,8 @@ static void check_persisted(sim_world *w, lab06_record *rec, const reply_body *b
   (void)rec;
   if (why[0])
     sim_fail(w, "persist-before-reply",
-             "n0 sent Reply(seq=%u, value=%" PRIu64 ") to c%d at t=%s, but %s: a crash right "
+             "n0 sent Reply(seq=%u, value=%" PRIu64
+             ") to c%d at t=%s, but %s: a crash right "
              "after this send would forget what the reply promises; write the counter and the "
              "table to stable storage before replying (server_persist in server_on_request)",
              b->seq, b->value, to, when(sim_now(w), t, sizeof t), why);
@@ -139,20 +140,24 @@ static void watch_reply(sim_world *w, lab06_record *rec, const sim_event *ev) {
       rec->cached_replies++;
     if (q->applied == 0)
       sim_fail(w, "reply-truthful",
-               "n0 answered c%d's request %u OK with value %" PRIu64 " at t=%s, but never applied "
+               "n0 answered c%d's request %u OK with value %" PRIu64
+               " at t=%s, but never applied "
                "it: reply OK only to a request you applied, now or before (server_on_request)",
                c, b->seq, b->value, when(sim_now(w), t, sizeof t));
     else if (b->value != q->stamp)
       sim_fail(w, "reply-truthful",
-               "n0 answered c%d's request %u with value %" PRIu64 " at t=%s, but its application "
-               "produced %" PRIu64 ": a retry must get the cached reply of its own request "
+               "n0 answered c%d's request %u with value %" PRIu64
+               " at t=%s, but its application "
+               "produced %" PRIu64
+               ": a retry must get the cached reply of its own request "
                "(dedup_check, dedup_record)",
                c, b->seq, b->value, when(sim_now(w), t, sizeof t), q->stamp);
     return;
   }
   if (b->status != REPLY_EXPIRED) {
-    sim_fail(w, "reply-truthful", "n0 sent c%d a Reply with status %d: use REPLY_OK or REPLY_EXPIRED",
-             c, (int)b->status);
+    sim_fail(w, "reply-truthful",
+             "n0 sent c%d a Reply with status %d: use REPLY_OK or REPLY_EXPIRED", c,
+             (int)b->status);
     return;
   }
   rec->expired_replies++;
@@ -174,12 +179,13 @@ static void watch_reply(sim_world *w, lab06_record *rec, const sim_event *ev) {
   else if (has_entry || r->seen >= s->srv.table.horizon || b->value != s->srv.table.horizon)
     sim_fail(w, "reply-truthful",
              "n0 refused c%d's request %u (seen=%" PRIu64 ") as expired at t=%s with value %" PRIu64
-             ", but %s (horizon %" PRIu64 "): refuse only a client with no entry whose seen is "
+             ", but %s (horizon %" PRIu64
+             "): refuse only a client with no entry whose seen is "
              "below the horizon, and send the horizon (dedup_check)",
              c, b->seq, r->seen, when(sim_now(w), t, sizeof t), b->value,
-             has_entry                              ? "the client has an entry in the table"
+             has_entry                         ? "the client has an entry in the table"
              : r->seen >= s->srv.table.horizon ? "its seen is not below the horizon"
-                                                    : "the value is not the horizon",
+                                               : "the value is not the horizon",
              s->srv.table.horizon);
 }
 
@@ -203,7 +209,8 @@ static void watch_request(sim_world *w, lab06_record *rec, const sim_event *ev) 
   if (b->seq == rec->cur_seq[c]) {
     if (b->seen != rec->cur_seen[c])
       sim_fail(w, "request-ids",
-               "c%d resent request %u with seen=%" PRIu64 " at t=%s; it first went out with seen=%" PRIu64
+               "c%d resent request %u with seen=%" PRIu64
+               " at t=%s; it first went out with seen=%" PRIu64
                ": a retry must be the very same request (client_on_timeout)",
                c, b->seq, b->seen, t, rec->cur_seen[c]);
     else if (rec->req[c][b->seq].sends > 1 && s->cli.seq == b->seq &&
@@ -223,8 +230,10 @@ static void watch_request(sim_world *w, lab06_record *rec, const sim_event *ev) 
   }
   if (b->seen < rec->learned[c]) {
     sim_fail(w, "request-ids",
-             "c%d's request %u carries seen=%" PRIu64 " at t=%s, but the answer to its request %u "
-             "taught it %" PRIu64 ": learn seen = max(seen, value) from every answer, OK or "
+             "c%d's request %u carries seen=%" PRIu64
+             " at t=%s, but the answer to its request %u "
+             "taught it %" PRIu64
+             ": learn seen = max(seen, value) from every answer, OK or "
              "EXPIRED (client_on_reply), or a refused client is refused again and again",
              c, b->seq, b->seen, t, rec->cur_seq[c], rec->learned[c]);
     return;
@@ -272,8 +281,8 @@ static void watch_apply(sim_world *w, lab06_record *rec) {
   }
   lab06_request *q = &rec->req[c][seq];
   if (q->sends == 0) {
-    sim_fail(w, "applied-once", "n0 applied request c%d.%u at t=%s before c%d ever sent it", c,
-             seq, t, c);
+    sim_fail(w, "applied-once", "n0 applied request c%d.%u at t=%s before c%d ever sent it", c, seq,
+             t, c);
     return;
   }
   if (q->refused) {
@@ -313,7 +322,8 @@ static void watch_apply(sim_world *w, lab06_record *rec) {
   else if (this_request)
     snprintf(because, sizeof because,
              "c%d had no entry when this copy arrived (evicted?) and its seen, %" PRIu64
-             ", was not below the horizon, %" PRIu64 ": an eviction must raise the horizon to "
+             ", was not below the horizon, %" PRIu64
+             ": an eviction must raise the horizon to "
              "the evicted reply (dedup_record)",
              c, rec->last_request.seen, rec->last_horizon);
   else
@@ -335,7 +345,9 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
         rec->apply_now = false;
         if (ev->msg_type == MSG_REQUEST) remember_request(w, rec, ev->body);
         break;
-      case SIM_EV_LOCAL: watch_apply(w, rec); break;
+      case SIM_EV_LOCAL:
+        watch_apply(w, rec);
+        break;
       case SIM_EV_SEND:
         if (ev->msg_type == MSG_REPLY) watch_reply(w, rec, ev);
         break;
@@ -348,7 +360,8 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
         rec->last_restart = ev->time;
         rec->prev_valid = false;
         break;
-      default: break;
+      default:
+        break;
     }
     return;
   }
@@ -407,8 +420,10 @@ static bool table_bounded(sim_world *w, void *ctx, char *why, size_t cap) {
   if (!sim_alive(w, IDEM_SERVER)) return true;
   const dedup_table *t = &((const idem_state *)sim_state(w, IDEM_SERVER))->srv.table;
   if (t->capacity != rec->slots) {
-    snprintf(why, cap, "n0's table capacity is %u, but the server was configured with %u slots: "
-             "do not change capacity (protocol.c sets it at boot)", t->capacity, rec->slots);
+    snprintf(why, cap,
+             "n0's table capacity is %u, but the server was configured with %u slots: "
+             "do not change capacity (protocol.c sets it at boot)",
+             t->capacity, rec->slots);
     return false;
   }
   uint32_t used = 0;
@@ -416,15 +431,19 @@ static bool table_bounded(sim_world *w, void *ctx, char *why, size_t cap) {
     const dedup_entry *e = &t->slots[i];
     if (!e->used) continue;
     if (i >= t->capacity) {
-      snprintf(why, cap, "n0's table uses slot %u, but its capacity is %u slots (0 .. %u): "
-               "dedup_record must stay within capacity", i, t->capacity, t->capacity - 1);
+      snprintf(why, cap,
+               "n0's table uses slot %u, but its capacity is %u slots (0 .. %u): "
+               "dedup_record must stay within capacity",
+               i, t->capacity, t->capacity - 1);
       return false;
     }
     used++;
     for (uint32_t j = 0; j < i; j++)
       if (t->slots[j].used && t->slots[j].client == e->client) {
-        snprintf(why, cap, "n0's table holds two entries for c%d (slots %u and %u): one entry per "
-                 "client, overwritten by its next request (dedup_record)", (int)e->client, j, i);
+        snprintf(why, cap,
+                 "n0's table holds two entries for c%d (slots %u and %u): one entry per "
+                 "client, overwritten by its next request (dedup_record)",
+                 (int)e->client, j, i);
         return false;
       }
   }
@@ -432,8 +451,10 @@ static bool table_bounded(sim_world *w, void *ctx, char *why, size_t cap) {
   if (rec->prev_valid) {
     const dedup_table *p = &rec->prev;
     if (t->horizon < p->horizon) {
-      snprintf(why, cap, "n0's horizon went down from %" PRIu64 " to %" PRIu64
-               ": it may only grow (dedup_record)", p->horizon, t->horizon);
+      snprintf(why, cap,
+               "n0's horizon went down from %" PRIu64 " to %" PRIu64
+               ": it may only grow (dedup_record)",
+               p->horizon, t->horizon);
       return false;
     }
     for (uint32_t i = 0; i < p->capacity && i < IDEM_MAX_SLOTS; i++) {
@@ -453,23 +474,26 @@ static bool table_bounded(sim_world *w, void *ctx, char *why, size_t cap) {
           }
         }
       if (prev_used < p->capacity) {
-        snprintf(why, cap, "c%d's entry left n0's table while %u of %u slots were used: evict "
-                 "only when the table is full (dedup_record)", (int)gone->client, prev_used,
-                 p->capacity);
+        snprintf(why, cap,
+                 "c%d's entry left n0's table while %u of %u slots were used: evict "
+                 "only when the table is full (dedup_record)",
+                 (int)gone->client, prev_used, p->capacity);
         return false;
       }
       if (gone->reply != oldest) {
-        snprintf(why, cap, "n0 evicted c%d's entry (reply %" PRIu64 ") but c%d's (reply %" PRIu64
+        snprintf(why, cap,
+                 "n0 evicted c%d's entry (reply %" PRIu64 ") but c%d's (reply %" PRIu64
                  ") was applied longer ago: evict the least recently applied entry, the one with "
-                 "the smallest reply (dedup_record)", (int)gone->client, gone->reply,
-                 oldest_client, oldest);
+                 "the smallest reply (dedup_record)",
+                 (int)gone->client, gone->reply, oldest_client, oldest);
         return false;
       }
       if (t->horizon < gone->reply) {
-        snprintf(why, cap, "n0 evicted c%d's entry (reply %" PRIu64 ") but its horizon is only %"
-                 PRIu64 ": raise the horizon to at least the evicted reply, or a forgotten retry "
-                 "of c%d could be applied again (dedup_record)", (int)gone->client, gone->reply,
-                 t->horizon, (int)gone->client);
+        snprintf(why, cap,
+                 "n0 evicted c%d's entry (reply %" PRIu64 ") but its horizon is only %" PRIu64
+                 ": raise the horizon to at least the evicted reply, or a forgotten retry "
+                 "of c%d could be applied again (dedup_record)",
+                 (int)gone->client, gone->reply, t->horizon, (int)gone->client);
         return false;
       }
     }
@@ -491,16 +515,22 @@ static bool own_reply(sim_world *w, void *ctx, char *why, size_t cap) {
       if (cl->outcome[k] != OUTCOME_OK) continue;
       const lab06_request *q = &rec->req[c][k];
       if (q->applied == 0) {
-        snprintf(why, cap, "c%d took value %" PRIu64 " as the answer to its request %u, which "
+        snprintf(why, cap,
+                 "c%d took value %" PRIu64
+                 " as the answer to its request %u, which "
                  "the server never applied: accept only a Reply whose seq is the request in "
-                 "progress (client_on_reply)", c, cl->result[k], k);
+                 "progress (client_on_reply)",
+                 c, cl->result[k], k);
         return false;
       }
       if (cl->result[k] != q->stamp) {
-        snprintf(why, cap, "c%d took value %" PRIu64 " as the answer to its request %u, but that "
-                 "request's application produced %" PRIu64 ": accept only the Reply whose seq is "
-                 "the request in progress, and only once (client_on_reply)", c, cl->result[k], k,
-                 q->stamp);
+        snprintf(why, cap,
+                 "c%d took value %" PRIu64
+                 " as the answer to its request %u, but that "
+                 "request's application produced %" PRIu64
+                 ": accept only the Reply whose seq is "
+                 "the request in progress, and only once (client_on_reply)",
+                 c, cl->result[k], k, q->stamp);
         return false;
       }
     }
@@ -514,13 +544,16 @@ static bool own_reply(sim_world *w, void *ctx, char *why, size_t cap) {
 
 static sim_world *build(lab_run *run, const setup *su) {
   sim_world *w = sim_create(run->seed);
-  idem_config server = {.role = ROLE_SERVER, .slots = su->slots,
-                        .volatile_table = su->volatile_table};
+  idem_config server = {
+      .role = ROLE_SERVER, .slots = su->slots, .volatile_table = su->volatile_table};
   sim_add_node(w, &idem_protocol, &server, sizeof server);
   sim_set_node_name(w, IDEM_SERVER, "n0");
   for (int i = 1; i <= su->clients; i++) {
-    idem_config c = {.role = ROLE_CLIENT, .requests = su->requests, .timeout = su->timeout,
-                     .start = (sim_time)(i - 1) * su->start_gap, .think_max = su->think_max};
+    idem_config c = {.role = ROLE_CLIENT,
+                     .requests = su->requests,
+                     .timeout = su->timeout,
+                     .start = (sim_time)(i - 1) * su->start_gap,
+                     .think_max = su->think_max};
     int id = sim_add_node(w, &idem_protocol, &c, sizeof c);
     char name[8];
     snprintf(name, sizeof name, "c%d", id);
@@ -574,8 +607,11 @@ static bool judge_history(lab_run *run, char *why, size_t cap) {
       rec->ok++;
       uint64_t v = strtoull(h[i].value, NULL, 10);
       if (q->applied != 1 || v != q->stamp) {
-        snprintf(why, cap, "history: c%d's request %u returned %" PRIu64 ", but it was applied %u "
-                 "time(s), producing %" PRIu64, c, k, v, q->applied, q->stamp);
+        snprintf(why, cap,
+                 "history: c%d's request %u returned %" PRIu64
+                 ", but it was applied %u "
+                 "time(s), producing %" PRIu64,
+                 c, k, v, q->applied, q->stamp);
         return false;
       }
     } else {
@@ -584,9 +620,11 @@ static bool judge_history(lab_run *run, char *why, size_t cap) {
     }
   }
   if (rec->ok + rec->expired_applied != rec->applications) {
-    snprintf(why, cap, "the counter was incremented %" PRIu64 " times, but the history accounts "
-             "for %u (%u OK, %u expired after being applied)", rec->applications,
-             rec->ok + rec->expired_applied, rec->ok, rec->expired_applied);
+    snprintf(why, cap,
+             "the counter was incremented %" PRIu64
+             " times, but the history accounts "
+             "for %u (%u OK, %u expired after being applied)",
+             rec->applications, rec->ok + rec->expired_applied, rec->ok, rec->expired_applied);
     return false;
   }
   if (rec->expired > 0 && rec->evictions == 0) {
@@ -614,8 +652,8 @@ static bool run_and_judge(lab_run *run, const setup *su) {
                          "%u sends); does every reply finish its request (client_on_reply), does "
                          "every timeout resend (client_on_timeout), does the server answer "
                          "retries of applied requests (server_on_request)?",
-                         when(su->deadline, t, sizeof t), c, s->finished, rec->requests,
-                         s->cli.seq, s->cli.waiting ? "waiting" : "not sent",
+                         when(su->deadline, t, sizeof t), c, s->finished, rec->requests, s->cli.seq,
+                         s->cli.waiting ? "waiting" : "not sent",
                          s->cli.seq <= rec->requests ? rec->req[c][s->cli.seq].sends : 0);
     }
   }
@@ -630,20 +668,27 @@ static bool run_and_judge(lab_run *run, const setup *su) {
   uint32_t total = (uint32_t)rec->clients * rec->requests;
   char crashes[200] = "";
   if (rec->crashes == rec->placed_crashes && rec->crashes)
-    snprintf(crashes, sizeof crashes, "; n0 crashed %u time(s), each right after one of its "
-             "replies was lost, and restarted with its table", rec->crashes);
+    snprintf(crashes, sizeof crashes,
+             "; n0 crashed %u time(s), each right after one of its "
+             "replies was lost, and restarted with its table",
+             rec->crashes);
   else if (rec->crashes)
-    snprintf(crashes, sizeof crashes, "; n0 crashed %u time(s) (%u right after one of its replies "
-             "was lost) and restarted with its table", rec->crashes, rec->placed_crashes);
+    snprintf(crashes, sizeof crashes,
+             "; n0 crashed %u time(s) (%u right after one of its replies "
+             "was lost) and restarted with its table",
+             rec->crashes, rec->placed_crashes);
   char evicted[200] = "";
   if (rec->evictions)
-    snprintf(evicted, sizeof evicted, "; %u eviction(s) from a table of %u for %d clients, %u "
-             "request(s) refused as expired (%u of them had been applied, once)", rec->evictions,
-             rec->slots, rec->clients, rec->expired, rec->expired_applied);
+    snprintf(evicted, sizeof evicted,
+             "; %u eviction(s) from a table of %u for %d clients, %u "
+             "request(s) refused as expired (%u of them had been applied, once)",
+             rec->evictions, rec->slots, rec->clients, rec->expired, rec->expired_applied);
   return lab_verdict(run, true,
-                     "effectively once: %u requests from %d clients, %" PRIu64 " applications, "
+                     "effectively once: %u requests from %d clients, %" PRIu64
+                     " applications, "
                      "none twice; counter=%" PRIu64 " = %u OK + %u expired-but-applied; %" PRIu64
-                     " Request messages (%" PRIu64 " retries), %u answered from the table; the "
+                     " Request messages (%" PRIu64
+                     " retries), %u answered from the table; the "
                      "network lost %llu and duplicated %llu messages%s%s; all done by t=%s",
                      total, rec->clients, rec->applications,
                      ((const idem_state *)sim_state(w, IDEM_SERVER))->srv.counter, rec->ok,
@@ -653,9 +698,14 @@ static bool run_and_judge(lab_run *run, const setup *su) {
 }
 
 static setup base_setup(int clients) {
-  setup su = {.clients = clients, .requests = 20, .timeout = 30 * SIM_MS,
-              .think_max = 10 * SIM_MS, .start_gap = 0, .slots = IDEM_MAX_SLOTS,
-              .net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.3, 0.3), .deadline = 60 * SIM_SEC};
+  setup su = {.clients = clients,
+              .requests = 20,
+              .timeout = 30 * SIM_MS,
+              .think_max = 10 * SIM_MS,
+              .start_gap = 0,
+              .slots = IDEM_MAX_SLOTS,
+              .net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.3, 0.3),
+              .deadline = 60 * SIM_SEC};
   return su;
 }
 

@@ -15,7 +15,7 @@ void server_on_request(sim_node *n, idem_state *s, int from, const request_body 
     case DEDUP_NEW:
       value = counter_apply(n, s, r->client, r->seq);
       dedup_record(&s->srv.table, r->client, r->seq, value);
-      server_persist(n, s); /* durable first ... */
+      server_persist(n, s);                         /* durable first ... */
       reply_send(n, from, r->seq, REPLY_OK, value); /* ... then the promise */
       break;
     case DEDUP_DUPLICATE:
@@ -33,6 +33,4 @@ void server_persist(sim_node *n, const idem_state *s) {
   sim_stable_write(n, 0, &s->srv, sizeof s->srv);
 }
 
-void server_recover(sim_node *n, idem_state *s) {
-  sim_stable_read(n, 0, &s->srv, sizeof s->srv);
-}
+void server_recover(sim_node *n, idem_state *s) { sim_stable_read(n, 0, &s->srv, sizeof s->srv); }
