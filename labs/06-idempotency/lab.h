@@ -12,10 +12,11 @@
  *   - the server keeps a deduplication table, one entry per client: the latest seq it applied
  *     for that client and the reply that application produced. A request already applied is
  *     answered from the table, not applied again (Birrell and Nelson, "Implementing Remote
- *     Procedure Calls", ACM TOCS 2(1), 1984, section 4.2: the callee keeps, for each caller, the
- *     sequence number of its last call and ignores calls numbered at or below it; Raft, Ongaro
- *     and Ousterhout 2014, section 8: the state machine keeps each client's latest serial number
- *     and its response, and answers a command it already executed without executing it again);
+ *     Procedure Calls", ACM TOCS 2(1), 1984, section 3.2: the callee remembers, per calling
+ *     activity, the sequence number of its last call, and treats a call numbered at or below
+ *     it as a repeat, not as a new call; Raft, Ongaro and Ousterhout 2014, section 8: the state
+ *     machine keeps each client's latest serial number and its response, and answers a command
+ *     it already executed without executing it again);
  *   - the table is bounded: one entry per client (a client has one request in flight, so only
  *     its latest one can still be retried), and at most `capacity` clients. When a new client
  *     arrives at a full table, the least recently applied entry is evicted, and the server

@@ -32,7 +32,8 @@ void client_on_timeout(sim_node *n, idem_state *s, uint32_t seq) {
 void client_on_reply(sim_node *n, idem_state *s, const reply_body *r) {
   idem_client *c = &s->cli;
   /* Only the first answer to the request in progress counts: anything else is a duplicate, or a
-   * late answer to a request already finished. */
+   * late answer to a request already finished. (Birrell and Nelson, section 3.2: the call
+   * identifier lets the caller check that a result is the result of its current call.) */
   if (!c->waiting || r->seq != c->seq || c->seq > IDEM_MAX_REQUESTS) return;
   if (r->status == REPLY_OK) {
     c->outcome[c->seq] = OUTCOME_OK;

@@ -33,7 +33,7 @@ dedup_verdict dedup_check(const dedup_table *t, const request_body *r, uint64_t 
     *value = e->reply;
     return DEDUP_DUPLICATE;
   }
-  /* Birrell and Nelson, section 4.2: a call numbered below the caller's last one is an old
+  /* Birrell and Nelson, section 3.2: a call numbered below the caller's last one is an old
    * duplicate; the caller already has its result. */
   if (r->seq < e->seq) return DEDUP_STALE;
   return DEDUP_NEW;
