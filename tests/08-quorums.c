@@ -4,10 +4,11 @@
  * One case per rule, in the order the chapter builds them, so a learner sees which part is wrong:
  * first the replica's rules, one handler at a time, on a world where we hand it messages
  * ourselves; then the quorum client's write and read rules, checked on every operation as it
- * completes; then what they buy (with R + W > N every read sees every completed write) and what
- * they do not (with R + W <= N stale reads happen; without a write-back the register is not
- * linearizable); then hinted handoff; then ABD under faults, checked by the linearizability
- * checker. Demonstrations search seeds until they find the anomaly and show it.
+ * completes (and the read's tie-break by hand, as no scenario produces equal timestamps); then
+ * what they buy (with R + W > N every read sees every completed write) and what they do not
+ * (with R + W <= N stale reads happen; without a write-back the register is not linearizable);
+ * then hinted handoff; then ABD under faults, checked by the linearizability checker.
+ * Demonstrations search seeds until they find the anomaly and show it.
  */
 #include <string.h>
 
@@ -17,7 +18,8 @@
 
 /* ---------------------------------------------------------------------------------------------
  * A small world for the replica's rules: replicas n0, n1, n2 and a client n3 that runs nothing.
- * We hand n0 (or n1) messages with sim_poke and watch what it sends.
+ * We hand n0 (or n1) messages with sim_poke and watch what it sends. The client's rules use the
+ * same world with N=3 and R=W=2: we start n3's operations and hand it replies ourselves.
  */
 typedef struct sent {
   int count, to, type;
@@ -34,6 +36,8 @@ static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
   size_t size = 0;
   switch (ev->msg_type) {
   case MSG_READ_REPLY: size = sizeof(q_read_reply_body); break;
+  case MSG_WRITE: size = sizeof(q_write_body); break;
+  case MSG_REPAIR: size = sizeof(q_repair_body); break;
   case MSG_WRITE_ACK: size = sizeof(q_write_ack_body); break;
   case MSG_HANDOFF: size = sizeof(q_handoff_body); break;
   case MSG_HANDOFF_ACK: size = sizeof(q_handoff_ack_body); break;
@@ -43,9 +47,9 @@ static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
   if (size) memcpy(s->body, ev->body, size);
 }
 
-static sim_world *small_world(sent *seen) {
+static sim_world *world_of(sent *seen, q_mode mode, int n, int r, int w_) {
   sim_world *w = sim_create(1);
-  q_config rep = {.role = ROLE_REPLICA, .mode = MODE_SLOPPY, .replicas = 3, .n = 2, .r = 1, .w = 1,
+  q_config rep = {.role = ROLE_REPLICA, .mode = mode, .replicas = 3, .n = n, .r = r, .w = w_,
                   .keys = 2};
   q_config cli = rep;
   cli.role = ROLE_CLIENT;
@@ -56,6 +60,8 @@ static sim_world *small_world(sent *seen) {
   sim_start(w);
   return w;
 }
+
+static sim_world *small_world(sent *seen) { return world_of(seen, MODE_SLOPPY, 2, 1, 1); }
 
 static void poke_write(sim_node *n, void *state, void *arg) { replica_on_write(n, state, 3, arg); }
 static void poke_read(sim_node *n, void *state, void *arg) { replica_on_read(n, state, 3, arg); }
@@ -159,6 +165,21 @@ static void replica_holds_hints(void *arg) {
   tap_is_int(home, 1, "the hint names n1 as its home");
   tap_is_int(seen.type, MSG_WRITE_ACK, "the hinted write is acknowledged");
   tap_is_int(seen.to, 3, "to the writer");
+  /* The writer resends a hinted write until it is acked, and acks get lost: the same write
+   * (same home, key and tag) arriving again must not take a second slot, or retransmissions fill
+   * all Q_MAX_HINTS slots and the stand-in stops accepting hints. */
+  int before = seen.count;
+  sim_poke(w, 2, poke_write, &hinted);
+  s = sim_state(w, 2);
+  held = 0;
+  for (int i = 0; i < Q_MAX_HINTS; i++) held += s->rep.hints[i].used;
+  tap_is_int(held, 1,
+             "n2 got the same hinted write twice (home n1, k0=3007, tag (6000,c3)): it holds one "
+             "hint, not two; a retransmission matches a held hint with the same home, key and tag "
+             "(replica_on_write: look for it before taking a free slot)");
+  tap_ok(seen.count - before == 1 && seen.type == MSG_WRITE_ACK && seen.to == 3,
+         "the retransmitted hinted write is acknowledged again, to the writer n3 (its first ack "
+         "may have been lost) (replica_on_write)");
   sim_destroy(w);
 }
 
@@ -229,6 +250,84 @@ static bool reads_happened(lab_run *run, void *ctx) {
 static void read_rule(void *arg) {
   (void)arg;
   tap_sweep(&lab08, "strict", 1, 30, reads_happened, NULL);
+}
+
+/* Start a read at the client n3 as protocol.c does (fresh operation state, then the mode's
+ * *_start function), without its workload. arg: the operation number. */
+static void poke_start_read(sim_node *n, void *state, void *arg) {
+  q_state *s = state;
+  q_client *c = &s->cli;
+  int started = c->ops_started, ok = c->ops_ok;
+  memset(c, 0, sizeof *c);
+  c->op = *(const uint32_t *)arg;
+  c->ops_started = started + 1;
+  c->ops_ok = ok;
+  c->kind = OP_READ;
+  c->key = 0;
+  for (int i = 0; i < Q_MAX_REPLICAS; i++) c->hint_of[i] = -1;
+  if (s->cfg.mode == MODE_ABD)
+    abd_read_start(n, s);
+  else
+    client_read_start(n, s);
+}
+
+typedef struct reply_from {
+  int from;
+  q_read_reply_body body;
+} reply_from;
+
+static void poke_read_reply(sim_node *n, void *state, void *arg) {
+  const reply_from *r = arg;
+  q_state *s = state;
+  if (s->cfg.mode == MODE_ABD)
+    abd_on_read_reply(n, s, r->from, &r->body);
+  else
+    client_on_read_reply(n, s, r->from, &r->body);
+}
+
+/* Two replicas answer a read of k0 with equal timestamps: `first` from n0, then `second` from
+ * n1 (R, or ABD's majority, is 2 of N=3). */
+static void two_replies(sim_world *w, uint32_t op, q_tag first, int32_t first_value, q_tag second,
+                        int32_t second_value) {
+  sim_poke(w, 3, poke_start_read, &op);
+  reply_from a = {0, {.op = op, .key = 0, .tag = first, .value = first_value}};
+  reply_from b = {1, {.op = op, .key = 0, .tag = second, .value = second_value}};
+  sim_poke(w, 3, poke_read_reply, &a);
+  sim_poke(w, 3, poke_read_reply, &b);
+}
+
+/* Rule (Part A): the newest reply wins by q_tag_cmp: timestamp, then writer id. Every scenario
+ * writer has its own clock reading, so only this case makes two replies tie on the timestamp. */
+static void read_tie_break(void *arg) {
+  (void)arg;
+  sent seen = {0};
+  sim_world *w = world_of(&seen, MODE_QUORUM, 3, 2, 2);
+  /* The lower writer id answers first, then the higher. */
+  two_replies(w, 1, tag_of(5000, 3), 3001, tag_of(5000, 4), 4001);
+  const q_client *c = &((const q_state *)sim_state(w, 3))->cli;
+  if (!tap_ok(c->done && c->ops_ok == 1, "the read completes at R=2 distinct replies "
+              "(client_on_read_reply)")) {
+    sim_destroy(w);
+    return;
+  }
+  const q_repair_body *fix = (const void *)seen.body;
+  if (tap_is_int(c->read_result, 4001,
+                 "n0 answered 3001 with tag (5000,c3), n1 4001 with (5000,c4): (5000,c4) is newer "
+                 "than (5000,c3): ties go to the higher writer id (client_on_read_reply: compare "
+                 "tags with q_tag_cmp, not timestamps alone)"))
+    tap_ok(seen.type == MSG_REPAIR && seen.to == 0 && fix->value == 4001 &&
+               q_tag_cmp(fix->tag, tag_of(5000, 4)) == 0,
+           "n0 answered (5000,c3), older than the (5000,c4) returned: read repair sends it 4001 "
+           "(client_on_read_reply)");
+  /* The higher writer id answers first: a later tie must not replace it. */
+  two_replies(w, 2, tag_of(5000, 4), 4001, tag_of(5000, 3), 3001);
+  c = &((const q_state *)sim_state(w, 3))->cli;
+  tap_ok(c->done && c->ops_ok == 2, "the second read completes too (client_on_read_reply)");
+  tap_is_int(c->read_result, 4001,
+             "n0 answered 4001 with tag (5000,c4), then n1 3001 with (5000,c3): (5000,c4) is newer "
+             "than (5000,c3): ties go to the higher writer id, so the later reply does not replace "
+             "it (client_on_read_reply: replace only when q_tag_cmp says newer)");
+  sim_destroy(w);
 }
 
 /* Property: with R + W > N every read sees the latest completed write, also with crashes,
@@ -375,8 +474,10 @@ static void sloppy_accepts(void *arg) {
   }
 }
 
-/* Property: after healing, every hinted write reaches its home, every hint is dropped, and the
- * newest acknowledged write of every key is on enough homes for any read quorum. */
+/* Property: after healing, every hinted write reaches its home and is stored there (the scenario
+ * checks each home's store right after it handles a Handoff: later writes would hide a home that
+ * acknowledges a handoff without storing it), every hint is dropped, and the newest acknowledged
+ * write of every key is on enough homes for any read quorum. */
 static void handoff_after_heal(void *arg) {
   (void)arg;
   tap_sweep(&lab08, "sloppy", 1, 60, NULL, NULL);
@@ -385,6 +486,39 @@ static void handoff_after_heal(void *arg) {
 /* ---------------------------------------------------------------------------------------------
  * Part C: ABD.
  */
+
+/* Rule: an ABD read writes back the newest (tag, value) of a majority of replies, newest by
+ * q_tag_cmp (timestamp, then writer id). Ties do happen in the scenarios (two writers that query
+ * the same highest tag pick the same timestamp), but there a wrong choice shows up only as a
+ * non-linearizable history; here the rule is named. */
+static bool write_back_is(const sent *seen, int32_t value, q_tag tag) {
+  const q_write_body *wb = (const void *)seen->body;
+  return seen->type == MSG_WRITE && wb->value == value && q_tag_cmp(wb->tag, tag) == 0 &&
+         wb->hint == -1;
+}
+
+static void abd_tie_break(void *arg) {
+  (void)arg;
+  sent seen = {0};
+  sim_world *w = world_of(&seen, MODE_ABD, 3, 2, 2);
+  two_replies(w, 1, tag_of(5000, 3), 3001, tag_of(5000, 4), 4001);
+  const q_client *c = &((const q_state *)sim_state(w, 3))->cli;
+  if (!tap_ok(c->phase == PHASE_STORE, "after replies from a majority (2 of 3) the read writes "
+              "back (phase 2, PHASE_STORE) (abd_on_read_reply)")) {
+    sim_destroy(w);
+    return;
+  }
+  tap_ok(write_back_is(&seen, 4001, tag_of(5000, 4)),
+         "n0 answered 3001 with tag (5000,c3), n1 4001 with (5000,c4): (5000,c4) is newer than "
+         "(5000,c3): ties go to the higher writer id, so the read writes back 4001 with (5000,c4) "
+         "(abd_on_read_reply: compare tags with q_tag_cmp, not timestamps alone)");
+  two_replies(w, 2, tag_of(5000, 4), 4001, tag_of(5000, 3), 3001);
+  tap_ok(write_back_is(&seen, 4001, tag_of(5000, 4)),
+         "n0 answered 4001 with tag (5000,c4), then n1 3001 with (5000,c3): (5000,c4) is newer "
+         "than (5000,c3): ties go to the higher writer id, so the read still writes back 4001 "
+         "(abd_on_read_reply: replace only when q_tag_cmp says newer)");
+  sim_destroy(w);
+}
 
 /* Property: the slow-write workload that breaks Part A is linearizable on ABD. */
 static void abd_slow_write(void *arg) {
@@ -423,6 +557,7 @@ int main(void) {
   tap_case("A. replica keeps a newer repair, sends nothing back", replica_repair, NULL);
   tap_case("A. write: tag (clock, id), done at W distinct acks (30 seeds)", write_rule, NULL);
   tap_case("A. read: done at R distinct replies, returns the newest (30 seeds)", read_rule, NULL);
+  tap_case("A. read: equal timestamps, the higher writer id is newer", read_tie_break, NULL);
   tap_case("A. R+W>N: every read sees the latest completed write (130 seeds, faults)",
            intersection, NULL);
   tap_case("A. R+W<=N: a stale read is found and shown", stale_read_found, NULL);
@@ -431,11 +566,14 @@ int main(void) {
   tap_case("A. read repair brings a stale replica up to date (20 seeds)", read_repair, NULL);
   tap_case("A. without write-back, a slow write gives a non-linearizable history (found, shown)",
            quorum_not_linearizable, NULL);
-  tap_case("B. a hinted write is held as a hint, not stored, and acked", replica_holds_hints, NULL);
+  tap_case("B. a hinted write is held as a hint, once even if resent, not stored, and acked",
+           replica_holds_hints, NULL);
   tap_case("B. handoff: sent to the home, kept until acked, freed by the ack", handoff_rules, NULL);
   tap_case("B. under a partition, fallbacks accept hinted writes (20 seeds)", sloppy_accepts, NULL);
-  tap_case("B. after healing, hinted writes reach their homes; no write lost (60 seeds)",
+  tap_case("B. after healing, hinted writes are stored at their homes; no write lost (60 seeds)",
            handoff_after_heal, NULL);
+  tap_case("C. ABD read: equal timestamps, the higher writer id is written back", abd_tie_break,
+           NULL);
   tap_case("C. ABD: the slow-write workload is linearizable (100 seeds)", abd_slow_write, NULL);
   tap_case("C. ABD: linearizable, all ops complete: loss, dups, skew, 2/5 crashed (60 seeds)",
            abd_faults, NULL);
