@@ -264,12 +264,22 @@ static bool clients_finished(sim_world *w, void *ctx) {
   return true;
 }
 
+/* The verdict of a run an invariant stopped: its report, and for protocol.c's complete-once (a
+ * second q_complete for one operation) where such a call comes from. */
+static bool violation_verdict(lab_run *run, const char *report) {
+  if (strncmp(report, "complete-once ", 14) == 0)
+    return lab_verdict(run, false, "%s: a reply or ack that arrives after the operation completed "
+                       "must not complete it again (check c->done first in client_on_write_ack, "
+                       "client_on_read_reply, abd_on_write_ack)", report);
+  return lab_verdict(run, false, "%s", report);
+}
+
 /* Run until every client finished its workload (or the deadline); false on a broken rule. */
 static bool run_workload(lab_run *run, sim_time deadline) {
   q_record *rec = run->lab_data;
   sim_run_until(run->world, clients_finished, rec, deadline);
   const char *report;
-  if (sim_violated(run->world, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(run->world, &report)) return violation_verdict(run, report);
   return true;
 }
 
@@ -526,7 +536,7 @@ static bool scenario_read_repair(lab_run *run) {
   if (!run_workload(run, 5 * SIM_SEC)) return false;
   sim_run_for(w, 500 * SIM_MS); /* late replies and their repairs */
   const char *report;
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   const q_state *c = sim_state(w, client);
   q_tag written = rec->tag_of_value[client * 1000 + 1];
   n2 = sim_state(w, 2);
@@ -608,13 +618,13 @@ static bool scenario_sloppy(lab_run *run) {
   q_record *rec = run->lab_data;
   sim_run_until_time(w, 1 * SIM_SEC);
   const char *report;
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   int hinted_during = rec->hinted_acked;
   sim_heal(w);
   if (!run_workload(run, 10 * SIM_SEC)) return false;
   /* Quiet time for the last handoffs. */
   sim_run_for(w, 2 * SIM_SEC);
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   /* Writes that began and completed while n1 and n2 were cut off. */
   size_t n;
   q_op *ops = ops_of(w, &n);
@@ -627,11 +637,13 @@ static bool scenario_sloppy(lab_run *run) {
   if (hinted_during == 0)
     return lab_verdict(run, false, "from 100ms to 1s n1 and n2 were cut off, yet no fallback "
                        "acknowledged a hinted write: writes needed W=2 acks and only one home was "
-                       "reachable (send to fallbacks with hint = the silent home)");
+                       "reachable (send to fallbacks with hint = the silent home: "
+                       "client_on_sloppy_timer; a fallback holds and acknowledges it: "
+                       "replica_on_write)");
   if (during == 0)
     return lab_verdict(run, false, "no write both began and completed during the partition "
                        "(100ms .. 1s), though fallbacks were reachable: count a fallback's ack of "
-                       "a hinted write toward W");
+                       "a hinted write toward W (client_on_write_ack)");
   /* Every Handoff was stored by its home when it arrived (see handoff_stored). */
   const q_run *x = run_record(run);
   if (x->lost_handoff[0])
@@ -640,15 +652,17 @@ static bool scenario_sloppy(lab_run *run) {
   for (int i = 0; i < rec->hinted_count; i++) {
     if (!rec->hinted[i].handed)
       return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d was never handed "
-                         "to it (no Handoff with that tag arrived at n%d by 2s after healing): keep "
-                         "a hint until its home acknowledges it",
+                         "to it (no Handoff with that tag arrived at n%d by 2s after healing): "
+                         "send every hint held at each tick (replica_on_handoff_timer) and keep "
+                         "it until its home acknowledges it (replica_on_handoff_ack)",
                          rec->hinted[i].key, tag_text(rec->hinted[i].tag, a, sizeof a),
                          rec->hinted[i].home, rec->hinted[i].home);
     const q_state *home = sim_state(w, rec->hinted[i].home);
     q_tag have = home->rep.store[rec->hinted[i].key].tag;
     if (q_tag_cmp(have, rec->hinted[i].tag) < 0)
       return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d never reached "
-                         "it: n%d still holds tag %s 2s after healing",
+                         "it: n%d still holds tag %s 2s after healing (replica_on_handoff: store "
+                         "a handed-off value that is newer)",
                          rec->hinted[i].key, tag_text(rec->hinted[i].tag, a, sizeof a),
                          rec->hinted[i].home, rec->hinted[i].home, tag_text(have, b, sizeof b));
   }
@@ -657,7 +671,8 @@ static bool scenario_sloppy(lab_run *run) {
     for (int i = 0; i < Q_MAX_HINTS; i++)
       if (s->rep.hints[i].used)
         return lab_verdict(run, false, "n%d still holds a hint for n%d (k%d) 2s after healing: "
-                           "drop a hint when its home acknowledges the handoff",
+                           "drop a hint when its home acknowledges the handoff "
+                           "(replica_on_handoff_ack; the home answers in replica_on_handoff)",
                            node, (int)s->rep.hints[i].home, (int)s->rep.hints[i].key);
   }
   /* No write lost: the newest acknowledged write of each key is on enough homes that any R of
