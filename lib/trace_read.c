@@ -222,8 +222,16 @@ const char *trace_format_time(uint64_t t, char *buf, size_t cap) {
     snprintf(buf, cap, "0");
   else if (t >= 1000000)
     snprintf(buf, cap, "%.3fs", (double)t / 1e6);
-  else if (t >= 1000)
-    snprintf(buf, cap, "%.3gms", (double)t / 1e3);
+  else if (t >= 1000) {
+    /* Up to two decimals, trailing zeros dropped: 382.22ms, 56.6ms, 108ms. */
+    int n = snprintf(buf, cap, "%.2f", (double)t / 1e3);
+    while (n > 0 && (size_t)n < cap && (buf[n - 1] == '0' || buf[n - 1] == '.')) {
+      bool was_point = buf[n - 1] == '.';
+      buf[--n] = '\0';
+      if (was_point) break;
+    }
+    if ((size_t)n + 2 < cap) memcpy(buf + n, "ms", 3);
+  }
   else
     snprintf(buf, cap, "%" PRIu64 "us", t);
   return buf;

@@ -187,7 +187,8 @@ size_t trace_memory(const trace_data *tr);
  * straight to jansson. Results are identical; tests use this to compare the two paths. */
 void trace_set_fast(trace_data *tr, bool fast);
 
-/* Format a virtual time ("1.250s", "12.5ms", "40us", "0") into buf (cap bytes); returns buf. */
+/* Format a virtual time ("1.250s", "382.22ms", "12.5ms", "40us", "0": milliseconds keep up to two
+ * decimals, so neighbouring rows of a diagram rarely share a label) into buf; returns buf. */
 const char *trace_format_time(uint64_t t, char *buf, size_t cap);
 
 #endif

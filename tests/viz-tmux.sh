@@ -54,8 +54,11 @@ wait_for() {
   screen 2>/dev/null | sed 's/^/# | /'
   return 1
 }
-# start W H COMMAND: a fresh window running COMMAND, then "EXIT=status" when it ends.
+# start W H COMMAND: a fresh window running COMMAND, then "EXIT=status" when it ends. A second,
+# idle session keeps the private server alive between tests: killing the only session makes the
+# server exit, and a new-session racing with that exit fails with "server exited unexpectedly".
 start() {
+  T has-session -t keep >/dev/null 2>&1 || T new-session -d -s keep "sleep 3600"
   T kill-session -t viz >/dev/null 2>&1
   T new-session -d -s viz -x "$1" -y "$2" "env TERM=$TERMNAME LANG=C.UTF-8 $3; echo EXIT=\$?; sleep 60"
 }

@@ -200,20 +200,23 @@ vc_order vclock_compare(const vclock *a, const vclock *b);
  */
 
 /* May m, broadcast by m->origin, be delivered at a node whose delivered-vector is `delivered`?
- * Yes when it is the next message from its origin (m->vc[origin] == delivered[origin] + 1) and
- * everything its origin had delivered before sending it has been delivered here
- * (m->vc[k] <= delivered[k] for every other k). */
+ * Yes when it is the next message from its origin (m->vc.c[m->origin] ==
+ * delivered->c[m->origin] + 1) and everything its origin had delivered before sending it has been
+ * delivered here (m->vc.c[k] <= delivered->c[k] for every other k). */
 bool cb_deliverable(const vclock *delivered, const cb_msg *m);
 
-/* Broadcast m (protocol.c has set m->origin and m->id): count it as delivered by its own sender
- * (s->delivered[self] += 1), timestamp it with s->delivered, deliver it here (cb_deliver) and
- * send it to the others (cb_send_all). */
+/* Broadcast m (protocol.c has set m->origin and m->id; m->origin is this node): count it as
+ * delivered by its own sender first (s->delivered.c[m->origin] += 1), then timestamp it with the
+ * result (m->vc = s->delivered, so the n-th message carries n in its own entry), deliver it here
+ * (cb_deliver) and send it to the others (cb_send_all). */
 void cb_broadcast(sim_node *n, vc_state *s, cb_msg *m);
 
-/* A copy of m arrived. Drop it if it was delivered already or is held already (the network
- * duplicates: deliver each (origin, seq) once); otherwise hold it back. Then deliver every held
- * message that has become deliverable (cb_deliver, and merge its timestamp into s->delivered),
- * again and again until none is: one delivery can make others deliverable. */
+/* A copy of m arrived. Drop it if it was delivered already (m->vc.c[m->origin] <=
+ * s->delivered.c[m->origin]) or is held already: the network duplicates, and a copy is the same
+ * message when it has the same origin and the same vc.c[origin] (or the same id); deliver each
+ * message once. Otherwise hold it back (s->held). Then deliver every held message that has become
+ * deliverable (cb_deliver, then merge its timestamp into s->delivered: cb_deliver does not), again
+ * and again until none is: one delivery can make others deliverable. */
 void cb_on_receive(sim_node *n, vc_state *s, const cb_msg *m);
 
 /* ---------------------------------------------------------------------------------------------

@@ -15,10 +15,11 @@
  * and the message must not be delivered twice. At the deadline everyone has everything.
  *
  * store: every write is a local event, so its ground-truth vector says which writes it has seen.
- * After every event, at every replica: (1) no write is lost: each write that reached the replica
- * (its event happened before the replica's present) is a sibling or happened before one; (2) no
- * stale sibling: no sibling's write happened before another's. At the end all replicas hold the
- * same siblings: exactly the writes no other write has seen.
+ * After every event, at every replica, two invariants: no-stale-siblings, no sibling's write
+ * happened before another's (and no value is kept twice); no-lost-writes, each write that reached
+ * the replica (its event happened before the replica's present) is a sibling or happened before
+ * one. At the end all replicas hold the same siblings: exactly the writes no other write has
+ * seen.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -161,6 +162,57 @@ static void msg_name(uint32_t id, char *out, size_t cap) {
   snprintf(out, cap, "n%u.%u", id / CB_PER_NODE, id % CB_PER_NODE + 1);
 }
 
+/* Is node's s->delivered behind what the node has delivered? Entry o must be at least the number
+ * of the last message from o in the node's log: the n-th message of o carries n in entry o, and
+ * delivering it merges that in. Looks at entry k (every entry when k < 0); on the first entry
+ * behind, sets *origin, *have (the entry) and *top (the last message number delivered from that
+ * origin) and returns true. Used to blame the right code when delivery goes wrong. */
+static bool delivered_behind(sim_world *w, int node, int k, int *origin, uint32_t *have,
+                             uint32_t *top) {
+  const vc_state *s = sim_state(w, node);
+  uint32_t last[LAB02_MAX_NODES] = {0};
+  uint32_t count = s->log_count < CB_LOG_MAX ? s->log_count : CB_LOG_MAX;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t id = s->log[i];
+    if (id >= CB_MAX_MESSAGES) continue;
+    if (id % CB_PER_NODE + 1 > last[id / CB_PER_NODE])
+      last[id / CB_PER_NODE] = id % CB_PER_NODE + 1;
+  }
+  for (int o = k < 0 ? 0 : k; o < (k < 0 ? LAB02_MAX_NODES : k + 1); o++) {
+    if (s->delivered.c[o] >= last[o]) continue;
+    *origin = o;
+    *have = s->delivered.c[o];
+    *top = last[o];
+    return true;
+  }
+  return false;
+}
+
+/* delivered_behind's finding as a sentence that names the entry, its value and the likely cause;
+ * returns false (and writes nothing) if no entry is behind. */
+static bool delivered_behind_text(sim_world *w, int node, int k, char *out, size_t cap) {
+  int o;
+  uint32_t have, top;
+  if (!delivered_behind(w, node, k, &o, &have, &top)) return false;
+  if (o == node)
+    snprintf(out, cap,
+             "n%d's delivered[n%d] is %u after broadcasting n%d.%u, expected %u: cb_broadcast "
+             "must count its own message (s->delivered.c[self] += 1) before stamping it",
+             node, o, have, o, top, top);
+  else if (have == 0)
+    snprintf(out, cap,
+             "n%d's delivered[n%d] is still 0 after delivering n%d.%u: merge the message's "
+             "timestamp into s->delivered on delivery (cb_deliver does not do it for you)",
+             node, o, o, top);
+  else
+    snprintf(out, cap,
+             "n%d's delivered[n%d] is %u after delivering n%d.%u, expected %u: n%d.%u carried %u "
+             "in n%d's entry (does cb_broadcast count before stamping?), or its timestamp was "
+             "not merged into s->delivered on delivery",
+             node, o, have, o, top, top, o, top, have, o);
+  return true;
+}
+
 static bool causal_delivery(sim_world *w, void *ctx, char *why, size_t cap) {
   lab02_record *rec = ctx;
   for (int i = 0; i < rec->nodes; i++) {
@@ -176,10 +228,18 @@ static bool causal_delivery(sim_world *w, void *ctx, char *why, size_t cap) {
       }
       msg_name(id, name, sizeof name);
       if (has(rec->got[i], id)) {
-        snprintf(why, cap,
-                 "n%d delivered %s twice: a duplicate must be dropped (each (origin, "
-                 "seq) is delivered once)",
-                 i, name);
+        char hint[400];
+        if (delivered_behind_text(w, i, (int)(id / CB_PER_NODE), hint, sizeof hint))
+          snprintf(why, cap,
+                   "n%d delivered %s twice, expected once: %s, so a later copy of it looks new "
+                   "(cb_on_receive)",
+                   i, name, hint);
+        else
+          snprintf(why, cap,
+                   "n%d delivered %s twice, expected once: a copy of a message already delivered "
+                   "(vc.c[origin] <= s->delivered.c[origin]) or already held must be dropped on "
+                   "arrival (cb_on_receive)",
+                   i, name);
         return false;
       }
       if ((int)(id / CB_PER_NODE) != i && !rec->known[id]) {
@@ -189,11 +249,49 @@ static bool causal_delivery(sim_world *w, void *ctx, char *why, size_t cap) {
       for (uint32_t d = 0; d < CB_MAX_MESSAGES; d++) {
         if (!has(rec->deps[id], d) || has(rec->got[i], d)) continue;
         msg_name(d, dep, sizeof dep);
-        snprintf(why, cap,
-                 "causal order broken: n%d delivered %s before %s, which its sender n%u had "
-                 "delivered before sending it; hold a message back until cb_deliverable says yes "
-                 "(the next from its origin, and nothing it depends on missing)",
-                 i, name, dep, id / CB_PER_NODE);
+        int sender = (int)(id / CB_PER_NODE), dep_origin = (int)(d / CB_PER_NODE);
+        char hint[400];
+        if (dep_origin == sender) {
+          /* The same sender: its stamps are at fault, or condition (1). If i's entry for the
+           * sender is behind the last message it delivered from it (and not 0, which would be a
+           * missing merge), that message carried too small a number in its own entry. */
+          int o;
+          uint32_t have, top;
+          if (delivered_behind(w, i, sender, &o, &have, &top) && have > 0)
+            snprintf(why, cap,
+                     "causal order broken: n%d delivered %s before %s, expected %s first (a "
+                     "message from the same sender overtook its predecessor: does cb_broadcast "
+                     "count before stamping, so that the n-th message carries n in its own "
+                     "entry?); n%d's delivered[n%d] is %u right after delivering n%d.%u, so "
+                     "n%d.%u carried %u in its own entry, not %u",
+                     i, name, dep, dep, i, sender, have, sender, top, sender, top, have, top);
+          else if (delivered_behind_text(w, i, sender, hint, sizeof hint))
+            snprintf(why, cap,
+                     "causal order broken: n%d delivered %s before %s, expected %s first: %s", i,
+                     name, dep, dep, hint);
+          else
+            snprintf(why, cap,
+                     "causal order broken: n%d delivered %s before %s, expected %s first (a "
+                     "message from the same sender overtook its predecessor, although its stamp "
+                     "looks right: n%d's delivered[n%d] is %u after delivering %s): "
+                     "cb_deliverable must hold a message back until it is the next from its "
+                     "origin, condition (1), vc[origin] == delivered[origin] + 1",
+                     i, name, dep, dep, i, sender,
+                     ((const vc_state *)sim_state(w, i))->delivered.c[sender], name);
+        } else if (delivered_behind_text(w, sender, dep_origin, hint, sizeof hint)) {
+          /* The sender did not count what it had delivered, so the stamp does not show it. */
+          snprintf(why, cap,
+                   "causal order broken: n%d delivered %s before %s, which its sender n%d had "
+                   "delivered before sending it: %s, so %s's timestamp does not show that it "
+                   "depends on %s",
+                   i, name, dep, sender, hint, name, dep);
+        } else {
+          snprintf(why, cap,
+                   "causal order broken: n%d delivered %s before %s, which its sender n%d had "
+                   "delivered before sending it; hold a message back until cb_deliverable says "
+                   "yes (the next from its origin, and nothing it depends on missing)",
+                   i, name, dep, sender);
+        }
         return false;
       }
       put(rec->got[i], id);
@@ -234,7 +332,19 @@ static bool write_covered(const lab02_record *rec, int x, int y) {
   return rec->write_truth[x][node] <= rec->write_truth[y][node];
 }
 
-static bool no_lost_writes(sim_world *w, void *ctx, char *why, size_t cap) {
+/* The siblings of a store as "{1001, 3001}" into out. */
+static const char *values_text(const vstore *st, char *out, size_t cap) {
+  size_t at = (size_t)snprintf(out, cap, "{");
+  uint32_t count = st->count < VSTORE_MAX ? st->count : VSTORE_MAX;
+  for (uint32_t i = 0; i < count && at < cap; i++)
+    at += (size_t)snprintf(out + at, cap - at, "%s%u", i ? ", " : "", st->sib[i].value);
+  if (at < cap) snprintf(out + at, cap - at, "}");
+  return out;
+}
+
+/* no-stale-siblings: at every replica, every sibling is a write that was made, kept once, and no
+ * sibling's write had seen another's (a covered version must go: it is stale). */
+static bool no_stale_siblings(sim_world *w, void *ctx, char *why, size_t cap) {
   lab02_record *rec = ctx;
   for (int r = 0; r < rec->nodes; r++) {
     const vc_state *s = sim_state(w, r);
@@ -246,6 +356,7 @@ static bool no_lost_writes(sim_world *w, void *ctx, char *why, size_t cap) {
     }
     if (s->store.count > rec->max_siblings) rec->max_siblings = s->store.count;
     int sib[VSTORE_MAX];
+    char text[128];
     for (uint32_t i = 0; i < s->store.count; i++) {
       sib[i] = write_index(rec, s->store.sib[i].value);
       if (sib[i] < 0) {
@@ -255,9 +366,9 @@ static bool no_lost_writes(sim_world *w, void *ctx, char *why, size_t cap) {
       for (uint32_t j = 0; j < i; j++) {
         if (sib[j] == sib[i]) {
           snprintf(why, cap,
-                   "n%d keeps value %u twice: an incoming version equal to a sibling "
-                   "must be ignored (store_merge)",
-                   r, s->store.sib[i].value);
+                   "n%d keeps value %u twice (siblings %s): an incoming version equal to a "
+                   "sibling must be ignored (store_merge)",
+                   r, s->store.sib[i].value, values_text(&s->store, text, sizeof text));
           return false;
         }
         int older = write_covered(rec, sib[j], sib[i])   ? sib[j]
@@ -266,27 +377,45 @@ static bool no_lost_writes(sim_world *w, void *ctx, char *why, size_t cap) {
         if (older >= 0) {
           int newer = older == sib[i] ? sib[j] : sib[i];
           snprintf(why, cap,
-                   "n%d keeps value %u beside value %u, but the write of %u had seen %u: a "
-                   "version that another covers must be dropped (store_put / store_merge)",
-                   r, rec->write_value[older], rec->write_value[newer], rec->write_value[newer],
-                   rec->write_value[older]);
+                   "n%d keeps value %u beside value %u (siblings %s), but the write of %u had "
+                   "seen %u, so %u is stale: a version that another covers must be dropped "
+                   "(store_put / store_merge)",
+                   r, rec->write_value[older], rec->write_value[newer],
+                   values_text(&s->store, text, sizeof text), rec->write_value[newer],
+                   rec->write_value[older], rec->write_value[older]);
           return false;
         }
       }
     }
+  }
+  return true;
+}
+
+/* no-lost-writes: at every replica, each write that has reached it (its event happened before
+ * the replica's present, ground truth) is a sibling or was seen by one. */
+static bool no_lost_writes(sim_world *w, void *ctx, char *why, size_t cap) {
+  lab02_record *rec = ctx;
+  for (int r = 0; r < rec->nodes; r++) {
+    const vc_state *s = sim_state(w, r);
+    if (s->writing) continue; /* in the middle of a write */
+    uint32_t count = s->store.count < VSTORE_MAX ? s->store.count : VSTORE_MAX;
     const uint32_t *now = sim_true_vc(w, r);
     for (uint32_t k = 0; k < rec->write_count; k++) {
       int node = rec->write_node[k];
       if (rec->write_truth[k][node] > now[node]) continue; /* has not reached r */
       bool kept = false;
-      for (uint32_t i = 0; i < s->store.count && !kept; i++)
-        kept = write_covered(rec, (int)k, sib[i]);
+      for (uint32_t i = 0; i < count && !kept; i++) {
+        int sib = write_index(rec, s->store.sib[i].value);
+        kept = sib >= 0 && write_covered(rec, (int)k, sib);
+      }
       if (!kept) {
-        char t[32];
+        char t[32], text[128];
         snprintf(why, cap,
-                 "write %u (n%d at t=%s) reached n%d but is lost there: no sibling is it or "
-                 "has seen it; a concurrent version must be kept as a sibling, never dropped",
-                 rec->write_value[k], node, sim_format_time(rec->write_time[k], t, sizeof t), r);
+                 "write %u (n%d at t=%s) reached n%d but is lost there: n%d's siblings are %s, "
+                 "none is it or has seen it; a concurrent version must be kept as a sibling, "
+                 "never dropped (store_put / store_merge)",
+                 rec->write_value[k], node, sim_format_time(rec->write_time[k], t, sizeof t), r, r,
+                 values_text(&s->store, text, sizeof text));
         return false;
       }
     }
@@ -318,6 +447,7 @@ static sim_world *build(lab_run *run, const setup *su) {
     sim_invariant(w, "causal-delivery", causal_delivery, rec);
   } else {
     sim_observe(w, watch_writes, rec);
+    sim_invariant(w, "no-stale-siblings", no_stale_siblings, rec);
     sim_invariant(w, "no-lost-writes", no_lost_writes, rec);
   }
   lab_begin(run, w);
@@ -417,8 +547,14 @@ static bool run_broadcast(lab_run *run, sim_time deadline) {
     const vc_state *s = sim_state(w, i);
     for (uint32_t id = 0; id < CB_MAX_MESSAGES; id++) {
       if (!rec->known[id] || has(rec->got[i], id)) continue;
-      char name[32];
+      char name[32], hint[400];
       msg_name(id, name, sizeof name);
+      int sender = (int)(id / CB_PER_NODE);
+      if (delivered_behind_text(w, sender, sender, hint, sizeof hint) ||
+          delivered_behind_text(w, i, -1, hint, sizeof hint))
+        return lab_verdict(
+            run, false, "by t=%s n%d has not delivered %s (%u delivered, %u held back): %s",
+            sim_format_time(deadline, t, sizeof t), i, name, s->log_count, s->held_count, hint);
       return lab_verdict(run, false,
                          "by t=%s n%d has not delivered %s (%u delivered, %u held back; the "
                          "network lost %llu copies): a message that was deliverable stayed held "

@@ -373,15 +373,30 @@ static bool check_cut(sim_world *w, scenario_data *d, int k, char *why, size_t c
                        : "Marker-receiving rule: a channel's state is what arrives on it after "
                          "recording the state and before its marker");
       } else if (times) {
-        if (!c->extra++ && !c->orphans && !c->missing)
+        if (!c->extra++ && !c->orphans && !c->missing) {
+          /* Sent after the sender's marker yet received before it: it overtook the marker. */
+          bool overtook =
+              !sent_in && d->closed_seen[k][to][from] && tr->recv_idx <= d->close_idx[k][to][from];
+          char because[320];
+          if (overtook)
+            snprintf(because, sizeof because,
+                     "It arrived before %s's marker, which was sent before it: the transfer "
+                     "overtook the marker, which FIFO links never allow, and its amount is "
+                     "counted twice, in %s's recorded balance and on the channel",
+                     name(w, from), name(w, from));
+          else
+            snprintf(because, sizeof because,
+                     "Only transfers that arrive after recording the state and before the marker "
+                     "belong to a channel (marker-receiving rule)");
           snprintf(why, cap,
                    "snapshot %d: channel %s->%s as %s recorded it holds %s, which was "
-                   "not in flight across the cut (it was %s): only transfers that arrive after "
-                   "recording the state and before the marker belong to a channel",
+                   "not in flight across the cut (it was %s). %s",
                    id, name(w, from), name(w, to), name(w, to),
                    transfer_name(w, from, seq, tr->amount, t, sizeof t),
                    sent_in ? "received before the receiver recorded its state"
-                           : "sent after the sender recorded its state");
+                           : "sent after the sender recorded its state",
+                   because);
+        }
       }
     }
   }

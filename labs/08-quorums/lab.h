@@ -61,7 +61,8 @@ enum {
   TIMER_THINK,      /* client: start the next operation */
   TIMER_RETRY,      /* client: resend the current phase to replicas that have not answered */
   TIMER_GIVE_UP,    /* client: the operation took too long: record it as info / fail */
-  TIMER_SLOPPY,     /* client, MODE_SLOPPY: homes silent too long, go to fallbacks */
+  TIMER_SLOPPY,     /* client, MODE_SLOPPY writes: homes silent too long, go to fallbacks (armed
+                       by protocol.c, again every sloppy_after until the write is done) */
   TIMER_HANDOFF,    /* replica: try to hand every hint to its home */
   TIMER_KIND_COUNT
 };
@@ -272,8 +273,15 @@ void q_send_write(sim_node *n, q_state *s, int to, q_tag tag, int32_t value, int
 /* Client: send a Repair(key, tag, value) to replica `to`, once. */
 void q_send_repair(sim_node *n, q_state *s, int to, q_tag tag, int32_t value);
 /* Client: the current operation completed. For a read, `value` is what it returns (with its tag);
- * for a write both are ignored. Records ok in the history, stops retransmission, schedules the
- * next operation. */
+ * for a write both are ignored. Records ok in the history, stops the retry, give-up and sloppy
+ * timers, and schedules the next operation (its think timer fires in a later event, and only then
+ * is c cleared for it).
+ * Sets c->done, c->phase = PHASE_IDLE and c->ops_ok + 1; for a read also sets c->read_result and
+ * c->read_tag (to value and tag). Leaves c->replied, c->replies, c->seen and the best and store
+ * fields as they are, so a late reply to the read just returned can still be compared and
+ * repaired until the next operation starts. Calling it when c->done is already set (twice for one
+ * operation, or after the give-up timer recorded it) changes nothing and stops the run with the
+ * invariant complete-once: check c->done first. */
 void q_complete(sim_node *n, q_state *s, q_tag tag, int32_t value);
 
 /* Replica: answer a client. */
@@ -291,7 +299,9 @@ void q_ack_handoff(sim_node *n, int to, int key, uint32_t slot, q_tag tag);
  * tag is newer than what the replica holds (a replica never goes back to an older version), and
  * acknowledge in either case. If w->hint names another replica (Part B), keep the write as a
  * hint for that home in a free slot of s->rep.hints, not in the store, and acknowledge it; a
- * full hint table means no ack. Dynamo, section 4.6: "the replica ... will receive a hint in its
+ * full hint table means no ack. If a slot already holds the same home, key and tag (a
+ * retransmission: the client resends until it hears an ack, and acks get lost), acknowledge again
+ * without taking another slot. Dynamo, section 4.6: "the replica ... will receive a hint in its
  * metadata that suggests which node was the intended recipient". */
 void replica_on_write(sim_node *n, q_state *s, int from, const q_write_body *w);
 
@@ -339,7 +349,17 @@ void client_on_read_reply(sim_node *n, q_state *s, int from, const q_read_reply_
 
 /* MODE_SLOPPY: sloppy_after passed and the current write is not complete. For every home that
  * has not acknowledged and has no hinted stand-in yet, send the write, with hint = that home, to
- * the next fallback of the key's preference list that has not been used for this operation. */
+ * the next fallback of the key's preference list that has not been used for this operation.
+ * Who calls it: protocol.c arms TIMER_SLOPPY when a write starts in MODE_SLOPPY (never for a read,
+ * never in the other modes), sloppy_after later, and calls this only while that write is the
+ * current, unfinished operation; if the write is still not done afterwards, it arms the timer
+ * again, so this runs every sloppy_after until the write completes or gives up. Each home gets at
+ * most one stand-in per write (mark it in c->hinted) and each fallback stands in for at most one
+ * home (c->fallbacks_used), so a later call only covers homes still without one; stop when the
+ * preference list has no unused fallback left. Send with q_send_write (hint = the home): protocol.c
+ * then resends it to that fallback until it is marked in c->replied. Acks count per distinct
+ * replica: a stand-in's ack counts once toward W, like a home's, and a home that answers late
+ * counts as another. */
 void client_on_sloppy_timer(sim_node *n, q_state *s);
 
 /* ---------------------------------------------------------------------------------------------

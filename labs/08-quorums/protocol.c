@@ -201,8 +201,8 @@ void q_complete(sim_node *n, q_state *s, q_tag tag, int32_t value) {
   q_client *c = &s->cli;
   if (c->done) {
     sim_fail(sim_node_world(n), "complete-once",
-             "n%d completed operation %u twice (q_complete after it was already done)",
-             sim_self(n), c->op);
+             "%s completed operation %u twice (q_complete after it was already done)",
+             sim_node_name(sim_node_world(n), sim_self(n)), c->op);
     return;
   }
   c->done = true;

@@ -11,7 +11,9 @@
  *   - At the end, the client history is checked: "regular" (every ok read returns a value at
  *     least as new as every write that completed before the read began, Lamport's regular
  *     register, "On Interprocess Communication", 1986) or linearizable (lincheck.h, register
- *     model), and Part B's handoff properties on the replicas' final state.
+ *     model), and Part B's handoff properties: each Handoff judged right after its home handled
+ *     it (the home's store must then hold the handed-off write or a newer one), then the
+ *     replicas' final state.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -69,11 +71,24 @@ static bool is_client(const q_record *rec, int node) {
   return node >= rec->clients_first && node <= rec->clients_last;
 }
 
+/* What a run records: the q_record the tests read (lab.h), first, so run->lab_data points at both
+ * and lab_end's free() frees the whole; then what only the scenarios use. */
+typedef struct q_run {
+  q_record rec;
+  int handoff_home;        /* the replica a Handoff was delivered to in this event, or -1 */
+  q_handoff_body handoff;  /* ... that Handoff */
+  bool handoff_acked;      /* ... and the home answered it with a HandoffAck in the same event */
+  char lost_handoff[512];  /* the first Handoff its home did not store, explained ("" if none) */
+} q_run;
+
+static q_run *run_record(lab_run *run) { return (q_run *)run->lab_data; }
+
 /* ---------------------------------------------------------------------------------------------
  * Watching the wire.
  */
 static void watch(sim_world *w, const sim_event *ev, void *ctx) {
-  q_record *rec = ctx;
+  q_run *x = ctx;
+  q_record *rec = &x->rec;
   if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_WRITE) {
     const q_write_body *b = ev->body;
     if (b->value > 0 && b->value < Q_MAX_VALUES) rec->tag_of_value[b->value] = b->tag;
@@ -93,6 +108,17 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
       if (rec->hinted[i].home == ev->node && rec->hinted[i].key == b->key &&
           q_tag_cmp(rec->hinted[i].tag, b->tag) == 0)
         rec->hinted[i].handed = true;
+    /* Observers run before the handler: handoff_stored judges it once the handler is done. */
+    x->handoff_home = ev->node;
+    x->handoff = *b;
+    x->handoff_acked = false;
+    return;
+  }
+  if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_HANDOFF_ACK) {
+    const q_handoff_ack_body *a = ev->body;
+    if (ev->node == x->handoff_home && a->key == x->handoff.key &&
+        q_tag_cmp(a->tag, x->handoff.tag) == 0)
+      x->handoff_acked = true;
     return;
   }
   if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_REPAIR) {
@@ -168,6 +194,33 @@ static bool quorum_rules(sim_world *w, void *ctx, char *why, size_t cap) {
   return true;
 }
 
+/* After every event (registered as an invariant, but it never stops the run: Part B's verdict
+ * reports what it found, after the partition's own checks): if a Handoff was delivered in this
+ * event, its home must now hold the handed-off write, or a newer one. Judging at the end is not
+ * enough: writes after the heal go to the homes directly and would hide a home that acknowledged
+ * a handoff without storing it. */
+static bool handoff_stored(sim_world *w, void *ctx, char *why, size_t cap) {
+  (void)why;
+  (void)cap;
+  q_run *x = ctx;
+  int home = x->handoff_home;
+  x->handoff_home = -1;
+  const q_handoff_body *h = &x->handoff;
+  if (home < 0 || x->lost_handoff[0] || h->key < 0 || h->key >= Q_MAX_KEYS) return true;
+  q_cell have = ((const q_state *)sim_state(w, home))->rep.store[h->key];
+  int cmp = q_tag_cmp(have.tag, h->tag);
+  if (cmp > 0 || (cmp == 0 && have.value == h->value)) return true;
+  char a[48], b[48], t[32];
+  snprintf(x->lost_handoff, sizeof x->lost_handoff,
+           "n%d %s the handoff of k%d=%d (tag %s) at %s, but its store then held k%d=%d (tag "
+           "%s): store a handed-off value that is newer than what the home holds, then "
+           "acknowledge (replica_on_handoff); the ack makes the fallback drop its copy",
+           home, x->handoff_acked ? "acknowledged" : "received", (int)h->key, (int)h->value,
+           tag_text(h->tag, a, sizeof a), sim_format_time(sim_now(w), t, sizeof t), (int)h->key,
+           (int)have.value, tag_text(have.tag, b, sizeof b));
+  return true;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Building a world.
  */
@@ -188,14 +241,17 @@ static sim_world *build(lab_run *run, const setup *su) {
     sim_set_node_name(w, id, name);
   }
   sim_set_net(w, &su->net);
-  q_record *rec = calloc(1, sizeof *rec);
-  if (!rec) abort();
+  q_run *x = calloc(1, sizeof *x);
+  if (!x) abort();
+  q_record *rec = &x->rec;
   rec->cfg = rep;
   rec->clients_first = su->replicas;
   rec->clients_last = su->replicas + su->clients - 1;
-  run->lab_data = rec;
-  sim_observe(w, watch, rec);
+  x->handoff_home = -1;
+  run->lab_data = x;
+  sim_observe(w, watch, x);
   sim_invariant(w, "quorum-rules", quorum_rules, rec);
+  if (su->mode == MODE_SLOPPY) sim_invariant(w, "handoff-stored", handoff_stored, x);
   return w;
 }
 
@@ -208,12 +264,22 @@ static bool clients_finished(sim_world *w, void *ctx) {
   return true;
 }
 
+/* The verdict of a run an invariant stopped: its report, and for protocol.c's complete-once (a
+ * second q_complete for one operation) where such a call comes from. */
+static bool violation_verdict(lab_run *run, const char *report) {
+  if (strncmp(report, "complete-once ", 14) == 0)
+    return lab_verdict(run, false, "%s: a reply or ack that arrives after the operation completed "
+                       "must not complete it again (check c->done first in client_on_write_ack, "
+                       "client_on_read_reply, abd_on_write_ack)", report);
+  return lab_verdict(run, false, "%s", report);
+}
+
 /* Run until every client finished its workload (or the deadline); false on a broken rule. */
 static bool run_workload(lab_run *run, sim_time deadline) {
   q_record *rec = run->lab_data;
   sim_run_until(run->world, clients_finished, rec, deadline);
   const char *report;
-  if (sim_violated(run->world, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(run->world, &report)) return violation_verdict(run, report);
   return true;
 }
 
@@ -470,7 +536,7 @@ static bool scenario_read_repair(lab_run *run) {
   if (!run_workload(run, 5 * SIM_SEC)) return false;
   sim_run_for(w, 500 * SIM_MS); /* late replies and their repairs */
   const char *report;
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   const q_state *c = sim_state(w, client);
   q_tag written = rec->tag_of_value[client * 1000 + 1];
   n2 = sim_state(w, 2);
@@ -552,13 +618,13 @@ static bool scenario_sloppy(lab_run *run) {
   q_record *rec = run->lab_data;
   sim_run_until_time(w, 1 * SIM_SEC);
   const char *report;
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   int hinted_during = rec->hinted_acked;
   sim_heal(w);
   if (!run_workload(run, 10 * SIM_SEC)) return false;
   /* Quiet time for the last handoffs. */
   sim_run_for(w, 2 * SIM_SEC);
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) return violation_verdict(run, report);
   /* Writes that began and completed while n1 and n2 were cut off. */
   size_t n;
   q_op *ops = ops_of(w, &n);
@@ -571,24 +637,32 @@ static bool scenario_sloppy(lab_run *run) {
   if (hinted_during == 0)
     return lab_verdict(run, false, "from 100ms to 1s n1 and n2 were cut off, yet no fallback "
                        "acknowledged a hinted write: writes needed W=2 acks and only one home was "
-                       "reachable (send to fallbacks with hint = the silent home)");
+                       "reachable (send to fallbacks with hint = the silent home: "
+                       "client_on_sloppy_timer; a fallback holds and acknowledges it: "
+                       "replica_on_write)");
   if (during == 0)
     return lab_verdict(run, false, "no write both began and completed during the partition "
                        "(100ms .. 1s), though fallbacks were reachable: count a fallback's ack of "
-                       "a hinted write toward W");
+                       "a hinted write toward W (client_on_write_ack)");
+  /* Every Handoff was stored by its home when it arrived (see handoff_stored). */
+  const q_run *x = run_record(run);
+  if (x->lost_handoff[0])
+    return lab_verdict(run, false, "hinted write lost: %s", x->lost_handoff);
   /* Every hinted write reached its home: handed over, not just overwritten by later writes. */
   for (int i = 0; i < rec->hinted_count; i++) {
     if (!rec->hinted[i].handed)
       return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d was never handed "
-                         "to it (no Handoff with that tag arrived at n%d by 2s after healing): keep "
-                         "a hint until its home acknowledges it",
+                         "to it (no Handoff with that tag arrived at n%d by 2s after healing): "
+                         "send every hint held at each tick (replica_on_handoff_timer) and keep "
+                         "it until its home acknowledges it (replica_on_handoff_ack)",
                          rec->hinted[i].key, tag_text(rec->hinted[i].tag, a, sizeof a),
                          rec->hinted[i].home, rec->hinted[i].home);
     const q_state *home = sim_state(w, rec->hinted[i].home);
     q_tag have = home->rep.store[rec->hinted[i].key].tag;
     if (q_tag_cmp(have, rec->hinted[i].tag) < 0)
       return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d never reached "
-                         "it: n%d still holds tag %s 2s after healing",
+                         "it: n%d still holds tag %s 2s after healing (replica_on_handoff: store "
+                         "a handed-off value that is newer)",
                          rec->hinted[i].key, tag_text(rec->hinted[i].tag, a, sizeof a),
                          rec->hinted[i].home, rec->hinted[i].home, tag_text(have, b, sizeof b));
   }
@@ -597,7 +671,8 @@ static bool scenario_sloppy(lab_run *run) {
     for (int i = 0; i < Q_MAX_HINTS; i++)
       if (s->rep.hints[i].used)
         return lab_verdict(run, false, "n%d still holds a hint for n%d (k%d) 2s after healing: "
-                           "drop a hint when its home acknowledges the handoff",
+                           "drop a hint when its home acknowledges the handoff "
+                           "(replica_on_handoff_ack; the home answers in replica_on_handoff)",
                            node, (int)s->rep.hints[i].home, (int)s->rep.hints[i].key);
   }
   /* No write lost: the newest acknowledged write of each key is on enough homes that any R of
@@ -627,8 +702,9 @@ static bool scenario_sloppy(lab_run *run) {
   }
   free(ops);
   return lab_verdict(run, true, "%d writes completed during the partition, with %d hinted writes "
-                     "acknowledged; all %d hinted writes reached their homes after healing; no "
-                     "acknowledged write lost", during, hinted_during, rec->hinted_count);
+                     "acknowledged; all %d hinted writes were handed to their homes and stored "
+                     "there after healing; no acknowledged write lost",
+                     during, hinted_during, rec->hinted_count);
 }
 
 /* ---------------------------------------------------------------------------------------------
