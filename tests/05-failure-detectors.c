@@ -875,15 +875,6 @@ int main(void) {
   tap_case("phi: the window keeps the latest PHI_WINDOW samples", phi_window_slides, NULL);
   tap_case("phi: phi = -log10(P_later) from the window's mean and deviation", phi_formula, NULL);
   tap_case("phi: deviation floor, empty window, rising, capped", phi_edges, NULL);
-  tap_case("SWIM: round-robin probe order over a shuffled list (4.3)", swim_round_robin, NULL);
-  tap_case("SWIM: a period pings a target; no ack by the next period makes it a suspect",
-           swim_probe_and_suspect, NULL);
-  tap_case("SWIM: ping-req to k distinct helpers, never the target, self or the dead (3.1)",
-           swim_ping_req_helpers, NULL);
-  tap_case("SWIM: a ping is acked; a helper pings for the requester and relays the ack",
-           swim_ack_and_relay, NULL);
-  tap_case("SWIM: an ack counts only for the current probe, from its target", swim_ack_counts,
-           NULL);
   tap_case("SWIM: the incarnation override rules (4.2)", swim_override_rules, NULL);
   tap_case("SWIM: a suspected member refutes by raising its incarnation (4.2)", swim_refutation,
            NULL);
@@ -893,6 +884,15 @@ int main(void) {
            NULL);
   tap_case("SWIM: piggyback the least-sent rumours, retire them after lambda log n sends (4.1)",
            swim_piggyback_rule, NULL);
+  tap_case("SWIM: round-robin probe order over a shuffled list (4.3)", swim_round_robin, NULL);
+  tap_case("SWIM: a period pings a target; no ack by the next period makes it a suspect",
+           swim_probe_and_suspect, NULL);
+  tap_case("SWIM: ping-req to k distinct helpers, never the target, self or the dead (3.1)",
+           swim_ping_req_helpers, NULL);
+  tap_case("SWIM: a ping is acked; a helper pings for the requester and relays the ack",
+           swim_ack_and_relay, NULL);
+  tap_case("SWIM: an ack counts only for the current probe, from its target", swim_ack_counts,
+           NULL);
   tap_case("fixed: a crash is suspected by all within last heartbeat + timeout + check, no false "
            "suspicion (30 seeds)",
            fixed_completeness, NULL);

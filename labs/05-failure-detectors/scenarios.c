@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "lab.h"
+#include "nemesis.h"
 
 typedef struct fd_setup {
   int nodes;
@@ -267,7 +268,8 @@ static bool swim_checks(sim_world *w, void *ctx, char *why, size_t cap) {
                    "accuracy: n%d declared n%d DEAD at t=%s, but n%d is alive (its incarnation is "
                    "%u): a suspected member must hear the rumour about itself and refute it with a "
                    "higher incarnation before the suspicion timeout (%s) runs out (swim_apply, "
-                   "swim_piggyback)",
+                   "swim_piggyback; unless a fault kept it slow or cut off for longer than that: "
+                   "then this is SWIM's own limit)",
                    i, j, tm(now, t1, sizeof t1), j, d->own_inc[j],
                    tm(rec->config.suspicion_timeout, t2, sizeof t2));
           return false;
@@ -374,6 +376,14 @@ static sim_world *build(lab_run *run, const fd_setup *su_in) {
   else
     sim_invariant(w, "swim-membership", swim_checks, d);
   lab_begin(run, w);
+  /* A slow observer (--nemesis "... slow N 50ms") runs its checks late by that much: its bounds
+   * allow for the largest slowness the schedule gives it. */
+  for (size_t a = 0; run->schedule && a < nemesis_count(run->schedule); a++) {
+    const nemesis_action *act = nemesis_action_at(run->schedule, a);
+    if (act->kind == NEMESIS_SLOW && act->node >= 0 && act->node < FD_MAX_NODES &&
+        act->extra > rec->slack[act->node])
+      rec->slack[act->node] = act->extra;
+  }
   rng *r = sim_workload_rng(w);
   for (int c = 0; c < su->crash_count; c++) {
     sim_time at = su->crash_at[c] + rng_below(r, su->config.period);
