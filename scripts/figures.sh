@@ -90,9 +90,9 @@ fig 02-diagram-spacetime.svg 02-vector-clocks diagram 1 --view spacetime
 fig 02-diagram-shiviz.log 02-vector-clocks diagram 1 --format shiviz
 
 # --- Lab 05: failure detectors -------------------------------------------------------------
-# SWIM: n3 was slow and is suspected; a Ping carrying "n3 suspect at 0" reaches it at 2.028s, it
-# raises its incarnation to 1, and its Acks carry "n3 alive at 1" back to everyone.
-fig 05-swim-refute-spacetime.svg 05-failure-detectors swim-refute 1 --view spacetime --from 2.02s --to 2.042s
+# SWIM: n3 was slow and is suspected; n2's Ping tells it so at 2.018s, it raises its incarnation
+# to 1, and its Acks carry "n3 alive at 1" back to everyone.
+fig 05-swim-refute-spacetime.svg 05-failure-detectors swim-refute 1 --view spacetime --from 2.012s --to 2.041s
 
 # --- Lab 07: consistency -----------------------------------------------------------------------
 # No session layer: c3's write is acknowledged at 28ms, its read at 54.5ms is served by r1,

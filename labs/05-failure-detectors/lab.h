@@ -218,8 +218,10 @@ typedef struct lab05_record {
 
 /* Helpers from protocol.c that your code calls. */
 
-/* SWIM: send msg (type MSG_PING, MSG_PING_REQ or MSG_ACK) to `to`, with rumours piggybacked by
- * swim_piggyback on a copy (msg itself is not changed). */
+/* SWIM: send msg (type MSG_PING, MSG_PING_REQ or MSG_ACK) to `to`, with rumours piggybacked on
+ * a copy (msg itself is not changed): first, if this node suspects `to`, the rumour "to is
+ * SUSPECT" (Lifeguard's buddy system: a suspect always hears of it from whoever contacts it),
+ * then whatever swim_piggyback adds. */
 void swim_send(sim_node *n, swim_state *s, int to, int type, const swim_msg *msg);
 /* SWIM: put update u in the rumour slot of its member, replacing what was there, with a send
  * count of 0: it will be piggybacked on the next messages (Section 4.1). */
@@ -307,10 +309,12 @@ void swim_on_ack(sim_node *n, swim_state *s, int from, const swim_msg *m);
  *   - ALIVE at i overrides SUSPECT or ALIVE at j when i > j. */
 bool swim_overrides(const swim_member *cur, const swim_update *u);
 
-/* Apply rumour u at this node; returns true if it changed anything.
+/* Apply rumour u at this node; returns true if it changed anything (its view or its rumours).
  *   - About this node itself: a SUSPECT at an incarnation >= its own is refuted: raise its own
- *     incarnation to u's + 1 and disseminate "self ALIVE at the new incarnation". Anything else
- *     about itself (ALIVE, an old SUSPECT, DEAD: the group has removed it) changes nothing.
+ *     incarnation to u's + 1 and disseminate "self ALIVE at the new incarnation". A SUSPECT at an
+ *     older incarnation comes from a member that missed the refutation: disseminate "self ALIVE"
+ *     at the current incarnation again (returns true). ALIVE or DEAD about itself (the group has
+ *     removed it) changes nothing.
  *   - About another member, when swim_overrides says so: take u's status and incarnation,
  *     disseminate u, and keep the suspicion timer right: entering SUSPECT sets TIMER_SUSPECT
  *     (suspicion_timeout, arg = member) and keeps its id in suspect_timer (a SUSPECT that
@@ -323,8 +327,8 @@ void swim_on_suspect_timeout(sim_node *n, fd_state *st, int member);
 
 /* Piggyback rumours on m (Section 4.1): append to m->updates (after the m->update_count already
  * there, up to SWIM_MAX_PIGGYBACK in all) the live rumours sent the fewest times so far, lowest
- * member id first among equals; count each one sent, and retire it (live = false) once it has
- * been sent s->retransmit_limit times. */
+ * member id first among equals, skipping members m already carries a rumour about; count each
+ * one sent, and retire it (live = false) once it has been sent s->retransmit_limit times. */
 void swim_piggyback(swim_state *s, swim_msg *m);
 
 #endif

@@ -142,6 +142,14 @@ static void heartbeat_check(sim_node *n, fd_state *s) {
 void swim_send(sim_node *n, swim_state *s, int to, int type, const swim_msg *msg) {
   swim_msg copy = *msg;
   if (copy.update_count > SWIM_MAX_PIGGYBACK) copy.update_count = SWIM_MAX_PIGGYBACK;
+  /* The "buddy system" of Lifeguard (Dadgar, Phillips and Currey, "Lifeguard: Local Health
+   * Awareness for More Accurate Failure Detection", 2018), a refinement of SWIM: a message to a
+   * member this node suspects always tells it so, however often that rumour was already sent, so
+   * a suspect that is alive hears of it from every member that pings it, and can refute. */
+  if (to >= 0 && to < FD_MAX_NODES && s->members[to].status == SWIM_SUSPECT &&
+      copy.update_count < SWIM_MAX_PIGGYBACK)
+    copy.updates[copy.update_count++] = (swim_update){
+        .member = to, .status = SWIM_SUSPECT, .incarnation = s->members[to].incarnation};
   swim_piggyback(s, &copy);
   sim_send(n, to, type, &copy);
 }

@@ -38,8 +38,10 @@ bool swim_apply(sim_node *n, fd_state *st, const swim_update *u) {
     swim_member *me = &s->members[self];
     /* Only a member raises its own incarnation, and only to refute a suspicion of its current
      * one. A confirmed death cannot be undone (the group has removed this member). */
-    if (u->status != SWIM_SUSPECT || u->incarnation < me->incarnation) return false;
-    me->incarnation = u->incarnation + 1;
+    if (u->status != SWIM_SUSPECT) return false;
+    /* A suspicion of an older incarnation means some member missed the refutation, which may
+     * have stopped circulating: say "alive" again at the current incarnation. */
+    if (u->incarnation >= me->incarnation) me->incarnation = u->incarnation + 1;
     swim_update alive = {.member = self, .status = SWIM_ALIVE, .incarnation = me->incarnation};
     swim_disseminate(s, &alive);
     return true;
