@@ -445,24 +445,30 @@ static double periods_of(const lab05_record *rec) {
 }
 
 /* Messages per node per period over the load window (nodes up all through the window). */
-static void measure_load(sim_world *w, lab05_record *rec) {
+static void measure_load(lab05_record *rec) {
   int live = 0;
-  (void)w;
   for (int i = 0; i < rec->nodes; i++)
     live += rec->crashed_at[i] == 0 || rec->crashed_at[i] >= rec->load_to;
   double periods = periods_of(rec);
   rec->load = live && periods > 0 ? (double)rec->load_messages / live / periods : 0;
 }
 
-/* Run a heartbeat scenario to its end and judge it. */
-static bool run_heartbeat(lab_run *run, const fd_setup *su) {
+/* Build the world, run it to the end of the scenario and measure the load. Returns false, with
+ * the violation as the verdict, if a check stopped the run. */
+static bool run_to_end(lab_run *run, const fd_setup *su) {
   sim_world *w = build(run, su);
-  scenario_data *d = run->lab_data;
-  lab05_record *rec = &d->rec;
   sim_run_until_time(w, su->end);
-  measure_load(w, rec);
+  measure_load(&((scenario_data *)run->lab_data)->rec);
   const char *report;
   if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  return true;
+}
+
+/* Run a heartbeat scenario to its end and judge it. */
+static bool run_heartbeat(lab_run *run, const fd_setup *su) {
+  if (!run_to_end(run, su)) return false;
+  sim_world *w = run->world;
+  lab05_record *rec = &((scenario_data *)run->lab_data)->rec;
   char out[1600];
   size_t at = 0;
   out[0] = 0;
@@ -499,13 +505,10 @@ static bool run_heartbeat(lab_run *run, const fd_setup *su) {
 
 /* Judge the end of a SWIM run: every crashed member dead everywhere, the counts. */
 static bool run_swim(lab_run *run, const fd_setup *su) {
-  sim_world *w = build(run, su);
+  if (!run_to_end(run, su)) return false;
+  sim_world *w = run->world;
   scenario_data *d = run->lab_data;
   lab05_record *rec = &d->rec;
-  sim_run_until_time(w, su->end);
-  measure_load(w, rec);
-  const char *report;
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
   char t1[32], t2[32];
   sim_time worst_suspect = 0, worst_dead = 0;
   for (int j = 0; j < rec->nodes; j++) {
