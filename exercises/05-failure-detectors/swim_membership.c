@@ -1,6 +1,6 @@
 /*
  * exercises/05-failure-detectors/swim_membership.c: YOUR SWIM membership rules for lab 05
- * (part 3b): suspicion and incarnation numbers (SWIM, Section 4.2) and piggybacked
+ * (part 3a): suspicion and incarnation numbers (SWIM, Section 4.2) and piggybacked
  * dissemination (Section 4.1).
  *
  * protocol.c calls swim_apply for every rumour a message carries, swim_on_suspect_timeout when a

@@ -258,7 +258,41 @@ void phi_record(phi_window *w, sim_time now);
 double phi_value(const phi_window *w, sim_time now, sim_time min_std);
 
 /* ---------------------------------------------------------------------------------------------
- * What you write, part 3a (exercises/05-failure-detectors/swim_probe.c): SWIM's failure
+ * What you write, part 3a (exercises/05-failure-detectors/swim_membership.c): suspicion,
+ * incarnation numbers (Section 4.2) and dissemination (Section 4.1).
+ */
+
+/* Does rumour u override what a node believes about u's member (cur)? Section 4.2's rules:
+ *   - nothing overrides DEAD;
+ *   - DEAD overrides ALIVE and SUSPECT, whatever the incarnations;
+ *   - SUSPECT at incarnation i overrides SUSPECT at j when i > j, and ALIVE at j when i >= j;
+ *   - ALIVE at i overrides SUSPECT or ALIVE at j when i > j. */
+bool swim_overrides(const swim_member *cur, const swim_update *u);
+
+/* Apply rumour u at this node; returns true if it changed anything (its view or its rumours).
+ *   - About this node itself: a SUSPECT at an incarnation >= its own is refuted: raise its own
+ *     incarnation to u's + 1 and disseminate "self ALIVE at the new incarnation". A SUSPECT at an
+ *     older incarnation comes from a member that missed the refutation: disseminate "self ALIVE"
+ *     at the current incarnation again (returns true). ALIVE or DEAD about itself (the group has
+ *     removed it) changes nothing.
+ *   - About another member, when swim_overrides says so: take u's status and incarnation,
+ *     disseminate u, and keep the suspicion timer right: entering SUSPECT sets TIMER_SUSPECT
+ *     (suspicion_timeout, arg = member) and keeps its id in suspect_timer (a SUSPECT that
+ *     overrides a SUSPECT keeps the running timer); leaving SUSPECT cancels it. */
+bool swim_apply(sim_node *n, fd_state *st, const swim_update *u);
+
+/* The suspicion timer of `member` fired: if it is still SUSPECT, declare it DEAD (apply the
+ * rumour "member DEAD at its incarnation", which also disseminates it). */
+void swim_on_suspect_timeout(sim_node *n, fd_state *st, int member);
+
+/* Piggyback rumours on m (Section 4.1): append to m->updates (after the m->update_count already
+ * there, up to SWIM_MAX_PIGGYBACK in all) the live rumours sent the fewest times so far, lowest
+ * member id first among equals, skipping members m already carries a rumour about; count each
+ * one sent, and retire it (live = false) once it has been sent s->retransmit_limit times. */
+void swim_piggyback(swim_state *s, swim_msg *m);
+
+/* ---------------------------------------------------------------------------------------------
+ * What you write, part 3b (exercises/05-failure-detectors/swim_probe.c): SWIM's failure
  * detector (Sections 3.1 and 4.3). protocol.c applies every piggybacked rumour of a message
  * (swim_apply) before it calls your handler for it.
  */
@@ -296,39 +330,5 @@ void swim_on_ping_req(sim_node *n, swim_state *s, int from, const swim_msg *m);
  * is the current probe_seq and it comes from the current target (m->target): set `acked`. If it
  * is for another requester, this node was a helper: forward the Ack unchanged to the requester. */
 void swim_on_ack(sim_node *n, swim_state *s, int from, const swim_msg *m);
-
-/* ---------------------------------------------------------------------------------------------
- * What you write, part 3b (exercises/05-failure-detectors/swim_membership.c): suspicion,
- * incarnation numbers (Section 4.2) and dissemination (Section 4.1).
- */
-
-/* Does rumour u override what a node believes about u's member (cur)? Section 4.2's rules:
- *   - nothing overrides DEAD;
- *   - DEAD overrides ALIVE and SUSPECT, whatever the incarnations;
- *   - SUSPECT at incarnation i overrides SUSPECT at j when i > j, and ALIVE at j when i >= j;
- *   - ALIVE at i overrides SUSPECT or ALIVE at j when i > j. */
-bool swim_overrides(const swim_member *cur, const swim_update *u);
-
-/* Apply rumour u at this node; returns true if it changed anything (its view or its rumours).
- *   - About this node itself: a SUSPECT at an incarnation >= its own is refuted: raise its own
- *     incarnation to u's + 1 and disseminate "self ALIVE at the new incarnation". A SUSPECT at an
- *     older incarnation comes from a member that missed the refutation: disseminate "self ALIVE"
- *     at the current incarnation again (returns true). ALIVE or DEAD about itself (the group has
- *     removed it) changes nothing.
- *   - About another member, when swim_overrides says so: take u's status and incarnation,
- *     disseminate u, and keep the suspicion timer right: entering SUSPECT sets TIMER_SUSPECT
- *     (suspicion_timeout, arg = member) and keeps its id in suspect_timer (a SUSPECT that
- *     overrides a SUSPECT keeps the running timer); leaving SUSPECT cancels it. */
-bool swim_apply(sim_node *n, fd_state *st, const swim_update *u);
-
-/* The suspicion timer of `member` fired: if it is still SUSPECT, declare it DEAD (apply the
- * rumour "member DEAD at its incarnation", which also disseminates it). */
-void swim_on_suspect_timeout(sim_node *n, fd_state *st, int member);
-
-/* Piggyback rumours on m (Section 4.1): append to m->updates (after the m->update_count already
- * there, up to SWIM_MAX_PIGGYBACK in all) the live rumours sent the fewest times so far, lowest
- * member id first among equals, skipping members m already carries a rumour about; count each
- * one sent, and retire it (live = false) once it has been sent s->retransmit_limit times. */
-void swim_piggyback(swim_state *s, swim_msg *m);
 
 #endif

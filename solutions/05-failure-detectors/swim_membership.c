@@ -1,6 +1,6 @@
 /*
  * solutions/05-failure-detectors/swim_membership.c: the reference SWIM membership rules of lab 05
- * (part 3b): suspicion and incarnation numbers (Das, Gupta and Motivala, "SWIM", DSN 2002,
+ * (part 3a): suspicion and incarnation numbers (Das, Gupta and Motivala, "SWIM", DSN 2002,
  * Section 4.2) and infection-style dissemination (Section 4.1).
  *
  * A failed probe does not declare a member dead at once: it makes it a suspect, and the

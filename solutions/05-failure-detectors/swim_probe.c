@@ -1,6 +1,6 @@
 /*
  * solutions/05-failure-detectors/swim_probe.c: the reference SWIM failure detector of lab 05
- * (part 3a): Das, Gupta and Motivala, "SWIM", DSN 2002, Sections 3.1 and 4.3.
+ * (part 3b): Das, Gupta and Motivala, "SWIM", DSN 2002, Sections 3.1 and 4.3.
  *
  * Every protocol period a member probes one other member: a direct Ping; if no Ack comes within
  * the ping timeout, a PingReq to k other members, each of which pings the target and relays its
