@@ -89,6 +89,11 @@ fig 01-converse-spacetime.svg 01-lamport-clocks converse 1 --view spacetime --to
 fig 02-diagram-spacetime.svg 02-vector-clocks diagram 1 --view spacetime
 fig 02-diagram-shiviz.log 02-vector-clocks diagram 1 --format shiviz
 
+# --- Lab 05: failure detectors -------------------------------------------------------------
+# SWIM: n3 was slow and is suspected; n2's Ping tells it so at 2.018s, it raises its incarnation
+# to 1, and its Acks carry "n3 alive at 1" back to everyone.
+fig 05-swim-refute-spacetime.svg 05-failure-detectors swim-refute 1 --view spacetime --from 2.012s --to 2.041s
+
 # --- Lab 06: idempotency -----------------------------------------------------------------------
 # c2's request 1 is applied, its reply is lost and n0 crashes; after the restart the retry is
 # answered from the durable table (value=1, no second "apply" note).

@@ -390,25 +390,47 @@ int tap_done(void) {
 
 bool tap_sweep_with(const char *driver, const lab_info *lab, const char *scenario, uint64_t first,
                     uint64_t last, bool (*also)(lab_run *run, void *ctx), void *ctx) {
+  return tap_sweep_options_with(driver, lab, scenario, NULL, first, last, also, ctx);
+}
+
+bool tap_sweep_options_with(const char *driver, const lab_info *lab, const char *scenario,
+                            const lab_run *options, uint64_t first, uint64_t last,
+                            bool (*also)(lab_run *run, void *ctx), void *ctx) {
   const lab_scenario *sc = lab_find(lab, scenario);
   if (!sc) return tap_ok(false, "lab %s has no scenario named %s", lab->id, scenario);
+  /* The options as the driver's command line spells them (as lab_main's replay line does). */
+  char extra[1024] = "";
+  size_t at = 0;
+  if (options && options->nodes)
+    at += (size_t)snprintf(extra + at, sizeof extra - at, " --nodes %d", options->nodes);
+  if (options && options->loss_set && at < sizeof extra)
+    at += (size_t)snprintf(extra + at, sizeof extra - at, " --loss %g", options->loss);
+  if (options && options->nemesis && at < sizeof extra)
+    snprintf(extra + at, sizeof extra - at, " --nemesis '%s'", options->nemesis);
   for (uint64_t seed = first; seed <= last; seed++) {
-    tap_replay("%s --scenario %s --seed %llu --viz", driver, scenario,
-               (unsigned long long)seed);
+    tap_replay("%s --scenario %s --seed %llu%s --viz", driver, scenario, (unsigned long long)seed,
+               extra);
     lab_run run = {.seed = seed, .lab_id = lab->id, .scenario = sc->name};
+    if (options) {
+      run.nodes = options->nodes;
+      run.loss_set = options->loss_set;
+      run.loss = options->loss;
+      run.nemesis = options->nemesis;
+    }
     bool held = sc->run(&run);
     if (!held) {
-      tap_ok(false, "%s, seed %llu: %s", scenario, (unsigned long long)seed, run.verdict);
+      tap_ok(false, "%s%s, seed %llu: %s", scenario, extra, (unsigned long long)seed, run.verdict);
       lab_end(&run);
       return false;
     }
     if (also && !also(&run, ctx)) {
-      tap_diag("%s, seed %llu: %s", scenario, (unsigned long long)seed, run.verdict);
+      tap_diag("%s%s, seed %llu: %s", scenario, extra, (unsigned long long)seed, run.verdict);
       lab_end(&run);
       return false;
     }
     lab_end(&run);
   }
-  tap_diag("%s: seeds %llu..%llu held", scenario, (unsigned long long)first, (unsigned long long)last);
+  tap_diag("%s%s: seeds %llu..%llu held", scenario, extra, (unsigned long long)first,
+           (unsigned long long)last);
   return true;
 }

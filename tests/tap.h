@@ -66,6 +66,13 @@ struct lab_run;
 bool tap_sweep_with(const char *driver, const struct lab_info *lab, const char *scenario,
                     uint64_t first, uint64_t last, bool (*also)(struct lab_run *run, void *ctx),
                     void *ctx);
+/* The same with driver options: `options` gives --nodes (nodes), --loss (loss_set, loss) and
+ * --nemesis (nemesis); its other fields are ignored. Every run gets them, and the replay command
+ * repeats them. options may be NULL (then it is tap_sweep). */
+#define tap_sweep_options(...) tap_sweep_options_with(tap_driver(), __VA_ARGS__)
+bool tap_sweep_options_with(const char *driver, const struct lab_info *lab, const char *scenario,
+                            const struct lab_run *options, uint64_t first, uint64_t last,
+                            bool (*also)(struct lab_run *run, void *ctx), void *ctx);
 
 /* The lab driver this test program was built to match (build/MODE/IMPL/NN-name/driver), from
  * the CAUSEWAY_DRIVER macro the Makefile defines when it compiles the test program. */
