@@ -197,6 +197,8 @@ extern const lab_info lab03;
 
 /* Format a timestamp as "(204.531ms, 2)" into out (cap bytes); returns out. */
 const char *hlc_format(hlc t, char *out, size_t cap);
+/* Format microseconds as exact milliseconds, "204.531ms" ("+204.531ms" if sign and us >= 0). */
+const char *hlc_format_us(int64_t us, bool sign, char *out, size_t cap);
 
 /* ---------------------------------------------------------------------------------------------
  * What you write, part 1 (exercises/03-hybrid-clocks/hlc.c): the clock.

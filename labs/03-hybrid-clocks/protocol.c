@@ -20,8 +20,9 @@
 
 #include "lab.h"
 
-/* Microseconds as exact milliseconds, "204.531ms" (with a sign if `sign`). */
-static const char *ms_text(int64_t us, bool sign, char *out, size_t cap) {
+static char key_name(int key) { return (char)('a' + key); }
+
+const char *hlc_format_us(int64_t us, bool sign, char *out, size_t cap) {
   uint64_t mag = us < 0 ? (uint64_t)(-us) : (uint64_t)us;
   snprintf(out, cap, "%s%" PRIu64 ".%03" PRIu64 "ms", us < 0 ? "-" : sign ? "+" : "", mag / 1000,
            mag % 1000);
@@ -30,11 +31,9 @@ static const char *ms_text(int64_t us, bool sign, char *out, size_t cap) {
 
 const char *hlc_format(hlc t, char *out, size_t cap) {
   char l[40];
-  snprintf(out, cap, "(%s, %" PRIu64 ")", ms_text((int64_t)t.l, false, l, sizeof l), t.c);
+  snprintf(out, cap, "(%s, %" PRIu64 ")", hlc_format_us((int64_t)t.l, false, l, sizeof l), t.c);
   return out;
 }
-
-static char key_name(int key) { return (char)('a' + key); }
 
 static void format_gossip(const void *body, char *out, size_t cap) {
   const gossip_body *g = body;
@@ -68,10 +67,18 @@ static const char *const hlc_timers[TIMER_KIND_COUNT] = {
 static void annotate(sim_node *n, const hlc_state *s) {
   char t[40];
   int64_t ahead = (int64_t)s->clock.l - (int64_t)sim_clock(n);
-  sim_annotate(n, "l", "%s", ms_text((int64_t)s->clock.l, false, t, sizeof t));
+  sim_annotate(n, "l", "%s", hlc_format_us((int64_t)s->clock.l, false, t, sizeof t));
   sim_annotate(n, "c", "%" PRIu64, s->clock.c);
-  sim_annotate(n, "l-pt", "%s", ms_text(ahead, true, t, sizeof t));
-  if (s->config.mode == MODE_STORE && s->config.reads > 0)
+  sim_annotate(n, "l-pt", "%s", hlc_format_us(ahead, true, t, sizeof t));
+  if (s->config.mode != MODE_STORE) return;
+  /* The value each key has here under last-writer-wins: the newest version. */
+  for (int k = 0; k < (int)s->config.keys && k < KV_KEYS; k++) {
+    if (s->store[k].count == 0) continue;
+    const kv_version *v = kv_latest(&s->store[k]);
+    char key[2] = {key_name(k), 0};
+    if (v) sim_annotate(n, key, "%u", v->value);
+  }
+  if (s->config.reads > 0)
     sim_annotate(n, "reads", "%u answered, %u waiting", s->done_count, s->pending_count);
 }
 

@@ -122,19 +122,21 @@ static void watch_physical(sim_world *w, scenario_data *d) {
 
 static const char *causality_hint(const scenario_data *d, const lab03_event *a,
                                   const lab03_event *b) {
-  if (a->node == b->node && d->restarted[b->node])
-    return "the node restarted with a zeroed clock, and its physical clock is behind what it "
-           "had stamped before the crash: an HLC must survive restarts too (see the chapter's "
-           "last question)";
+  if (d->restarted[b->node])
+    return "the node restarted with a zeroed clock: before the crash it had stamped or heard "
+           "timestamps that its physical clock has not reached yet, and it forgot them. An HLC "
+           "must survive restarts too (see the chapter's last question)";
   if (a->node == b->node && b->kind != SIM_EV_RECV)
     return "a node's timestamps must rise with each of its events: when pt <= l, l stays and c "
            "must go up by one (hlc_tick)";
   if (a->node == b->node)
-    return "a receive must end above the node's own previous timestamp: l = max(l, msg.l, pt), "
-           "and c one above the old c when l stays (hlc_receive)";
+    return "a receive must end above the node's own previous timestamp: l = max(l, msg.l, pt); "
+           "when l stays, c must go past the old c (max(c, msg.c) + 1 if msg.l ties too) "
+           "(hlc_receive)";
   if (b->kind == SIM_EV_RECV)
-    return "a receive must end above the message's timestamp: l = max(l, msg.l, pt), and c one "
-           "above msg.c when l equals msg.l (hlc_receive)";
+    return "a receive must end above the message's timestamp: l = max(l, msg.l, pt); when l "
+           "equals msg.l, c must go past msg.c (max(c, msg.c) + 1 if the old l ties too) "
+           "(hlc_receive)";
   return "the node's clock fell below something it had already heard: never lower l "
          "(hlc_tick takes max(l, pt), hlc_receive the max of three)";
 }
@@ -177,32 +179,32 @@ static void check_clock_event(sim_world *w, scenario_data *d, lab03_event *b, co
   int fastest_node = 0;
   for (int k = 0; k < rec->nodes; k++)
     if (rec->fastest[k] > fastest) fastest = rec->fastest[k], fastest_node = k;
+  const char *rule = b->kind == SIM_EV_RECV ? "hlc_receive" : "hlc_tick";
   if (b->ts.l < b->pt) {
     sim_fail(w, "hlc-physical",
-             "n%d's %s at t=%s has l=%" PRIu64 "us, behind its own physical clock pt=%" PRIu64
-             "us: l must be at least pt (the max in %s takes pt)",
-             j, kind_name(b->kind), tb, b->ts.l, b->pt,
-             b->kind == SIM_EV_RECV ? "hlc_receive" : "hlc_tick");
+             "n%d's %s at t=%s has timestamp %s, behind its own physical clock pt=%s: l must be "
+             "at least pt (the max in %s takes pt)",
+             j, kind_name(b->kind), tb, hb, hlc_format_us((int64_t)b->pt, false, ta, sizeof ta),
+             rule);
     return;
   }
   if (b->ts.l > fastest) {
     sim_fail(w, "hlc-physical",
-             "n%d's %s at t=%s has l=%" PRIu64 "us, ahead of every physical clock so far (the "
-             "fastest, n%d, has read %" PRIu64 "us): l may only take values some clock read, "
-             "pt or an l from a message, never add to it (%s)",
-             j, kind_name(b->kind), tb, b->ts.l, fastest_node, fastest,
-             b->kind == SIM_EV_RECV ? "hlc_receive" : "hlc_tick");
+             "n%d's %s at t=%s has timestamp %s, ahead of every physical clock so far (the "
+             "fastest, n%d, has read %s): l may only take values some clock read, pt or an l "
+             "from a message, never add to it (%s)",
+             j, kind_name(b->kind), tb, hb, fastest_node,
+             hlc_format_us((int64_t)fastest, false, ta, sizeof ta), rule);
     return;
   }
 
   /* 3. c is at most the chain of earlier events with the same l. */
   if (b->ts.c > chain) {
     sim_fail(w, "c-bound",
-             "n%d's %s at t=%s has timestamp %s, but only %u event(s) with l=%" PRIu64
-             "us happened before it: c must start again at 0 when l moves up, and grow by one "
-             "per event while l stays (%s)",
-             j, kind_name(b->kind), tb, hb, chain, b->ts.l,
-             b->kind == SIM_EV_RECV ? "hlc_receive" : "hlc_tick");
+             "n%d's %s at t=%s has timestamp %s, but only %u event(s) with that l happened "
+             "before it: c must start again at 0 when l moves up, grow by one per event while l "
+             "stays, and l must never move to a value no clock read (%s)",
+             j, kind_name(b->kind), tb, hb, chain, rule);
     return;
   }
 
