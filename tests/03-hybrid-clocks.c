@@ -273,30 +273,17 @@ static void read_at_newest_not_after(void *arg) {
  * just after receiving a write from a faster clock stamps its own write lower, and
  * last-writer-wins keeps the older one. The search must find such a lost write, and it must be
  * that (not a broken store rule). */
+static bool lost_a_write(lab_run *run, void *ctx) {
+  (void)ctx;
+  const lab03_record *rec = run->lab_data;
+  return rec && rec->lost_writes > 0;
+}
+
 static void physical_lww_loses(void *arg) {
   (void)arg;
-  const lab_scenario *sc = lab_find(&lab03, "lww-physical");
-  for (uint64_t seed = 1; seed <= 50; seed++) {
-    tap_replay("%s --scenario lww-physical --seed %" PRIu64 " --viz", tap_driver(), seed);
-    lab_run run = {.seed = seed, .lab_id = lab03.id, .scenario = sc->name};
-    bool held = sc->run(&run);
-    const lab03_record *rec = run.lab_data;
-    if (!held && rec->lost_writes == 0) {
-      tap_ok(false, "seed %" PRIu64 " broke a store rule before any lost write: %s", seed,
-             run.verdict);
-      lab_end(&run);
-      return;
-    }
-    if (rec->lost_writes > 0) {
-      tap_diag("found at seed %" PRIu64 ": %s", seed, run.verdict);
-      lab_end(&run);
-      tap_ok(true, "physical timestamps lost a causally later write at seed %" PRIu64, seed);
-      return;
-    }
-    lab_end(&run);
-  }
-  tap_ok(false, "no lost write in 50 seeds of lww-physical: does kv_latest return the version "
-         "with the largest timestamp (the last one kv_put keeps)?");
+  tap_search(&lab03, "lww-physical", 1, 50, lost_a_write, NULL,
+             "does kv_latest return the version with the largest timestamp (the last one kv_put "
+             "keeps)?");
 }
 
 /* The same store with HLC timestamps: no write that came after another is ever lost, and at the
@@ -342,31 +329,16 @@ static void hlc_snapshots(void *arg) {
  * until every clock has passed T), so every answer is exactly "the versions stamped <= T", but
  * those are not a causally consistent state: a write made by a slow clock after seeing one from
  * a fast clock is in, its cause is out. The search must find such a snapshot. */
+static bool showed_effect_without_cause(lab_run *run, void *ctx) {
+  (void)ctx;
+  const lab03_record *rec = run->lab_data;
+  return rec && rec->causal_breaks > 0;
+}
+
 static void physical_snapshot_breaks_causality(void *arg) {
   (void)arg;
-  const lab_scenario *sc = lab_find(&lab03, "snapshot-physical");
-  for (uint64_t seed = 1; seed <= 30; seed++) {
-    tap_replay("%s --scenario snapshot-physical --seed %" PRIu64 " --viz", tap_driver(), seed);
-    lab_run run = {.seed = seed, .lab_id = lab03.id, .scenario = sc->name};
-    bool held = sc->run(&run);
-    const lab03_record *rec = run.lab_data;
-    if (!held && rec->causal_breaks == 0) {
-      tap_ok(false, "seed %" PRIu64 " broke another rule before any causal break: %s", seed,
-             run.verdict);
-      lab_end(&run);
-      return;
-    }
-    if (rec->causal_breaks > 0) {
-      tap_diag("found at seed %" PRIu64 ": %s", seed, run.verdict);
-      lab_end(&run);
-      tap_ok(true, "a physical-time snapshot showed an effect without its cause at seed %" PRIu64,
-             seed);
-      return;
-    }
-    lab_end(&run);
-  }
-  tap_ok(false, "no causally inconsistent snapshot in 30 seeds of snapshot-physical: does "
-         "kv_read_at return the newest version <= T?");
+  tap_search(&lab03, "snapshot-physical", 1, 30, showed_effect_without_cause, NULL,
+             "does kv_read_at return the newest version <= T?");
 }
 
 int main(void) {
