@@ -24,8 +24,9 @@ static hlc ts(uint64_t l, uint64_t c) { return (hlc){.l = l, .c = c}; }
 
 /* Check a clock against (l, c), with the rule being tested in the message. */
 static bool is_hlc(hlc got, uint64_t l, uint64_t c, const char *what) {
-  return tap_ok(got.l == l && got.c == c, "%s: want (l=%" PRIu64 ", c=%" PRIu64 "), got (l=%" PRIu64
-                ", c=%" PRIu64 ")", what, l, c, got.l, got.c);
+  return tap_ok(got.l == l && got.c == c,
+                "%s: want (l=%" PRIu64 ", c=%" PRIu64 "), got (l=%" PRIu64 ", c=%" PRIu64 ")", what,
+                l, c, got.l, got.c);
 }
 
 /* ---- part 1: the rules ------------------------------------------------------------------- */
@@ -129,8 +130,8 @@ static bool within_epsilon(lab_run *run, void *ctx) {
   sim_format_time((sim_time)rec->max_ahead, a, sizeof a);
   sim_format_time((sim_time)rec->max_spread, e, sizeof e);
   return tap_ok(rec->max_ahead <= rec->max_spread,
-                "l ran %s ahead of a node's own clock, more than the clocks' spread epsilon=%s",
-                a, e) &&
+                "l ran %s ahead of a node's own clock, more than the clocks' spread epsilon=%s", a,
+                e) &&
          tap_ok(rec->max_ahead > 0, "some node's l ran ahead of its own clock (max l - pt = %s)",
                 a);
 }
@@ -153,7 +154,8 @@ static bool c_grew_and_reset(lab_run *run, void *ctx) {
   bool ok = true;
   for (int i = 1; i <= 2 && ok; i++)
     ok = tap_ok(rec->node_max_c[i] >= 5,
-                "n%d's c reached %" PRIu64 ": while n0's l is ahead of n%d's clock, c must count "
+                "n%d's c reached %" PRIu64
+                ": while n0's l is ahead of n%d's clock, c must count "
                 "the events (hlc_tick, hlc_receive)",
                 i, rec->node_max_c[i], i) &&
          tap_ok(rec->c_resets[i] >= 1,
@@ -192,7 +194,8 @@ static void before_ts_then_writer(void *arg) {
   kv_version a = ver(100, 2, 3, 4001), b = ver(100, 3, 0, 1001), c = ver(100, 3, 1, 2001);
   tap_ok(kv_before(&a, &b), "(100,2) by n3 comes before (100,3) by n0: the timestamp decides");
   tap_ok(!kv_before(&b, &a), "and not the other way round");
-  tap_ok(kv_before(&b, &c), "(100,3) by n0 comes before (100,3) by n1: equal timestamps, the "
+  tap_ok(kv_before(&b, &c),
+         "(100,3) by n0 comes before (100,3) by n1: equal timestamps, the "
          "writer decides");
   tap_ok(!kv_before(&c, &b), "and not the other way round");
   tap_ok(!kv_before(&b, &b), "a version does not come before itself");
@@ -237,7 +240,8 @@ static void latest_is_newest(void *arg) {
   kv_put(&h, &c);
   const kv_version *v = kv_latest(&h);
   tap_ok(v && v->value == 3001,
-         "after 1001 (300,0), 3001 (300,1) and 2001 (100,0), the newest is 3001, got %u", v ? v->value : 0);
+         "after 1001 (300,0), 3001 (300,1) and 2001 (100,0), the newest is 3001, got %u",
+         v ? v->value : 0);
 }
 
 /* A read as of T: the newest version with a timestamp <= T. */
@@ -253,8 +257,8 @@ static void read_at_newest_not_after(void *arg) {
   const kv_version *v;
   tap_ok(kv_read_at(&h, ts(50, 0)) == NULL, "as of (50,0), before every version: NULL");
   v = kv_read_at(&h, ts(100, 0));
-  tap_ok(v && v->value == 1001, "as of (100,0): 1001 (100,0), a version exactly at T counts, got %u",
-         v ? v->value : 0);
+  tap_ok(v && v->value == 1001,
+         "as of (100,0): 1001 (100,0), a version exactly at T counts, got %u", v ? v->value : 0);
   v = kv_read_at(&h, ts(150, 9));
   tap_ok(v && v->value == 1001, "as of (150,9): 1001, got %u", v ? v->value : 0);
   v = kv_read_at(&h, ts(200, 1));
@@ -355,8 +359,7 @@ int main(void) {
   tap_case("c bounded by its chain; grows while l is ahead, resets after (40 seeds)", c_bounded,
            NULL);
   tap_case("kv_before: timestamp, then writer", before_ts_then_writer, NULL);
-  tap_case("kv_put: sorted whatever the arrival order, duplicates skipped", put_keeps_sorted,
-           NULL);
+  tap_case("kv_put: sorted whatever the arrival order, duplicates skipped", put_keeps_sorted, NULL);
   tap_case("kv_latest: last-writer-wins takes the newest", latest_is_newest, NULL);
   tap_case("kv_read_at: the newest version <= T", read_at_newest_not_after, NULL);
   tap_case("demonstration: physical last-writer-wins loses a later write", physical_lww_loses,

@@ -38,9 +38,9 @@
 #include "todo.h"
 
 enum {
-  LAB03_MAX_NODES = 8, /* nodes in one world of this lab */
-  KV_KEYS = 4,         /* keys of the store, named a, b, c, d in traces */
-  KV_VERSIONS = 128,   /* versions one replica keeps of one key (the scenarios stay below) */
+  LAB03_MAX_NODES = 8,  /* nodes in one world of this lab */
+  KV_KEYS = 4,          /* keys of the store, named a, b, c, d in traces */
+  KV_VERSIONS = 128,    /* versions one replica keeps of one key (the scenarios stay below) */
   SNAP_PENDING_MAX = 8, /* snapshot reads one node may wait on at once */
   SNAP_LOG_MAX = 32     /* answered snapshot reads one node remembers (the checker reads them) */
 };
@@ -92,11 +92,11 @@ typedef struct kv_history {
 
 /* store mode: a snapshot read "as of T", from its start to its answer. */
 typedef struct snap_read {
-  hlc at;                   /* T: the reader's timestamp when the read started */
-  sim_time started;         /* true time it started, and was answered */
+  hlc at;           /* T: the reader's timestamp when the read started */
+  sim_time started; /* true time it started, and was answered */
   sim_time answered;
-  bool has[KV_KEYS];        /* the answer: for each key, the newest version with ts <= T */
-  kv_version got[KV_KEYS];  /* (has[k] false: no such version) */
+  bool has[KV_KEYS];       /* the answer: for each key, the newest version with ts <= T */
+  kv_version got[KV_KEYS]; /* (has[k] false: no such version) */
 } snap_read;
 
 typedef enum { MODE_GOSSIP, MODE_STORE } lab03_mode;
@@ -135,13 +135,14 @@ typedef struct hlc_state {
   hlc heard[LAB03_MAX_NODES];
 
   /* Fixed code (protocol.c) only. */
-  uint32_t actions_done, beats_done, reads_done, writes;
-  hlc recv_ts;                    /* the clock right after the receive rule ran (checker) */
-  int32_t writing_key;            /* the write being made now, -1 if none (checker) */
+  uint32_t actions_done, beats_done, reads_done;
+  uint32_t writes;     /* writes taken here, ever (kept in stable storage: values never repeat) */
+  hlc recv_ts;         /* the clock right after the receive rule ran (checker) */
+  int32_t writing_key; /* the write being made now, -1 if none (checker) */
   kv_version writing;
   snap_read pending[SNAP_PENDING_MAX]; /* reads waiting for the safe time to pass T */
   uint32_t pending_count;
-  snap_read done[SNAP_LOG_MAX];        /* answered reads, in order */
+  snap_read done[SNAP_LOG_MAX]; /* answered reads, in order */
   uint32_t done_count;
 } hlc_state;
 
@@ -175,10 +176,10 @@ typedef struct lab03_record {
   uint32_t checked; /* clock events checked */
   uint32_t event_count;
   lab03_event events[LAB03_MAX_EVENTS];
-  uint64_t max_c;         /* the largest c seen */
-  int64_t max_ahead;      /* the largest l - pt seen (how far l ran ahead of the node's clock) */
-  int64_t max_spread;     /* the largest distance between two physical clocks seen (epsilon) */
-  uint64_t fastest[LAB03_MAX_NODES]; /* each node's largest physical clock reading so far */
+  uint64_t max_c;     /* the largest c seen */
+  int64_t max_ahead;  /* the largest l - pt seen (how far l ran ahead of the node's clock) */
+  int64_t max_spread; /* the largest distance between two physical clocks seen (epsilon) */
+  uint64_t fastest[LAB03_MAX_NODES];    /* each node's largest physical clock reading so far */
   uint32_t c_resets[LAB03_MAX_NODES];   /* events where c went from > 0 back to 0 */
   uint64_t node_max_c[LAB03_MAX_NODES]; /* per node: the largest c */
   /* The store checker. */

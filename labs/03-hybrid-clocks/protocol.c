@@ -24,8 +24,8 @@ static char key_name(int key) { return (char)('a' + key); }
 
 const char *hlc_format_us(int64_t us, bool sign, char *out, size_t cap) {
   uint64_t mag = us < 0 ? (uint64_t)(-us) : (uint64_t)us;
-  snprintf(out, cap, "%s%" PRIu64 ".%03" PRIu64 "ms", us < 0 ? "-" : sign ? "+" : "", mag / 1000,
-           mag % 1000);
+  const char *prefix = us < 0 ? "-" : (sign ? "+" : "");
+  snprintf(out, cap, "%s%" PRIu64 ".%03" PRIu64 "ms", prefix, mag / 1000, mag % 1000);
   return out;
 }
 
@@ -151,6 +151,7 @@ static void store_write(sim_node *n, hlc_state *s) {
   uint32_t keys = s->config.keys >= 1 && s->config.keys <= KV_KEYS ? s->config.keys : 1;
   int key = s->config.own_key ? self % (int)keys : (int)sim_random_below(n, keys);
   s->writes++;
+  sim_stable_write(n, 0, &s->writes, sizeof s->writes); /* values stay unique across restarts */
   kv_version v = {.writer = self, .value = (uint32_t)(self + 1) * 1000 + s->writes};
   v.ts = stamp(n, s);
   s->writing_key = key;
@@ -226,6 +227,7 @@ static void hlc_boot(sim_node *n, void *state) {
   const lab03_config *cfg = sim_config(n, &size);
   if (cfg && size == sizeof *cfg) s->config = *cfg;
   s->writing_key = -1;
+  sim_stable_read(n, 0, &s->writes, sizeof s->writes);
   annotate(n, s);
   if (s->config.actions > 0) arm(n, TIMER_WORK, s->config.mean_gap);
   if (s->config.mode != MODE_STORE) return;
@@ -279,7 +281,7 @@ static void hlc_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
 const sim_protocol hlc_protocol = {
     .name = "hlc",
     .state_size = sizeof(hlc_state),
-    .stable_size = 0,
+    .stable_size = sizeof(uint32_t), /* the count of writes taken, so values never repeat */
     .msg_types = hlc_types,
     .msg_type_count = MSG_TYPE_COUNT,
     .timer_names = hlc_timers,
