@@ -701,17 +701,27 @@ static bool run_lww(lab_run *run, setup *su) {
     for (int r = 0; r < su->nodes; r++) {
       const hlc_state *s = sim_state(w, r);
       const kv_version *v = kv_latest(&s->store[k]);
-      if (s->store[k].count != total)
-        return lab_verdict(
-            run, false, "by t=%s n%d holds %u versions of %c, but %u were written: %s",
-            sim_format_time(sim_now(w), t, sizeof t), r, s->store[k].count, key_name(k), total,
-            d->restarted[r] ? "it crashed, and a replica keeps its versions in memory only: "
-                              "they are gone, and nobody sends them again"
-            : sim_get_stats(w)->dropped_loss + sim_get_stats(w)->dropped_partition
-                ? "the network dropped messages, and this store does not "
-                  "resend them"
-                : "kv_put must add every new version (and skip only one "
-                  "with the same timestamp and writer)");
+      if (s->store[k].count != total) {
+        const char *why;
+        if (s->store[k].count > total)
+          why =
+              "kv_put kept a version twice: skip one with the same timestamp and writer (the "
+              "network duplicates messages)";
+        else if (d->restarted[r])
+          why =
+              "it crashed, and a replica keeps its versions in memory only: they are gone, and "
+              "nobody sends them again";
+        else if (sim_get_stats(w)->dropped_loss + sim_get_stats(w)->dropped_partition > 0)
+          why = "the network dropped messages, and this store does not resend them";
+        else
+          why =
+              "kv_put must add every new version (and skip only one with the same timestamp "
+              "and writer)";
+        return lab_verdict(run, false,
+                           "by t=%s n%d holds %u versions of %c, but %u were written: %s",
+                           sim_format_time(sim_now(w), t, sizeof t), r, s->store[k].count,
+                           key_name(k), total, why);
+      }
       if (r == 0) first = v;
       if (!v || !first || v->value != first->value)
         return lab_verdict(run, false,
@@ -813,7 +823,7 @@ static const lab_scenario scenarios[] = {
     {"clock-jumps", "4 nodes, clocks step forward and back, 2% drift, loss and duplication",
      scenario_clock_jumps, LAB_FIXED_NODES},
     {"lww-physical",
-     "demonstration: last-writer-wins by physical clock loses a causally later write",
+     "demonstration (--nodes 2..8): last-writer-wins by physical clock loses a later write",
      scenario_lww_physical, LAB_NODES(2, LAB03_MAX_NODES)},
     {"lww-hlc", "the same store (--nodes 2..8) with HLC timestamps: no write lost",
      scenario_lww_hlc, LAB_NODES(2, LAB03_MAX_NODES)},
