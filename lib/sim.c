@@ -629,6 +629,10 @@ static sim_time local_clock(const sim_world *w, int node) {
 }
 
 sim_time sim_clock(const sim_node *n) { return local_clock(n->world, n->id); }
+sim_time sim_node_clock(const sim_world *w, int node) {
+  check_node(w, node, "sim_node_clock");
+  return local_clock(w, node);
+}
 sim_time sim_true_time(const sim_node *n) { return n->world->c.now; }
 
 uint64_t sim_random(sim_node *n) { return rng_next(&n->world->nodes[n->id].random); }

@@ -235,6 +235,9 @@ enum { SIM_NET_LOSS = 1, SIM_NET_DUPLICATE = 2, SIM_NET_LATENCY = 4, SIM_NET_FIF
 void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields);
 /* Clock skew (signed microseconds added to the local clock) and drift (parts per million). */
 void sim_set_clock(sim_world *w, int node, int64_t skew_us, int32_t drift_ppm);
+/* Node `node`'s local clock now: what sim_clock would return in one of its handlers at this
+ * virtual time (for checkers that compare a protocol's timestamps with the physical clocks). */
+sim_time sim_node_clock(const sim_world *w, int node);
 /* Slow node: every message to it and every timer it sets takes `extra` longer. */
 void sim_set_slow(sim_world *w, int node, sim_time extra);
 

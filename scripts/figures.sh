@@ -75,6 +75,15 @@ fig 00-crash-restart-spacetime.png 00-messaging crash-restart 1 --view spacetime
 fig 00-crash-restart-states.svg 00-messaging crash-restart 1 --view states --key role
 fig 00-crash-restart-states.png 00-messaging crash-restart 1 --view states --key role
 
+# --- Lab 03: hybrid logical clocks ------------------------------------------------------------
+# n0's clock is 200ms ahead: its first message (t=61.5ms) hands n2 an l 194ms ahead of n2's own
+# clock; n2's next events keep that l and count in c.
+fig 03-skewed-spacetime.svg 03-hybrid-clocks skewed 1 --view spacetime --from 61ms --to 72ms
+# The same writes stamped by physical clocks and by HLC: n1 writes a=2001 after receiving n2's
+# a=3001. Physical: stamped lower, last-writer-wins keeps 3001. HLC: stamped higher, 2001 wins.
+fig 03-lww-physical-spacetime.svg 03-hybrid-clocks lww-physical 1 --view spacetime --from 14ms --to 19.4ms
+fig 03-lww-hlc-spacetime.svg 03-hybrid-clocks lww-hlc 1 --view spacetime --from 14ms --to 19.4ms
+
 # --- Lab 04: snapshots -------------------------------------------------------------------------
 # The global state snapshot 1 recorded: balances and the transfers caught in the channels.
 fig 04-bank-snapshot.svg 04-snapshots bank 1 --view snapshot --snapshot 1

@@ -434,3 +434,31 @@ bool tap_sweep_options_with(const char *driver, const lab_info *lab, const char 
            (unsigned long long)last);
   return true;
 }
+
+bool tap_search_with(const char *driver, const lab_info *lab, const char *scenario, uint64_t first,
+                     uint64_t last, bool (*found)(lab_run *run, void *ctx), void *ctx,
+                     const char *none) {
+  const lab_scenario *sc = lab_find(lab, scenario);
+  if (!sc) return tap_ok(false, "lab %s has no scenario named %s", lab->id, scenario);
+  for (uint64_t seed = first; seed <= last; seed++) {
+    tap_replay("%s --scenario %s --seed %llu --viz", driver, scenario, (unsigned long long)seed);
+    lab_run run = {.seed = seed, .lab_id = lab->id, .scenario = sc->name};
+    bool held = sc->run(&run);
+    if (found(&run, ctx)) {
+      tap_diag("found at seed %llu: %s", (unsigned long long)seed, run.verdict);
+      tap_diag("replay: %s --scenario %s --seed %llu --viz", driver, scenario,
+               (unsigned long long)seed);
+      lab_end(&run);
+      return tap_ok(true, "%s shows it at seed %llu", scenario, (unsigned long long)seed);
+    }
+    if (!held) {
+      tap_ok(false, "%s, seed %llu failed before showing it: %s", scenario,
+             (unsigned long long)seed, run.verdict);
+      lab_end(&run);
+      return false;
+    }
+    lab_end(&run);
+  }
+  return tap_ok(false, "%s shows nothing in seeds %llu..%llu: %s", scenario,
+                (unsigned long long)first, (unsigned long long)last, none);
+}

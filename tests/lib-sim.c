@@ -430,6 +430,9 @@ static void clock_skew_and_drift(void *arg) {
   tap_is_int((int64_t)c0, 2000000, "a node without skew reads true time");
   tap_is_int((int64_t)c1, 2005000, "skew +5 ms reads 5 ms ahead");
   tap_is_int((int64_t)c2, 2100000, "drift +50000 ppm reads 100 ms ahead after 2 s");
+  tap_ok(sim_node_clock(t.w, 0) == c0 && sim_node_clock(t.w, 1) == c1 &&
+             sim_node_clock(t.w, 2) == c2,
+         "sim_node_clock reads, from outside, what each node's sim_clock reads");
   /* The fast clock's 10 ms timer fires after 10 ms / 1.001 of true time: it ticks more. */
   tap_ok(node(t.w, 2)->ticks > node(t.w, 0)->ticks, "a fast clock's timers fire sooner (%u > %u ticks)",
          node(t.w, 2)->ticks, node(t.w, 0)->ticks);

@@ -74,6 +74,17 @@ bool tap_sweep_options_with(const char *driver, const struct lab_info *lab, cons
                             const struct lab_run *options, uint64_t first, uint64_t last,
                             bool (*also)(struct lab_run *run, void *ctx), void *ctx);
 
+/* Demonstration search, inside a case: run a lab scenario for every seed from first to last
+ * until found(run, ctx) says the run shows what the demonstration is about (its world is still
+ * alive then). That run passes the case, and its seed, verdict and replay command are printed as
+ * diagnostics. A run that fails without showing it fails the case (something else broke first),
+ * and so does a search that finds nothing: `none` then says what to look at. Returns true if a
+ * run showed it. */
+#define tap_search(...) tap_search_with(tap_driver(), __VA_ARGS__)
+bool tap_search_with(const char *driver, const struct lab_info *lab, const char *scenario,
+                     uint64_t first, uint64_t last, bool (*found)(struct lab_run *run, void *ctx),
+                     void *ctx, const char *none);
+
 /* The lab driver this test program was built to match (build/MODE/IMPL/NN-name/driver), from
  * the CAUSEWAY_DRIVER macro the Makefile defines when it compiles the test program. */
 #ifndef CAUSEWAY_DRIVER
