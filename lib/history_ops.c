@@ -91,3 +91,42 @@ bool history_latency(const history_op *ops, size_t n, sim_op_phase outcome, cons
   free(lat);
   return true;
 }
+
+/* The ok write of value v on key, or NULL (v is the initial value, or no write wrote it). */
+static const history_op *write_of(const history_op *ops, size_t n, const char *key, const char *v) {
+  for (size_t i = 0; i < n; i++)
+    if (ops[i].outcome == SIM_OP_OK && strcmp(ops[i].op, "write") == 0 &&
+        strcmp(ops[i].key, key) == 0 && strcmp(ops[i].arg, v) == 0)
+      return &ops[i];
+  return NULL;
+}
+
+size_t history_stale_reads(const history_op *ops, size_t n, const char *initial, sim_time from,
+                           sim_time to, size_t *read, size_t *write) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++) {
+    const history_op *r = &ops[i];
+    if (r->outcome != SIM_OP_OK || strcmp(r->op, "read") != 0 || r->call < from || r->call > to)
+      continue;
+    const history_op *src = write_of(ops, n, r->key, r->out);
+    bool from_initial = initial && strcmp(r->out, initial) == 0;
+    /* A value no ok write wrote (a write with an unknown outcome, which may have taken effect
+     * at any time after its invoke), and not the initial one: nothing can be proven. */
+    if (!src && !from_initial) continue;
+    const history_op *newest = NULL;
+    for (size_t j = 0; j < n; j++) {
+      const history_op *w = &ops[j];
+      if (w->outcome != SIM_OP_OK || strcmp(w->op, "write") != 0 || strcmp(w->key, r->key) != 0)
+        continue;
+      if (w == src || w->ret >= r->call) continue;       /* not completed before the read */
+      if (src && w->call <= src->ret) continue;         /* not after the value's write */
+      if (!newest || w->ret > newest->ret) newest = w;
+    }
+    if (!newest) continue;
+    if (count++ == 0) {
+      if (read) *read = i;
+      if (write) *write = (size_t)(newest - ops);
+    }
+  }
+  return count;
+}

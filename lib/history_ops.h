@@ -55,4 +55,16 @@ bool history_latency(const history_op *ops, size_t n, sim_op_phase outcome, cons
  * not NULL, are named `op`. */
 size_t history_count(const history_op *ops, size_t n, sim_op_phase outcome, const char *op);
 
+/* Stale reads of a register history whose writes all write different values (as every lab's
+ * workload does): an ok "read" R of a key that returned value v, although an ok "write" W2 of the
+ * same key completed before R was invoked, and W2 was invoked after the write of v had completed
+ * (or v is `initial`, the value before any write, and W2 is any write that completed before R).
+ * Real time then orders write(v) < W2 < R, so a register would have R return W2's value or a
+ * newer one: each stale read alone proves the history is not linearizable (and not even a
+ * regular register, Lamport 1986). Only reads invoked in [from, to] are counted. Returns how many
+ * there are; for the first one (in invoke order), *read and *write (either may be NULL) get the
+ * indexes in ops of R and of one such W2 (the latest completed). */
+size_t history_stale_reads(const history_op *ops, size_t n, const char *initial, sim_time from,
+                           sim_time to, size_t *read, size_t *write);
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * lib-history-ops.c: unit tests of lib/history_ops.h: pairing a simulator history into
- * operations, counting outcomes, and latency quantiles (nearest rank).
+ * operations, counting outcomes, latency quantiles (nearest rank), and stale reads.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,9 +113,56 @@ static void latency(void *arg) {
   free(ops);
 }
 
+/* Stale reads: each case says why a read is or is not stale. */
+static void stale_reads(void *arg) {
+  (void)arg;
+  sim_op_record h[] = {
+      /* c1 writes a [0 .. 10], then b [20 .. 30]. */
+      rec(SIM_OP_INVOKE, 0, 1, "write", "x", "a"),
+      rec(SIM_OP_OK, 10, 1, "write", "x", ""),
+      rec(SIM_OP_INVOKE, 20, 1, "write", "x", "b"),
+      rec(SIM_OP_OK, 30, 1, "write", "x", ""),
+      /* c2 reads a at [40 .. 45]: b was invoked after a completed and completed before: stale. */
+      rec(SIM_OP_INVOKE, 40, 2, "read", "x", ""),
+      rec(SIM_OP_OK, 45, 2, "read", "x", "a"),
+      /* c3 reads a at [25 .. 50]: b had not completed when it began: not stale. */
+      rec(SIM_OP_INVOKE, 25, 3, "read", "x", ""),
+      rec(SIM_OP_OK, 50, 3, "read", "x", "a"),
+      /* c2 reads nil at [60 .. 61]: a write completed before: stale (nil is the initial value). */
+      rec(SIM_OP_INVOKE, 60, 2, "read", "x", ""),
+      rec(SIM_OP_OK, 61, 2, "read", "x", "nil"),
+      /* c2 reads y=nil: nothing was written to y: not stale. */
+      rec(SIM_OP_INVOKE, 70, 2, "read", "y", ""),
+      rec(SIM_OP_OK, 71, 2, "read", "y", "nil"),
+      /* c4's write of c, with an unknown outcome; c2 reads c: nothing can be proven. */
+      rec(SIM_OP_INVOKE, 80, 4, "write", "x", "c"),
+      rec(SIM_OP_INFO, 90, 4, "write", "x", "c"),
+      rec(SIM_OP_INVOKE, 100, 2, "read", "x", ""),
+      rec(SIM_OP_OK, 101, 2, "read", "x", "c"),
+      /* c2 reads b at [110 .. 111]: b is the latest completed write: not stale. */
+      rec(SIM_OP_INVOKE, 110, 2, "read", "x", ""),
+      rec(SIM_OP_OK, 111, 2, "read", "x", "b"),
+  };
+  size_t n = 0, r = 99, w = 99;
+  history_op *ops = history_pair(h, sizeof h / sizeof h[0], &n);
+  tap_is_int((int64_t)history_stale_reads(ops, n, "nil", 0, SIM_FOREVER, &r, &w), 2,
+             "two stale reads: a after b completed, and nil after writes completed");
+  tap_ok(ops[r].call == 40 && strcmp(ops[r].out, "a") == 0, "the first is c2's read of a at 40");
+  tap_ok(strcmp(ops[w].arg, "b") == 0, "proved by the write of b");
+  r = w = 99;
+  tap_is_int((int64_t)history_stale_reads(ops, n, "nil", 50, 100, &r, &w), 1,
+             "reads invoked in [50, 100]: only the read of nil at 60");
+  tap_ok(ops[r].call == 60 && strcmp(ops[w].arg, "b") == 0,
+         "its proof is the latest write completed before it, b");
+  tap_is_int((int64_t)history_stale_reads(ops, n, NULL, 0, SIM_FOREVER, NULL, NULL), 1,
+             "without an initial value, a read of nil proves nothing");
+  free(ops);
+}
+
 int main(void) {
   tap_case("pairing invokes with completions", pairing, NULL);
   tap_case("clients outside the node ids", external_clients, NULL);
   tap_case("latency quantiles, nearest rank", latency, NULL);
+  tap_case("stale reads of a register history", stale_reads, NULL);
   return tap_done();
 }
