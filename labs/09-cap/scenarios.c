@@ -708,7 +708,7 @@ static bool run_and_judge(lab_run *run) {
                          "a majority was up most of the time", mode, rec->ok, rec->requests);
     char stale[500] = "";
     if (rec->stale_reads)
-      snprintf(stale, sizeof stale, "; %d stale reads, e.g. %s", rec->stale_reads, rec->stale);
+      snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
     return lab_verdict(run, true, "%s: %d requests, %d refused and %d unknown (%.0f%%), %d not "
                        "answered; %s%s%s%s; history %s%s",
                        mode, rec->requests, rec->refused, rec->unknown,
@@ -728,10 +728,10 @@ static bool run_and_judge(lab_run *run) {
   if (!check_convergence(w, x, why, sizeof why)) return lab_verdict(run, false, "%s: %s", mode, why);
   char stale[600] = "";
   if (rec->partition_stale)
-    snprintf(stale, sizeof stale, "; %d stale reads, %d of them by c%d during the partition, e.g. "
+    snprintf(stale, sizeof stale, "; stale reads: %d, %d of them by c%d during the partition, e.g. "
              "%s", rec->stale_reads, rec->partition_stale, rec->replicas, rec->stale);
   else if (rec->stale_reads)
-    snprintf(stale, sizeof stale, "; %d stale reads, e.g. %s", rec->stale_reads, rec->stale);
+    snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
   return lab_verdict(run, true, "%s: %d of %d requests answered OK; %s; the replicas converged by "
                      "t=%s; of %d acknowledged writes, %d were discarded by the merge rule (last "
                      "writer wins: a concurrent write had a higher (timestamp, node) tag), none "
