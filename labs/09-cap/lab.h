@@ -245,6 +245,7 @@ typedef struct kv_record {
   sim_time converged_at;
   int acked_writes;          /* writes answered OK */
   int lww_discarded;         /* acked writes overwritten only by a concurrent write (LWW) */
+  int lww_by[KV_MAX_REPLICAS]; /* ... by the replica that had accepted them */
 } kv_record;
 
 /* The protocol descriptor (protocol.c) and the lab's scenarios (scenarios.c). */

@@ -360,7 +360,7 @@ static void on_request(sim_node *n, kv_state *s, int from, const kv_request_body
 
 static void annotate_store(sim_node *n, const kv_state *s) {
   for (int k = 0; k < s->cfg.keys && k < KV_MAX_KEYS; k++) {
-    char key[8], c[80];
+    char key[16], c[80];
     key_text(k, key, sizeof key);
     cell_text(s->rep.store[k], c, sizeof c);
     sim_annotate(n, key, "%s", c);

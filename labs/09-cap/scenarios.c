@@ -609,6 +609,7 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
     }
   }
   rec->acked_writes = rec->lww_discarded = 0;
+  memset(rec->lww_by, 0, sizeof rec->lww_by);
   for (int i = 0; i < x->write_count; i++) {
     const ap_write *wr = &x->writes[i];
     if (!wr->acked) continue;
@@ -628,7 +629,10 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
     bool superseded = false;
     for (int j = 0; j < x->write_count && !superseded; j++)
       superseded = x->writes[j].key == wr->key && x->writes[j].base == wr->value;
-    if (!superseded) rec->lww_discarded++;
+    if (!superseded) {
+      rec->lww_discarded++;
+      if (wr->node >= 0 && wr->node < KV_MAX_REPLICAS) rec->lww_by[wr->node]++;
+    }
   }
   return true;
 }
@@ -732,12 +736,19 @@ static bool run_and_judge(lab_run *run) {
              "%s", rec->stale_reads, rec->partition_stale, rec->replicas, rec->stale);
   else if (rec->stale_reads)
     snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
+  char by[120] = "";
+  size_t at = 0;
+  for (int r = 0; r < rec->replicas && r < KV_MAX_REPLICAS && at < sizeof by; r++)
+    at += (size_t)snprintf(by + at, sizeof by - at, "%sn%d %d", r ? ", " : " (accepted by ", r,
+                           rec->lww_by[r]);
+  if (at < sizeof by) snprintf(by + at, sizeof by - at, ")");
   return lab_verdict(run, true, "%s: %d of %d requests answered OK; %s; the replicas converged by "
-                     "t=%s; of %d acknowledged writes, %d were discarded by the merge rule (last "
+                     "t=%s; of %d acknowledged writes, %d were discarded by the merge rule%s (last "
                      "writer wins: a concurrent write had a higher (timestamp, node) tag), none "
                      "otherwise; history %s%s",
                      mode, rec->ok, rec->requests, lat, fmt_time(rec->converged_at, t, sizeof t),
-                     rec->acked_writes, rec->lww_discarded, lin, stale);
+                     rec->acked_writes, rec->lww_discarded, rec->lww_discarded ? by : "", lin,
+                     stale);
 }
 
 static bool run_setup(lab_run *run, const setup *su) {
