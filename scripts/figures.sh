@@ -122,4 +122,12 @@ fig 08-stale-read-spacetime.svg 08-quorums weak 1 --view spacetime --from 373.5m
 # n2 misses the write (its link is cut); the next read sees its old reply and repairs it.
 fig 08-read-repair-spacetime.svg 08-quorums read-repair 1 --view spacetime --from 70ms --to 200ms
 
+# --- Lab 09: CAP and PACELC -------------------------------------------------------------------
+# CP under the partition: n0's phases over the whole run. From query it falls back to idle on its
+# deadline 4 times (REFUSED), from store once (a write caught by the cut: UNKNOWN).
+fig 09-partition-cp-states.svg 09-cap partition-cp 1 --view states --key phase --nodes 0
+# AP under the same partition: c4 writes k1=4010 at n1, whose Update to n0 is lost in the
+# partition; 36 ms later c3 reads k1 from n0 and gets the older 5004.
+fig 09-partition-ap-spacetime.svg 09-cap partition-ap 1 --view spacetime --from 410ms --to 456ms --nodes 0,1,3,4
+
 echo "figures: done"
