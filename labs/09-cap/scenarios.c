@@ -739,12 +739,11 @@ static bool run_and_judge(lab_run *run) {
   char by[120] = "";
   size_t at = 0;
   for (int r = 0; r < rec->replicas && r < KV_MAX_REPLICAS && at < sizeof by; r++)
-    at += (size_t)snprintf(by + at, sizeof by - at, "%sn%d %d", r ? ", " : " (accepted by ", r,
+    at += (size_t)snprintf(by + at, sizeof by - at, "%sn%d %d", r ? ", " : "; accepted by ", r,
                            rec->lww_by[r]);
-  if (at < sizeof by) snprintf(by + at, sizeof by - at, ")");
   return lab_verdict(run, true, "%s: %d of %d requests answered OK; %s; the replicas converged by "
-                     "t=%s; of %d acknowledged writes, %d were discarded by the merge rule%s (last "
-                     "writer wins: a concurrent write had a higher (timestamp, node) tag), none "
+                     "t=%s; of %d acknowledged writes, %d were discarded by the merge rule, last "
+                     "writer wins (a concurrent write had a higher (timestamp, node) tag%s), none "
                      "otherwise; history %s%s",
                      mode, rec->ok, rec->requests, lat, fmt_time(rec->converged_at, t, sizeof t),
                      rec->acked_writes, rec->lww_discarded, rec->lww_discarded ? by : "", lin,
