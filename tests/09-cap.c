@@ -92,6 +92,9 @@ static const char *tag_s(kv_tag t, char *buf, size_t cap) {
   return buf;
 }
 static const kv_state *state_of(sim_world *w, int node) { return sim_state(w, node); }
+static const char *phase_s(kv_phase p) {
+  return p == PHASE_IDLE ? "IDLE" : p == PHASE_QUERY ? "QUERY" : p == PHASE_STORE ? "STORE" : "?";
+}
 
 /* The messages of `type` sent since index `since`; the last of them in *last (may be NULL). */
 static int count_type(const sent *log, int since, int type, const sent_msg **last) {
@@ -335,7 +338,7 @@ static void cp_write(void *arg) {
   const kv_coord *co = &state_of(w, 0)->co;
   tap_ok(co->phase == PHASE_QUERY && co->replies == 1 && co->replied == 1u,
          "n0 began c3's write of k0=3007: expected phase QUERY with itself counted (replied = "
-         "bit 0, replies 1), got phase %d, replied 0x%x, replies %d (cp_begin)", (int)co->phase,
+         "bit 0, replies 1), got phase %s, replied 0x%x, replies %d (cp_begin)", phase_s(co->phase),
          co->replied, co->replies);
   tap_ok(sent_to(&log, 0, MSG_QUERY) == 0x6u,
          "n0 sends a Query to n1 and n2 (not to itself), got Queries to the replicas in mask 0x%x "
@@ -347,8 +350,8 @@ static void cp_write(void *arg) {
   char a[48];
   if (!tap_ok(co->phase == PHASE_STORE,
               "n0 (holding (3,n1)) got a QueryReply with (7,n2) from n2: with itself that is a "
-              "majority of 3, so phase STORE; got phase %d (cp_on_query_reply: at kv_majority "
-              "answers, this replica included)", (int)co->phase)) {
+              "majority of 3, so phase STORE; got phase %s (cp_on_query_reply: at kv_majority "
+              "answers, this replica included)", phase_s(co->phase))) {
     sim_destroy(w);
     return;
   }
@@ -396,8 +399,8 @@ static void cp_read(void *arg) {
   tap_ok(co->phase == PHASE_STORE && co->store.value == 4002 && co->store.tag.ts == 9 &&
              co->store.tag.node == 1,
          "a read of k1: n0 holds 3001 (4,n0), n1 answers 4002 (9,n1): the read writes back the "
-         "newest, 4002 (9,n1), unchanged; got phase %d, %d %s (cp_on_query_reply: for a read, "
-         "store = best)", (int)co->phase, (int)co->store.value, tag_s(co->store.tag, a, sizeof a));
+         "newest, 4002 (9,n1), unchanged; got phase %s, %d %s (cp_on_query_reply: for a read, "
+         "store = best)", phase_s(co->phase), (int)co->store.value, tag_s(co->store.tag, a, sizeof a));
   tap_ok(sent_to(&log, before, MSG_STORE) == 0x6u && state_of(w, 0)->rep.store[1].value == 4002,
          "the write-back goes to n1 and n2, and into n0's own store (k1 now %d) (ABD: a read "
          "announces what it will return)", (int)state_of(w, 0)->rep.store[1].value);
@@ -427,14 +430,14 @@ static void cp_counts_once(void *arg) {
   const kv_coord *co = &state_of(w, 0)->co;
   tap_ok(co->phase == PHASE_QUERY && co->replies == 2,
          "5 replicas: n0 counted itself, then got n1's QueryReply twice (a duplicate): that is 2 "
-         "replicas, not 3, so still phase QUERY with replies 2; got phase %d, replies %d "
-         "(cp_on_query_reply: count a replica once, by its bit in s->co.replied)", (int)co->phase,
+         "replicas, not 3, so still phase QUERY with replies 2; got phase %s, replies %d "
+         "(cp_on_query_reply: count a replica once, by its bit in s->co.replied)", phase_s(co->phase),
          co->replies);
   query_reply(w, 0, 3, 1, 0, cell(1, 3, 3001));
   co = &state_of(w, 0)->co;
   tap_ok(co->phase == PHASE_STORE && co->store.tag.ts == 3,
          "n3's answer makes 3 of 5: phase STORE, with tag ts = highest (2, from n1) + 1 = 3; got "
-         "phase %d, ts %llu (cp_on_query_reply)", (int)co->phase,
+         "phase %s, ts %llu (cp_on_query_reply)", phase_s(co->phase),
          (unsigned long long)co->store.tag.ts);
   int before = log.count;
   query_reply(w, 0, 4, 1, 0, cell(99, 4, 7001)); /* late: phase 1 is over */

@@ -134,6 +134,16 @@ static int popcount(uint32_t x) {
   return c;
 }
 
+/* The replicas whose bits are set in mask, as "n1, n3", or "none". */
+static const char *mask_names(uint32_t mask, char *buf, size_t cap) {
+  size_t at = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < 32 && at < cap; i++)
+    if (mask & (1u << i)) at += (size_t)snprintf(buf + at, cap - at, "%sn%d", at ? ", " : "", i);
+  if (!mask) snprintf(buf, cap, "none");
+  return buf;
+}
+
 /* Report a violation the observer found: the next invariant check stops the run with it. */
 static void flag(kv_run *x, const char *name, const char *text) {
   if (x->why_name) return;
@@ -240,13 +250,14 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     if (cw->queried_at_store + 1 < need) {
       const kv_state *s = sim_state(w, node);
       char text[640];
+      char who[64];
       snprintf(text, sizeof text,
-               "%s sent Store (req %u, %s of k%d) after QueryReplies from %d other replicas: "
-               "with itself that is %d, and a majority of %d replicas is %d. Phase 2 may begin "
-               "only once a majority answered the query, counting each replica once "
-               "(cp_on_query_reply)",
+               "%s sent Store (req %u, %s of k%d) after QueryReplies from %s: with itself that is "
+               "%d replicas, and a majority of %d is %d. Phase 2 may begin only once a majority "
+               "answered the query, counting each replica once (cp_on_query_reply)",
                sim_node_name(w, node), b->req, s->co.kind == OP_WRITE ? "a write" : "a read",
-               (int)b->key, cw->queried_at_store, cw->queried_at_store + 1, rec->replicas, need);
+               (int)b->key, mask_names(cw->queried, who, sizeof who), cw->queried_at_store + 1,
+               rec->replicas, need);
       flag(x, "cp-majority", text);
     }
     break;
@@ -285,14 +296,14 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     cp_follow(cw, co->req);
     int need = kv_majority(&rec->cfg);
     if (cw->queried_at_store < 0 || popcount(cw->acked) + 1 < need) {
+      char who[64];
       snprintf(text, sizeof text,
-               "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %d other "
-               "replicas%s: with itself that is %d, and a majority of %d replicas is %d. Answer OK "
-               "only once a majority acknowledged the Store, counting each replica once "
-               "(cp_on_store_ack)",
+               "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %s%s: with "
+               "itself that is %d replicas, and a majority of %d is %d. Answer OK only once a "
+               "majority acknowledged the Store, counting each replica once (cp_on_store_ack)",
                sim_node_name(w, node), sim_node_name(w, co->client),
                co->kind == OP_WRITE ? "write" : "read", co->key,
-               fmt_time(ev->time, t, sizeof t), co->req, popcount(cw->acked),
+               fmt_time(ev->time, t, sizeof t), co->req, mask_names(cw->acked, who, sizeof who),
                cw->queried_at_store < 0 ? " and without any Store phase" : "",
                popcount(cw->acked) + 1, rec->replicas, need);
       flag(x, "cp-majority", text);
@@ -307,12 +318,11 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
  * Invariants.
  */
 
-/* store-monotonic and refused-not-applied, on every replica's store after every event; then
- * whatever the observer found during the event. */
-static bool store_rules(sim_world *w, void *ctx, char *why, size_t cap) {
+/* store-monotonic: after every event, no replica's tag for a key is older than it was. */
+static bool store_monotonic(sim_world *w, void *ctx, char *why, size_t cap) {
   kv_run *x = ctx;
   const kv_record *rec = &x->rec;
-  char a[48], b[48], t[32], v[16];
+  char a[48], b[48], v[16];
   for (int r = 0; r < rec->replicas; r++) {
     const kv_state *s = sim_state(w, r);
     for (int k = 0; k < rec->cfg.keys; k++) {
@@ -326,23 +336,47 @@ static bool store_rules(sim_world *w, void *ctx, char *why, size_t cap) {
         return false;
       }
       x->last[r][k] = c.tag;
-      if (c.value > 0 && c.value < KV_MAX_VALUES && x->refused_at[c.value]) {
-        snprintf(why, cap,
-                 "%s holds k%d=%d, but %s answered that write REFUSED at t=%s, which promises the "
-                 "client it was not done (the history records fail). A write whose Store phase has "
-                 "begun is already merged at its coordinator and maybe elsewhere: answer it "
-                 "KV_UNKNOWN, not KV_REFUSED (cp_on_deadline)",
-                 sim_node_name(w, r), k, (int)c.value, sim_node_name(w, x->refused_by[c.value]),
-                 fmt_time(x->refused_at[c.value], t, sizeof t));
-        return false;
-      }
     }
   }
-  if (x->why_name) {
-    snprintf(why, cap, "%s", x->why);
-    return false;
+  return true;
+}
+
+/* refused-not-applied: after every event, no replica holds a value whose write was REFUSED. */
+static bool refused_not_applied(sim_world *w, void *ctx, char *why, size_t cap) {
+  kv_run *x = ctx;
+  const kv_record *rec = &x->rec;
+  char t[32];
+  for (int r = 0; r < rec->replicas; r++) {
+    const kv_state *s = sim_state(w, r);
+    for (int k = 0; k < rec->cfg.keys; k++) {
+      kv_cell c = s->rep.store[k];
+      if (c.value <= 0 || c.value >= KV_MAX_VALUES || !x->refused_at[c.value]) continue;
+      snprintf(why, cap,
+               "%s holds k%d=%d, but %s answered that write REFUSED at t=%s, which promises the "
+               "client it was not done (the history records fail). A write whose Store phase has "
+               "begun is already merged at its coordinator and maybe elsewhere: answer it "
+               "KV_UNKNOWN, not KV_REFUSED (cp_on_deadline)",
+               sim_node_name(w, r), k, (int)c.value, sim_node_name(w, x->refused_by[c.value]),
+               fmt_time(x->refused_at[c.value], t, sizeof t));
+      return false;
+    }
   }
   return true;
+}
+
+/* unique-tags and cp-majority: what the observer found during the event, if it is theirs. */
+static bool observed(kv_run *x, const char *name, char *why, size_t cap) {
+  if (!x->why_name || strcmp(x->why_name, name) != 0) return true;
+  snprintf(why, cap, "%s", x->why);
+  return false;
+}
+static bool unique_tags(sim_world *w, void *ctx, char *why, size_t cap) {
+  (void)w;
+  return observed(ctx, "unique-tags", why, cap);
+}
+static bool cp_majority(sim_world *w, void *ctx, char *why, size_t cap) {
+  (void)w;
+  return observed(ctx, "cp-majority", why, cap);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -449,7 +483,10 @@ static sim_world *build(lab_run *run, const setup *su) {
   rec->clients = su->replicas;
   run->lab_data = x;
   sim_observe(w, watch, x);
-  sim_invariant(w, "store-rules", store_rules, x);
+  sim_invariant(w, "store-monotonic", store_monotonic, x);
+  sim_invariant(w, "unique-tags", unique_tags, x);
+  sim_invariant(w, "refused-not-applied", refused_not_applied, x);
+  sim_invariant(w, "cp-majority", cp_majority, x);
   if (su->partition) {
     rec->partitioned = true;
     rec->cut_at = CUT_AT;
