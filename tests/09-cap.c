@@ -471,7 +471,13 @@ static int deadline_status(kv_op_kind kind, bool reach_store, int32_t *stored) {
   sim_world *w = world_of(&log, MODE_CP, 3, false);
   start_req r = {.kind = kind, .key = 0, .value = 3009, .req = 1};
   sim_poke(w, 0, poke_begin, &r);
-  if (reach_store) query_reply(w, 0, 1, 1, 0, cell(5, 1, 1001));
+  if (reach_store) {
+    query_reply(w, 0, 1, 1, 0, cell(5, 1, 1001));
+    if (state_of(w, 0)->co.phase != PHASE_STORE) {
+      sim_destroy(w);
+      return -4;
+    }
+  }
   int before = log.count;
   sim_poke(w, 0, poke_deadline, NULL);
   const sent_msg *m = NULL;
@@ -492,6 +498,8 @@ static const char *status_s(int st) {
   case -1: return "no Reply";
   case -2: return "several Replies";
   case -3: return "the request still in progress";
+  case -4: return "no STORE phase to test: after a majority of QueryReplies the request must be in "
+                  "PHASE_STORE (see the CP write case: cp_on_query_reply)";
   default: return "?";
   }
 }
@@ -504,6 +512,7 @@ static void cp_deadline(void *arg) {
          "a write of 3009 still in QUERY at the deadline (no majority answered): expected "
          "REFUSED, and nothing stored; got %s, n0's k0 = %d (cp_on_deadline: kv_reply "
          "KV_REFUSED)", status_s(st), (int)stored);
+  stored = 3009;
   st = deadline_status(OP_WRITE, true, &stored);
   tap_ok(st == KV_UNKNOWN,
          "a write of 3009 already in STORE at the deadline: n0 holds it (k0 = %d) and sent it to "
