@@ -762,13 +762,23 @@ static void ap_anti_entropy(void *arg) {
          "k1=4001 (200,n1): expected k0=3001 (newer) and k1=5002 (kept); got k0=%d k1=%d "
          "(ap_on_sync: kv_merge every cell, key by key)", (int)s->rep.store[0].value,
          (int)s->rep.store[1].value);
+  /* Another Sync, the other way round: k0 older, k1 newer. */
+  f.b.sy.cells[0] = cell(10, 0, 3000);
+  f.b.sy.cells[1] = cell(301, 0, 3003);
+  sim_poke(w, 1, poke_sync, &f);
+  s = state_of(w, 1);
+  tap_ok(s->rep.store[0].value == 3001 && s->rep.store[1].value == 3003,
+         "n1 then holds k0=3001 (100,n0) and k1=5002 (300,n2), and gets a Sync with k0=3000 "
+         "(10,n0) and k1=3003 (301,n0): expected k0=3001 (kept) and k1=3003 (newer); got k0=%d "
+         "k1=%d (ap_on_sync: merge every one of the sy->keys cells, not only the first)",
+         (int)s->rep.store[0].value, (int)s->rep.store[1].value);
   memset(&f, 0, sizeof f);
   f.from = 2;
   f.b.up.key = 1;
-  f.b.up.cell = cell(301, 0, 3002);
+  f.b.up.cell = cell(302, 0, 3002);
   sim_poke(w, 1, poke_update, &f);
   tap_is_int(state_of(w, 1)->rep.store[1].value, 3002,
-             "an Update of k1=3002 (301,n0), newer than n1's (300,n2), is merged (ap_on_update)");
+             "an Update of k1=3002 (302,n0), newer than n1's (301,n0), is merged (ap_on_update)");
   f.b.up.cell = cell(1, 0, 3000);
   sim_poke(w, 1, poke_update, &f);
   tap_is_int(state_of(w, 1)->rep.store[1].value, 3002,
