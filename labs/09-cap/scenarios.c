@@ -252,9 +252,9 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
       char text[640];
       char who[64];
       snprintf(text, sizeof text,
-               "%s sent Store (req %u, %s of k%d) after QueryReplies from %s: with itself that is "
-               "%d replicas, and a majority of %d is %d. Phase 2 may begin only once a majority "
-               "answered the query, counting each replica once (cp_on_query_reply)",
+               "%s sent Store (req %u, %s of k%d) after QueryReplies from %s: that makes %d of "
+               "the %d replicas with itself, and a majority is %d. Phase 2 may begin only once a "
+               "majority answered the query, counting each replica once (cp_on_query_reply)",
                sim_node_name(w, node), b->req, s->co.kind == OP_WRITE ? "a write" : "a read",
                (int)b->key, mask_names(cw->queried, who, sizeof who), cw->queried_at_store + 1,
                rec->replicas, need);
@@ -297,15 +297,26 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     int need = kv_majority(&rec->cfg);
     if (cw->queried_at_store < 0 || popcount(cw->acked) + 1 < need) {
       char who[64];
-      snprintf(text, sizeof text,
-               "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %s%s: with "
-               "itself that is %d replicas, and a majority of %d is %d. Answer OK only once a "
-               "majority acknowledged the Store, counting each replica once (cp_on_store_ack)",
-               sim_node_name(w, node), sim_node_name(w, co->client),
-               co->kind == OP_WRITE ? "write" : "read", co->key,
-               fmt_time(ev->time, t, sizeof t), co->req, mask_names(cw->acked, who, sizeof who),
-               cw->queried_at_store < 0 ? " and without any Store phase" : "",
-               popcount(cw->acked) + 1, rec->replicas, need);
+      if (cw->queried_at_store < 0)
+        snprintf(text, sizeof text,
+                 "%s answered %s's %s of k%d OK at t=%s (req %u) without a Store phase: a CP "
+                 "%s stores its cell at a majority before it answers (%s), or a later read's "
+                 "majority can miss it (cp_on_query_reply moves to PHASE_STORE, cp_on_store_ack "
+                 "answers)",
+                 sim_node_name(w, node), sim_node_name(w, co->client),
+                 co->kind == OP_WRITE ? "write" : "read", co->key, fmt_time(ev->time, t, sizeof t),
+                 co->req, co->kind == OP_WRITE ? "write" : "read",
+                 co->kind == OP_WRITE ? "its new tag" : "the write-back of the newest cell");
+      else
+        snprintf(text, sizeof text,
+                 "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %s: that "
+                 "makes %d of the %d replicas with itself, and a majority is %d. Answer OK only "
+                 "once a majority acknowledged the Store, counting each replica once "
+                 "(cp_on_store_ack)",
+                 sim_node_name(w, node), sim_node_name(w, co->client),
+                 co->kind == OP_WRITE ? "write" : "read", co->key, fmt_time(ev->time, t, sizeof t),
+                 co->req, mask_names(cw->acked, who, sizeof who), popcount(cw->acked) + 1,
+                 rec->replicas, need);
       flag(x, "cp-majority", text);
     }
     break;
