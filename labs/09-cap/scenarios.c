@@ -14,6 +14,8 @@
  *     cp-majority          a CP coordinator moves to STORE only after a majority answered its
  *                          QUERY, and answers OK only after a majority acknowledged its STORE,
  *                          counting each replica once (cp_on_query_reply, cp_on_store_ack).
+ *     ap-write-kept        right after an AP replica takes a write, its own store holds it
+ *                          (ap_next_tag, ap_begin).
  *   At the end: the history against the linearizability checker (lib/lincheck.h, register
  *   model); latencies of ok operations (lib/history_ops.h); in CP, who was refused (the side cut
  *   off from a majority, and nobody else); in AP, that every request was answered and that the
@@ -103,6 +105,8 @@ typedef struct kv_run {
   sim_time refused_at[KV_MAX_VALUES];    /* a write answered REFUSED (0: not refused) */
   int32_t refused_by[KV_MAX_VALUES];
   cp_watch cp[KV_MAX_REPLICAS];
+  int taken_node, taken_key;              /* ap-write-kept: the AP write of this event, or -1 */
+  int32_t taken_value;
   ap_write writes[KV_MAX_WRITES];
   int write_count;
   int16_t write_of[KV_MAX_VALUES];       /* index + 1 into writes, 0 if none */
@@ -216,6 +220,9 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     wr->key = r->key;
     wr->node = node;
     wr->base = ((const kv_state *)sim_state(w, node))->rep.store[r->key].value;
+    x->taken_node = node;
+    x->taken_key = r->key;
+    x->taken_value = r->value;
     return;
   }
   if ((ev->kind == SIM_EV_CRASH || ev->kind == SIM_EV_RESTART) && replica) {
@@ -375,6 +382,28 @@ static bool refused_not_applied(sim_world *w, void *ctx, char *why, size_t cap) 
   return true;
 }
 
+/* ap-write-kept: right after an AP replica took a write, its own store holds it. */
+static bool ap_write_kept(sim_world *w, void *ctx, char *why, size_t cap) {
+  kv_run *x = ctx;
+  int node = x->taken_node;
+  x->taken_node = -1;
+  if (node < 0 || !sim_alive(w, node)) return true;
+  const kv_state *s = sim_state(w, node);
+  /* protocol.c skips a late copy of an earlier request: then s->co is about another one. */
+  if (s->co.kind != OP_WRITE || s->co.value != x->taken_value) return true;
+  kv_cell c = s->rep.store[x->taken_key];
+  if (c.value == x->taken_value) return true;
+  char a[48], v[16];
+  snprintf(why, cap,
+           "%s took the write k%d=%d from %s, but then held k%d=%s (tag %s): an AP replica "
+           "merges a new write into its own store, with a tag newer than the one it holds, "
+           "(max(clock, held ts + 1), its id) (ap_next_tag, ap_begin)",
+           sim_node_name(w, node), x->taken_key, (int)x->taken_value,
+           sim_node_name(w, s->co.client), x->taken_key, value_str(c.value, v, sizeof v),
+           tag_str(c.tag, a, sizeof a));
+  return false;
+}
+
 /* unique-tags and cp-majority: what the observer found during the event, if it is theirs. */
 static bool observed(kv_run *x, const char *name, char *why, size_t cap) {
   if (!x->why_name || strcmp(x->why_name, name) != 0) return true;
@@ -498,6 +527,8 @@ static sim_world *build(lab_run *run, const setup *su) {
   sim_invariant(w, "unique-tags", unique_tags, x);
   sim_invariant(w, "refused-not-applied", refused_not_applied, x);
   sim_invariant(w, "cp-majority", cp_majority, x);
+  x->taken_node = -1;
+  if (su->mode == MODE_AP) sim_invariant(w, "ap-write-kept", ap_write_kept, x);
   if (su->partition) {
     rec->partitioned = true;
     rec->cut_at = CUT_AT;
