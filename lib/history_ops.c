@@ -118,8 +118,8 @@ size_t history_stale_reads(const history_op *ops, size_t n, const char *initial,
       const history_op *w = &ops[j];
       if (w->outcome != SIM_OP_OK || strcmp(w->op, "write") != 0 || strcmp(w->key, r->key) != 0)
         continue;
-      if (w == src || w->ret >= r->call) continue;       /* not completed before the read */
-      if (src && w->call <= src->ret) continue;         /* not after the value's write */
+      if (w == src || w->ret >= r->call) continue; /* not completed before the read */
+      if (src && w->call <= src->ret) continue;    /* not after the value's write */
       if (!newest || w->ret > newest->ret) newest = w;
     }
     if (!newest) continue;

@@ -31,11 +31,11 @@ typedef struct history_op {
   sim_op_phase outcome; /* SIM_OP_OK, SIM_OP_FAIL, SIM_OP_INFO; SIM_OP_INVOKE: never completed */
   char op[12];          /* "read", "write", ... as invoked */
   char key[24];
-  char arg[48];         /* the invoke's value (what a write writes; "" for a read) */
-  char out[48];         /* the completion's value (what a read returned); "" if none */
-  sim_time call;        /* invoke time */
-  sim_time ret;         /* completion time; SIM_FOREVER if it never completed */
-  size_t invoke, done;  /* indexes of its events in the records; done is SIZE_MAX if none */
+  char arg[48];        /* the invoke's value (what a write writes; "" for a read) */
+  char out[48];        /* the completion's value (what a read returned); "" if none */
+  sim_time call;       /* invoke time */
+  sim_time ret;        /* completion time; SIM_FOREVER if it never completed */
+  size_t invoke, done; /* indexes of its events in the records; done is SIZE_MAX if none */
 } history_op;
 
 /* Pair every invoke of recs (n records, in time order, as sim_history returns them) with the same

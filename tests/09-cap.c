@@ -32,15 +32,24 @@ typedef struct sent {
 
 static size_t body_size(int type) {
   switch (type) {
-  case MSG_REQUEST: return sizeof(kv_request_body);
-  case MSG_REPLY: return sizeof(kv_reply_body);
-  case MSG_QUERY: return sizeof(kv_query_body);
-  case MSG_QUERY_REPLY: return sizeof(kv_query_reply_body);
-  case MSG_STORE: return sizeof(kv_store_body);
-  case MSG_STORE_ACK: return sizeof(kv_store_ack_body);
-  case MSG_UPDATE: return sizeof(kv_update_body);
-  case MSG_SYNC: return sizeof(kv_sync_body);
-  default: return 0;
+    case MSG_REQUEST:
+      return sizeof(kv_request_body);
+    case MSG_REPLY:
+      return sizeof(kv_reply_body);
+    case MSG_QUERY:
+      return sizeof(kv_query_body);
+    case MSG_QUERY_REPLY:
+      return sizeof(kv_query_reply_body);
+    case MSG_STORE:
+      return sizeof(kv_store_body);
+    case MSG_STORE_ACK:
+      return sizeof(kv_store_ack_body);
+    case MSG_UPDATE:
+      return sizeof(kv_update_body);
+    case MSG_SYNC:
+      return sizeof(kv_sync_body);
+    default:
+      return 0;
   }
 }
 
@@ -243,17 +252,18 @@ static void merge_rule(void *arg) {
   took = kv_merge(&have, cell(500, 3, 3001));
   tap_ok(took && have.value == 3001,
          "holding 2001 (500,n2), merged with 3001 (500,n3): equal timestamps, the higher node id "
-         "is newer: expected 3001 and true, got %d %s and %s (kv_merge)", (int)have.value,
-         tag_s(have.tag, b, sizeof b), took ? "true" : "false");
+         "is newer: expected 3001 and true, got %d %s and %s (kv_merge)",
+         (int)have.value, tag_s(have.tag, b, sizeof b), took ? "true" : "false");
   took = kv_merge(&have, cell(500, 3, 3001));
   tap_ok(!took && have.value == 3001,
          "merging the same cell 3001 (500,n3) again: nothing changes and kv_merge returns false "
-         "(an equal tag is not newer), got %s", took ? "true" : "false");
+         "(an equal tag is not newer), got %s",
+         took ? "true" : "false");
   took = kv_merge(&have, cell(501, 0, 7));
   tap_ok(took && have.value == 7 && have.tag.ts == 501 && have.tag.node == 0,
          "holding 3001 (500,n3), merged with 7 (501,n0): a higher timestamp wins whatever the "
-         "node: expected 7 (501,n0), got %d %s (kv_merge)", (int)have.value,
-         tag_s(have.tag, a, sizeof a));
+         "node: expected 7 (501,n0), got %d %s (kv_merge)",
+         (int)have.value, tag_s(have.tag, a, sizeof a));
 }
 
 /* Rule: a Query is answered with the cell held for its key. */
@@ -271,15 +281,16 @@ static void replica_query(void *arg) {
   sim_poke(w, 1, poke_query, &f);
   const sent_msg *m = NULL;
   int replies = count_type(&log, before, MSG_QUERY_REPLY, &m);
-  if (tap_is_int(replies, 1, "n1 got a Query (req 9, k1) from n0: one QueryReply expected "
+  if (tap_is_int(replies, 1,
+                 "n1 got a Query (req 9, k1) from n0: one QueryReply expected "
                  "(replica_on_query: kv_answer_query)") &&
       tap_is_int(m->to, 0, "the QueryReply goes back to the coordinator n0 (`from`)")) {
     const kv_query_reply_body *r = (const void *)m->body;
     tap_ok(r->req == 9 && r->key == 1 && r->cell.value == 2005 && r->cell.tag.ts == 77 &&
                r->cell.tag.node == 2,
            "n1 holds k1=2005 (77,n2): the reply carries req 9, k1 and that cell; got req %u, k%d, "
-           "%d (replica_on_query: answer with s->rep.store[q->key])", r->req, (int)r->key,
-           (int)r->cell.value);
+           "%d (replica_on_query: answer with s->rep.store[q->key])",
+           r->req, (int)r->key, (int)r->cell.value);
   }
   sim_destroy(w);
 }
@@ -307,7 +318,8 @@ static void replica_store(void *arg) {
     const kv_store_ack_body *a = (const void *)m->body;
     tap_ok(m->to == 1 && a->req == 4 && a->key == 0 && a->tag.ts == 60 && a->tag.node == 1,
            "the StoreAck goes to the coordinator n1 with req 4, k0, tag (60,n1); got to n%d, req "
-           "%u, k%d (replica_on_store: kv_ack_store(n, from, st))", m->to, a->req, (int)a->key);
+           "%u, k%d (replica_on_store: kv_ack_store(n, from, st))",
+           m->to, a->req, (int)a->key);
   }
   /* An older Store: kept out, still acknowledged. */
   f.b.st.req = 5;
@@ -338,11 +350,12 @@ static void cp_write(void *arg) {
   const kv_coord *co = &state_of(w, 0)->co;
   tap_ok(co->phase == PHASE_QUERY && co->replies == 1 && co->replied == 1u,
          "n0 began c3's write of k0=3007: expected phase QUERY with itself counted (replied = "
-         "bit 0, replies 1), got phase %s, replied 0x%x, replies %d (cp_begin)", phase_s(co->phase),
-         co->replied, co->replies);
+         "bit 0, replies 1), got phase %s, replied 0x%x, replies %d (cp_begin)",
+         phase_s(co->phase), co->replied, co->replies);
   tap_ok(sent_to(&log, 0, MSG_QUERY) == 0x6u,
          "n0 sends a Query to n1 and n2 (not to itself), got Queries to the replicas in mask 0x%x "
-         "(cp_begin: kv_send_query)", sent_to(&log, 0, MSG_QUERY));
+         "(cp_begin: kv_send_query)",
+         sent_to(&log, 0, MSG_QUERY));
   /* n2 answers with a newer cell: a majority (2 of 3) with n0 itself. */
   int before = log.count;
   query_reply(w, 0, 2, 1, 0, cell(7, 2, 2004));
@@ -351,7 +364,8 @@ static void cp_write(void *arg) {
   if (!tap_ok(co->phase == PHASE_STORE,
               "n0 (holding (3,n1)) got a QueryReply with (7,n2) from n2: with itself that is a "
               "majority of 3, so phase STORE; got phase %s (cp_on_query_reply: at kv_majority "
-              "answers, this replica included)", phase_s(co->phase))) {
+              "answers, this replica included)",
+              phase_s(co->phase))) {
     sim_destroy(w);
     return;
   }
@@ -366,7 +380,8 @@ static void cp_write(void *arg) {
   tap_ok(co->replies == 1 && co->replied == 1u && sent_to(&log, before, MSG_STORE) == 0x6u,
          "phase STORE starts over with n0 counted (replies 1, replied 0x1) and a Store to n1 and "
          "n2; got replies %d, replied 0x%x, Stores to mask 0x%x (cp_on_query_reply: reset the "
-         "count, then kv_send_store)", co->replies, co->replied, sent_to(&log, before, MSG_STORE));
+         "count, then kv_send_store)",
+         co->replies, co->replied, sent_to(&log, before, MSG_STORE));
   /* n1 acknowledges: a majority holds the write. */
   before = log.count;
   store_ack(w, 0, 1, 1, 0, tag(8, 0));
@@ -377,8 +392,8 @@ static void cp_write(void *arg) {
     const kv_reply_body *b = (const void *)m->body;
     tap_ok(b->status == KV_OK && b->cell.value == 3007 && b->cell.tag.ts == 8 && m->to == 3,
            "the Reply to c3 is OK with the stored cell 3007 (8,n0); got status %d, value %d, to "
-           "n%d (cp_on_store_ack: kv_reply(n, s, KV_OK, s->co.store))", (int)b->status,
-           (int)b->cell.value, m->to);
+           "n%d (cp_on_store_ack: kv_reply(n, s, KV_OK, s->co.store))",
+           (int)b->status, (int)b->cell.value, m->to);
   }
   tap_ok(!state_of(w, 0)->co.busy, "the request is over (kv_reply ends it)");
   sim_destroy(w);
@@ -400,10 +415,12 @@ static void cp_read(void *arg) {
              co->store.tag.node == 1,
          "a read of k1: n0 holds 3001 (4,n0), n1 answers 4002 (9,n1): the read writes back the "
          "newest, 4002 (9,n1), unchanged; got phase %s, %d %s (cp_on_query_reply: for a read, "
-         "store = best)", phase_s(co->phase), (int)co->store.value, tag_s(co->store.tag, a, sizeof a));
+         "store = best)",
+         phase_s(co->phase), (int)co->store.value, tag_s(co->store.tag, a, sizeof a));
   tap_ok(sent_to(&log, before, MSG_STORE) == 0x6u && state_of(w, 0)->rep.store[1].value == 4002,
          "the write-back goes to n1 and n2, and into n0's own store (k1 now %d) (ABD: a read "
-         "announces what it will return)", (int)state_of(w, 0)->rep.store[1].value);
+         "announces what it will return)",
+         (int)state_of(w, 0)->rep.store[1].value);
   before = log.count;
   store_ack(w, 0, 2, 1, 1, tag(9, 1));
   const sent_msg *m = NULL;
@@ -413,7 +430,8 @@ static void cp_read(void *arg) {
     const kv_reply_body *b = (const void *)m->body;
     tap_ok(b->status == KV_OK && b->cell.value == 4002,
            "the read returns 4002, got status %d value %d (cp_on_store_ack: answer with "
-           "s->co.store)", (int)b->status, (int)b->cell.value);
+           "s->co.store)",
+           (int)b->status, (int)b->cell.value);
   }
   sim_destroy(w);
 }
@@ -431,23 +449,23 @@ static void cp_counts_once(void *arg) {
   tap_ok(co->phase == PHASE_QUERY && co->replies == 2,
          "5 replicas: n0 counted itself, then got n1's QueryReply twice (a duplicate): that is 2 "
          "replicas, not 3, so still phase QUERY with replies 2; got phase %s, replies %d "
-         "(cp_on_query_reply: count a replica once, by its bit in s->co.replied)", phase_s(co->phase),
-         co->replies);
+         "(cp_on_query_reply: count a replica once, by its bit in s->co.replied)",
+         phase_s(co->phase), co->replies);
   query_reply(w, 0, 3, 1, 0, cell(1, 3, 3001));
   co = &state_of(w, 0)->co;
   tap_ok(co->phase == PHASE_STORE && co->store.tag.ts == 3,
          "n3's answer makes 3 of 5: phase STORE, with tag ts = highest (2, from n1) + 1 = 3; got "
-         "phase %s, ts %llu (cp_on_query_reply)", phase_s(co->phase),
-         (unsigned long long)co->store.tag.ts);
+         "phase %s, ts %llu (cp_on_query_reply)",
+         phase_s(co->phase), (unsigned long long)co->store.tag.ts);
   int before = log.count;
   query_reply(w, 0, 4, 1, 0, cell(99, 4, 7001)); /* late: phase 1 is over */
   co = &state_of(w, 0)->co;
-  tap_ok(co->phase == PHASE_STORE && co->store.tag.ts == 3 && co->replies == 1 &&
-             log.count == before,
-         "a late QueryReply from n4 (with a newer (99,n4)) arrives during STORE: it changes "
-         "nothing (no new tag, no count, no message); got ts %llu, replies %d, %d messages "
-         "(cp_on_query_reply: only in PHASE_QUERY)",
-         (unsigned long long)co->store.tag.ts, co->replies, log.count - before);
+  tap_ok(
+      co->phase == PHASE_STORE && co->store.tag.ts == 3 && co->replies == 1 && log.count == before,
+      "a late QueryReply from n4 (with a newer (99,n4)) arrives during STORE: it changes "
+      "nothing (no new tag, no count, no message); got ts %llu, replies %d, %d messages "
+      "(cp_on_query_reply: only in PHASE_QUERY)",
+      (unsigned long long)co->store.tag.ts, co->replies, log.count - before);
   kv_tag t = co->store.tag;
   store_ack(w, 0, 2, 1, 0, t);
   store_ack(w, 0, 2, 1, 0, t); /* duplicated */
@@ -482,7 +500,8 @@ static int deadline_status(kv_op_kind kind, bool reach_store, int32_t *stored) {
   sim_poke(w, 0, poke_deadline, NULL);
   const sent_msg *m = NULL;
   int status = -1;
-  if (count_type(&log, before, MSG_REPLY, &m) == 1) status = ((const kv_reply_body *)m->body)->status;
+  if (count_type(&log, before, MSG_REPLY, &m) == 1)
+    status = ((const kv_reply_body *)m->body)->status;
   if (count_type(&log, before, MSG_REPLY, NULL) > 1) status = -2;
   *stored = state_of(w, 0)->rep.store[0].value;
   if (state_of(w, 0)->co.busy) status = -3;
@@ -492,15 +511,23 @@ static int deadline_status(kv_op_kind kind, bool reach_store, int32_t *stored) {
 
 static const char *status_s(int st) {
   switch (st) {
-  case KV_OK: return "OK";
-  case KV_REFUSED: return "REFUSED";
-  case KV_UNKNOWN: return "UNKNOWN";
-  case -1: return "no Reply";
-  case -2: return "several Replies";
-  case -3: return "the request still in progress";
-  case -4: return "no STORE phase to test: after a majority of QueryReplies the request must be in "
-                  "PHASE_STORE (see the CP write case: cp_on_query_reply)";
-  default: return "?";
+    case KV_OK:
+      return "OK";
+    case KV_REFUSED:
+      return "REFUSED";
+    case KV_UNKNOWN:
+      return "UNKNOWN";
+    case -1:
+      return "no Reply";
+    case -2:
+      return "several Replies";
+    case -3:
+      return "the request still in progress";
+    case -4:
+      return "no STORE phase to test: after a majority of QueryReplies the request must be in "
+             "PHASE_STORE (see the CP write case: cp_on_query_reply)";
+    default:
+      return "?";
   }
 }
 
@@ -511,7 +538,8 @@ static void cp_deadline(void *arg) {
   tap_ok(st == KV_REFUSED && stored == KV_VALUE_NIL,
          "a write of 3009 still in QUERY at the deadline (no majority answered): expected "
          "REFUSED, and nothing stored; got %s, n0's k0 = %d (cp_on_deadline: kv_reply "
-         "KV_REFUSED)", status_s(st), (int)stored);
+         "KV_REFUSED)",
+         status_s(st), (int)stored);
   stored = 3009;
   st = deadline_status(OP_WRITE, true, &stored);
   tap_ok(st == KV_UNKNOWN,
@@ -520,8 +548,10 @@ static void cp_deadline(void *arg) {
          "got %s (cp_on_deadline: a write in PHASE_STORE is KV_UNKNOWN, never REFUSED)",
          (int)stored, status_s(st));
   st = deadline_status(OP_READ, false, &stored);
-  tap_ok(st == KV_REFUSED, "a read in QUERY at the deadline: expected REFUSED, got %s "
-         "(cp_on_deadline)", status_s(st));
+  tap_ok(st == KV_REFUSED,
+         "a read in QUERY at the deadline: expected REFUSED, got %s "
+         "(cp_on_deadline)",
+         status_s(st));
   st = deadline_status(OP_READ, true, &stored);
   tap_ok(st == KV_REFUSED,
          "a read in STORE (writing back) at the deadline: expected REFUSED (a read changes no "
@@ -542,7 +572,8 @@ static void cp_read_local(void *arg) {
   tap_ok(replies == 1 && count_type(&log, 0, MSG_QUERY, NULL) == 0,
          "read_local is on and n0 begins a read of k1: expected one Reply now and no Query; got "
          "%d Replies and %d Queries (cp_begin: a read with s->cfg.read_local answers from its own "
-         "cell)", replies, count_type(&log, 0, MSG_QUERY, NULL));
+         "cell)",
+         replies, count_type(&log, 0, MSG_QUERY, NULL));
   if (replies == 1) {
     const kv_reply_body *b = (const void *)m->body;
     tap_ok(b->status == KV_OK && b->cell.value == 2008,
@@ -553,10 +584,11 @@ static void cp_read_local(void *arg) {
   start_req wr = {.kind = OP_WRITE, .key = 1, .value = 3001, .req = 2};
   int before = log.count;
   sim_poke(w, 0, poke_begin, &wr);
-  tap_ok(count_type(&log, before, MSG_QUERY, NULL) == 2 && count_type(&log, before, MSG_REPLY, NULL) == 0,
+  tap_ok(count_type(&log, before, MSG_QUERY, NULL) == 2 &&
+             count_type(&log, before, MSG_REPLY, NULL) == 0,
          "with read_local a write still queries a majority: expected 2 Queries and no Reply, got "
-         "%d and %d (cp_begin: the knob is for reads)", count_type(&log, before, MSG_QUERY, NULL),
-         count_type(&log, before, MSG_REPLY, NULL));
+         "%d and %d (cp_begin: the knob is for reads)",
+         count_type(&log, before, MSG_QUERY, NULL), count_type(&log, before, MSG_REPLY, NULL));
   sim_destroy(w);
 }
 
@@ -582,10 +614,11 @@ static bool cp_sweep(const char *scenario, uint64_t first, uint64_t last,
     if (rec && !sim_violated(run.world, &report) && rec->lin_checked &&
         rec->lin_verdict == LIN_NOT_LINEARIZABLE) {
       diag_lines(rec->lin_explanation);
-      tap_diag("(a CP read returned a value older than a completed write, or a value that was "
-               "later undone: does kv_merge compare whole tags with kv_tag_cmp? is a write's tag "
-               "above every tag of its QUERY majority (cp_on_query_reply)? does a read write the "
-               "newest cell back to a majority before answering (cp_on_store_ack)?)");
+      tap_diag(
+          "(a CP read returned a value older than a completed write, or a value that was "
+          "later undone: does kv_merge compare whole tags with kv_tag_cmp? is a write's tag "
+          "above every tag of its QUERY majority (cp_on_query_reply)? does a read write the "
+          "newest cell back to a majority before answering (cp_on_store_ack)?)");
     }
     lab_end(&run);
     return false;
@@ -625,10 +658,10 @@ static void cp_partition(void *arg) {
   (void)arg;
   totals t = {0};
   if (cp_sweep("partition-cp", 1, 100, add_totals, &t))
-    tap_diag("100 seeds: %d requests, %d refused and %d unknown (%.1f%%); n0's client made %d "
-             "requests inside the partition, all refused; every history linearizable",
-             t.requests, t.refused, t.unknown, 100.0 * (t.refused + t.unknown) / t.requests,
-             t.minority);
+    tap_diag(
+        "100 seeds: %d requests, %d refused and %d unknown (%.1f%%); n0's client made %d "
+        "requests inside the partition, all refused; every history linearizable",
+        t.requests, t.refused, t.unknown, 100.0 * (t.refused + t.unknown) / t.requests, t.minority);
 }
 
 /* Property: under loss, duplicates, a crash and random partitions, on 5 replicas. */
@@ -672,8 +705,8 @@ static void ap_tag(void *arg) {
   tap_ok(p.got.ts == 9 * SIM_SEC + 1 && p.got.node == 1,
          "n1 holds k1 with tag (9000000,n2), ahead of its clock %llu: expected (9000001,n1), one "
          "more than held, so the new write wins over what this replica has seen; got %s "
-         "(ap_next_tag: max(clock, held ts + 1))", (unsigned long long)p.clock,
-         tag_s(p.got, a, sizeof a));
+         "(ap_next_tag: max(clock, held ts + 1))",
+         (unsigned long long)p.clock, tag_s(p.got, a, sizeof a));
   p.key = 0;
   sim_poke(w, 0, poke_tag, &p); /* n0's clock reads 0 at time 0 */
   tap_ok(p.got.ts == 1 && p.got.node == 0,
@@ -701,7 +734,8 @@ static void ap_write_local(void *arg) {
          (int)s->rep.store[0].value, tag_s(s->rep.store[0].tag, a, sizeof a));
   const sent_msg *m = NULL;
   int replies = count_type(&log, 0, MSG_REPLY, &m);
-  if (tap_is_int(replies, 1, "one Reply, in the same step: no waiting for any "
+  if (tap_is_int(replies, 1,
+                 "one Reply, in the same step: no waiting for any "
                  "other replica (ap_begin: kv_reply OK)")) {
     const kv_reply_body *b = (const void *)m->body;
     tap_ok(b->status == KV_OK && b->cell.value == 5003 && b->cell.tag.node == 2 && m->to == 5,
@@ -710,7 +744,8 @@ static void ap_write_local(void *arg) {
   }
   tap_ok(sent_to(&log, 0, MSG_UPDATE) == 0x3u && count_type(&log, 0, MSG_UPDATE, &m) == 2,
          "an Update to each other replica, n0 and n1; got Updates to the mask 0x%x "
-         "(ap_begin: ap_send_update to every replica but this one)", sent_to(&log, 0, MSG_UPDATE));
+         "(ap_begin: ap_send_update to every replica but this one)",
+         sent_to(&log, 0, MSG_UPDATE));
   if (m) {
     const kv_update_body *u = (const void *)m->body;
     tap_ok(u->key == 0 && u->cell.value == 5003 && u->cell.tag.node == 2,
@@ -724,7 +759,8 @@ static void ap_write_local(void *arg) {
   tap_ok(count_type(&log, before, MSG_REPLY, &m) == 1 && log.count - before == 1 &&
              ((const kv_reply_body *)m->body)->cell.value == 5003,
          "a read of k0 at n2: one Reply with its own 5003 and no other message; got %d messages "
-         "(ap_begin)", log.count - before);
+         "(ap_begin)",
+         log.count - before);
   sim_destroy(w);
 }
 
@@ -760,8 +796,8 @@ static void ap_anti_entropy(void *arg) {
   tap_ok(s->rep.store[0].value == 3001 && s->rep.store[1].value == 5002,
          "n1 holds k0=5001 (50,n2) and k1=5002 (300,n2), and gets a Sync with k0=3001 (100,n0) and "
          "k1=4001 (200,n1): expected k0=3001 (newer) and k1=5002 (kept); got k0=%d k1=%d "
-         "(ap_on_sync: kv_merge every cell, key by key)", (int)s->rep.store[0].value,
-         (int)s->rep.store[1].value);
+         "(ap_on_sync: kv_merge every cell, key by key)",
+         (int)s->rep.store[0].value, (int)s->rep.store[1].value);
   /* Another Sync, the other way round: k0 older, k1 newer. */
   f.b.sy.cells[0] = cell(10, 0, 3000);
   f.b.sy.cells[1] = cell(301, 0, 3003);
@@ -825,8 +861,9 @@ static bool partition_anomaly(lab_run *run, void *ctx) {
       rec->partition_stale == 0)
     return false;
   tap_diag("a stale read the partition caused: %s", rec->stale);
-  tap_diag("the checker's explanation (its first anomaly may come before the partition: "
-           "replication lag alone breaks linearizability in AP):");
+  tap_diag(
+      "the checker's explanation (its first anomaly may come before the partition: "
+      "replication lag alone breaks linearizability in AP):");
   diag_lines(rec->lin_explanation);
   return true;
 }
@@ -852,9 +889,10 @@ static void ap_converges(void *arg) {
   (void)arg;
   int lww[2] = {0, 0};
   if (!tap_sweep(&lab09, "partition-ap", 1, 100, add_lww, lww)) return;
-  tap_diag("partition-ap, 100 seeds: %d acknowledged writes, %d of them discarded by last "
-           "writer wins (a concurrent write had a higher tag), none lost otherwise",
-           lww[0], lww[1]);
+  tap_diag(
+      "partition-ap, 100 seeds: %d acknowledged writes, %d of them discarded by last "
+      "writer wins (a concurrent write had a higher tag), none lost otherwise",
+      lww[0], lww[1]);
   lww[0] = lww[1] = 0;
   if (tap_sweep(&lab09, "faults-ap", 1, 60, add_lww, lww))
     tap_diag("faults-ap, 60 seeds: %d acknowledged writes, %d discarded by last writer wins",
@@ -890,22 +928,25 @@ static void latency(void *arg) {
       tap_diag("seed %llu: median read CP %.1f ms, AP %.1f ms; median write CP %.1f ms, AP %.1f ms",
                (unsigned long long)seed, msec(cp.median_read), msec(ap.median_read),
                msec(cp.median_write), msec(ap.median_write));
-    bool ok = tap_ok(cp.median_read > ap.median_read && cp.median_write > ap.median_write,
-                     "normal operation, seed %llu: CP's median latency (read %.1f ms, write %.1f ms) "
-                     "must be above AP's (read %.1f ms, write %.1f ms): CP waits for a majority, "
-                     "AP for nobody", (unsigned long long)seed, msec(cp.median_read),
-                     msec(cp.median_write), msec(ap.median_read), msec(ap.median_write));
+    bool ok =
+        tap_ok(cp.median_read > ap.median_read && cp.median_write > ap.median_write,
+               "normal operation, seed %llu: CP's median latency (read %.1f ms, write %.1f ms) "
+               "must be above AP's (read %.1f ms, write %.1f ms): CP waits for a majority, "
+               "AP for nobody",
+               (unsigned long long)seed, msec(cp.median_read), msec(cp.median_write),
+               msec(ap.median_read), msec(ap.median_write));
     /* In virtual time: AP is one client round trip (2..4 ms); CP adds two round trips between
      * replicas (at least 2 x 2 x 5 ms). */
-    ok = ok && tap_ok(ap.median_read <= 5 * SIM_MS && ap.median_write <= 5 * SIM_MS,
-                      "seed %llu: AP's medians (read %.1f ms, write %.1f ms) are at most 5 ms, a "
-                      "client round trip: an AP replica answers without asking any other (ap_begin)",
-                      (unsigned long long)seed, msec(ap.median_read), msec(ap.median_write));
+    ok =
+        ok && tap_ok(ap.median_read <= 5 * SIM_MS && ap.median_write <= 5 * SIM_MS,
+                     "seed %llu: AP's medians (read %.1f ms, write %.1f ms) are at most 5 ms, a "
+                     "client round trip: an AP replica answers without asking any other (ap_begin)",
+                     (unsigned long long)seed, msec(ap.median_read), msec(ap.median_write));
     ok = ok && tap_ok(cp.median_read >= 20 * SIM_MS && cp.median_write >= 20 * SIM_MS,
                       "seed %llu: CP's medians (read %.1f ms, write %.1f ms) are at least 20 ms: "
                       "two round trips to a majority (QUERY, then STORE), 5 ms each way at the "
-                      "least", (unsigned long long)seed, msec(cp.median_read),
-                      msec(cp.median_write));
+                      "least",
+                      (unsigned long long)seed, msec(cp.median_read), msec(cp.median_write));
     if (!ok) return;
   }
 }
@@ -953,12 +994,11 @@ int main(void) {
   tap_case("1. merge: the newer (timestamp, node) tag wins; older and equal change nothing",
            merge_rule, NULL);
   tap_case("1. a replica answers a Query with the cell it holds", replica_query, NULL);
-  tap_case("1. a replica merges a Store (newer only) and acknowledges it either way",
-           replica_store, NULL);
+  tap_case("1. a replica merges a Store (newer only) and acknowledges it either way", replica_store,
+           NULL);
   tap_case("2. CP write: QUERY a majority, STORE (highest ts + 1, own id), OK at a majority",
            cp_write, NULL);
-  tap_case("2. CP read: the newest of a majority is written back before the answer", cp_read,
-           NULL);
+  tap_case("2. CP read: the newest of a majority is written back before the answer", cp_read, NULL);
   tap_case("2. CP: each replica counts once; a phase-1 answer in phase 2 is ignored",
            cp_counts_once, NULL);
   tap_case("2. CP deadline: REFUSED, but UNKNOWN for a write already in STORE", cp_deadline, NULL);

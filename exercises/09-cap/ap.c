@@ -18,7 +18,7 @@ kv_tag ap_next_tag(sim_node *n, const kv_state *s, int key) {
 void ap_begin(sim_node *n, kv_state *s) {
   (void)n;
   (void)s;
-  TODO("ap_begin: answer from your own store now; a write: new tag, merge, reply, Update the others");
+  TODO("ap_begin: answer from your own store now; a write: tag, merge, reply, Update others");
 }
 
 void ap_on_update(sim_node *n, kv_state *s, int from, const kv_update_body *u) {

@@ -11,7 +11,7 @@
 void cp_begin(sim_node *n, kv_state *s) {
   (void)n;
   (void)s;
-  TODO("cp_begin: a local read answers now (read_local); else QUERY: count yourself, ask the others");
+  TODO("cp_begin: read_local reads answer now; else QUERY: count yourself, ask the others");
 }
 
 void cp_on_query_reply(sim_node *n, kv_state *s, int from, const kv_query_reply_body *r) {

@@ -156,9 +156,9 @@ typedef struct kv_sync_body {
 typedef struct kv_config {
   kv_role role;
   kv_mode mode;
-  int replicas;      /* S: replicas are n0 .. n(S-1) */
-  int keys;          /* keys in use, 1 .. KV_MAX_KEYS */
-  bool read_local;   /* PACELC's else-knob, MODE_CP: reads from the home replica alone */
+  int replicas;    /* S: replicas are n0 .. n(S-1) */
+  int keys;        /* keys in use, 1 .. KV_MAX_KEYS */
+  bool read_local; /* PACELC's else-knob, MODE_CP: reads from the home replica alone */
   /* Replica. */
   sim_time cp_timeout;   /* CP: refuse a request not done after this */
   sim_time retry;        /* CP: resend the current phase to silent replicas this often */
@@ -175,8 +175,8 @@ typedef struct kv_config {
 /* What a replica keeps on disk: protocol.c copies it to stable storage after every event and
  * reads it back at boot, so a replica never forgets what it stored or acknowledged. */
 typedef struct kv_replica {
-  kv_cell store[KV_MAX_KEYS];        /* yours: one cell per key */
-  uint32_t last_op[SIM_MAX_NODES];   /* protocol.c: each client's latest request seen */
+  kv_cell store[KV_MAX_KEYS];      /* yours: one cell per key */
+  uint32_t last_op[SIM_MAX_NODES]; /* protocol.c: each client's latest request seen */
 } kv_replica;
 
 /* The request a replica coordinates (one at a time). protocol.c fills the request fields before
@@ -187,14 +187,14 @@ typedef struct kv_coord {
   uint32_t client_op; /* the client's operation number */
   kv_op_kind kind;    /* read or write */
   int key;
-  int32_t value;      /* a write's value */
-  uint32_t req;       /* this coordinator's request number (in Query and Store messages) */
+  int32_t value; /* a write's value */
+  uint32_t req;  /* this coordinator's request number (in Query and Store messages) */
   /* CP, yours. */
   kv_phase phase;
-  uint32_t replied;   /* bit i: replica i answered the current phase (this replica included) */
-  int replies;        /* how many distinct replicas answered the current phase */
-  kv_cell best;       /* QUERY: the newest cell among the answers so far */
-  kv_cell store;      /* STORE: the cell being stored (kv_send_store sends it) */
+  uint32_t replied; /* bit i: replica i answered the current phase (this replica included) */
+  int replies;      /* how many distinct replicas answered the current phase */
+  kv_cell best;     /* QUERY: the newest cell among the answers so far */
+  kv_cell store;    /* STORE: the cell being stored (kv_send_store sends it) */
   /* protocol.c only. */
   uint64_t retry_timer, deadline_timer;
   sim_time started;
@@ -202,7 +202,7 @@ typedef struct kv_coord {
 
 /* A client's operation in progress (protocol.c only). */
 typedef struct kv_client {
-  uint32_t op;   /* the current operation's number, from 1 */
+  uint32_t op; /* the current operation's number, from 1 */
   kv_op_kind kind;
   int key;
   int32_t value; /* a write's value: client id * 1000 + op, unique in the run */
@@ -222,29 +222,29 @@ typedef struct kv_state {
 
 /* What a scenario recorded (run->lab_data), for the tests and the compare table. */
 typedef struct kv_record {
-  kv_config cfg;             /* the replicas' configuration */
-  int replicas, clients;     /* clients are nodes replicas .. replicas+clients-1 */
-  bool partitioned;          /* the fixed partition ran: n0 and its clients cut off */
-  sim_time cut_at, heal_at;  /* ... from cut_at to heal_at */
+  kv_config cfg;            /* the replicas' configuration */
+  int replicas, clients;    /* clients are nodes replicas .. replicas+clients-1 */
+  bool partitioned;         /* the fixed partition ran: n0 and its clients cut off */
+  sim_time cut_at, heal_at; /* ... from cut_at to heal_at */
   /* Operations (from the history). */
   int requests, ok, refused, unknown, gave_up;
-  int minority_window, minority_ok;   /* ops of n0's clients begun and due inside the partition */
-  int majority_window, majority_ok;   /* the same for the other clients */
+  int minority_window, minority_ok; /* ops of n0's clients begun and due inside the partition */
+  int majority_window, majority_ok; /* the same for the other clients */
   /* Latency of ok operations, virtual microseconds (0 if none). */
   sim_time median_read, median_write, p90_read, p90_write;
   /* Stale reads (history_stale_reads): each one alone makes the history non-linearizable. */
-  int stale_reads;           /* in the whole run */
-  int partition_stale;       /* reads by n0's clients begun during the partition */
-  char stale[400];           /* the first of those (else the first of the run), explained */
+  int stale_reads;     /* in the whole run */
+  int partition_stale; /* reads by n0's clients begun during the partition */
+  char stale[400];     /* the first of those (else the first of the run), explained */
   /* Linearizability (register model). */
   bool lin_checked;
-  int lin_verdict;           /* lin_verdict */
+  int lin_verdict; /* lin_verdict */
   char lin_explanation[4096];
   /* AP: convergence after the workload. */
   bool converged;
   sim_time converged_at;
-  int acked_writes;          /* writes answered OK */
-  int lww_discarded;         /* acked writes overwritten only by a concurrent write (LWW) */
+  int acked_writes;            /* writes answered OK */
+  int lww_discarded;           /* acked writes overwritten only by a concurrent write (LWW) */
   int lww_by[KV_MAX_REPLICAS]; /* ... by the replica that had accepted them */
 } kv_record;
 

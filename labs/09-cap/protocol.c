@@ -41,10 +41,14 @@ static void cell_text(kv_cell c, char *out, size_t cap) {
 
 static const char *status_name(int status) {
   switch (status) {
-  case KV_OK: return "OK";
-  case KV_REFUSED: return "REFUSED";
-  case KV_UNKNOWN: return "UNKNOWN";
-  default: return "?";
+    case KV_OK:
+      return "OK";
+    case KV_REFUSED:
+      return "REFUSED";
+    case KV_UNKNOWN:
+      return "UNKNOWN";
+    default:
+      return "?";
   }
 }
 
@@ -124,9 +128,8 @@ static const sim_msg_type kv_types[MSG_TYPE_COUNT] = {
 };
 
 static const char *const kv_timers[TIMER_KIND_COUNT] = {
-    [TIMER_THINK] = "think",       [TIMER_GIVE_UP] = "give-up",
-    [TIMER_RETRY] = "retry",       [TIMER_DEADLINE] = "deadline",
-    [TIMER_ANTI_ENTROPY] = "anti-entropy",
+    [TIMER_THINK] = "think",       [TIMER_GIVE_UP] = "give-up",           [TIMER_RETRY] = "retry",
+    [TIMER_DEADLINE] = "deadline", [TIMER_ANTI_ENTROPY] = "anti-entropy",
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -384,8 +387,8 @@ static void kv_boot(sim_node *n, void *state) {
   const kv_config *cfg = sim_config(n, &size);
   if (cfg && size == sizeof *cfg) s->cfg = *cfg;
   if (s->cfg.role == ROLE_REPLICA) {
-    sim_annotate(n, "mode", "%s", s->cfg.mode == MODE_CP ? (s->cfg.read_local ? "PC/EL" : "PC/EC")
-                                                         : "PA/EL");
+    sim_annotate(n, "mode", "%s",
+                 s->cfg.mode == MODE_CP ? (s->cfg.read_local ? "PC/EL" : "PC/EC") : "PA/EL");
     sim_stable_read(n, 0, &s->rep, sizeof s->rep);
     annotate_store(n, s);
     annotate_phase(n, s);
@@ -410,30 +413,38 @@ static void kv_on_message(sim_node *n, void *state, int from, int type, const vo
   if (from < 0) return;
   kv_coord *co = &s->co;
   switch (type) {
-  case MSG_REQUEST: on_request(n, s, from, body); break;
-  case MSG_QUERY:
-    if (((const kv_query_body *)body)->key >= 0 && ((const kv_query_body *)body)->key < KV_MAX_KEYS)
-      replica_on_query(n, s, from, body);
-    break;
-  case MSG_QUERY_REPLY:
-    /* Only for the request in progress; a reply to an earlier request is stale. */
-    if (co->busy && from < s->cfg.replicas && ((const kv_query_reply_body *)body)->req == co->req)
-      cp_on_query_reply(n, s, from, body);
-    break;
-  case MSG_STORE:
-    if (((const kv_store_body *)body)->key >= 0 && ((const kv_store_body *)body)->key < KV_MAX_KEYS)
-      replica_on_store(n, s, from, body);
-    break;
-  case MSG_STORE_ACK:
-    if (co->busy && from < s->cfg.replicas && ((const kv_store_ack_body *)body)->req == co->req)
-      cp_on_store_ack(n, s, from, body);
-    break;
-  case MSG_UPDATE:
-    if (((const kv_update_body *)body)->key >= 0 && ((const kv_update_body *)body)->key < KV_MAX_KEYS)
-      ap_on_update(n, s, from, body);
-    break;
-  case MSG_SYNC: ap_on_sync(n, s, from, body); break;
-  default: return;
+    case MSG_REQUEST:
+      on_request(n, s, from, body);
+      break;
+    case MSG_QUERY:
+      if (((const kv_query_body *)body)->key >= 0 &&
+          ((const kv_query_body *)body)->key < KV_MAX_KEYS)
+        replica_on_query(n, s, from, body);
+      break;
+    case MSG_QUERY_REPLY:
+      /* Only for the request in progress; a reply to an earlier request is stale. */
+      if (co->busy && from < s->cfg.replicas && ((const kv_query_reply_body *)body)->req == co->req)
+        cp_on_query_reply(n, s, from, body);
+      break;
+    case MSG_STORE:
+      if (((const kv_store_body *)body)->key >= 0 &&
+          ((const kv_store_body *)body)->key < KV_MAX_KEYS)
+        replica_on_store(n, s, from, body);
+      break;
+    case MSG_STORE_ACK:
+      if (co->busy && from < s->cfg.replicas && ((const kv_store_ack_body *)body)->req == co->req)
+        cp_on_store_ack(n, s, from, body);
+      break;
+    case MSG_UPDATE:
+      if (((const kv_update_body *)body)->key >= 0 &&
+          ((const kv_update_body *)body)->key < KV_MAX_KEYS)
+        ap_on_update(n, s, from, body);
+      break;
+    case MSG_SYNC:
+      ap_on_sync(n, s, from, body);
+      break;
+    default:
+      return;
   }
   replica_after(n, s);
 }
@@ -448,22 +459,23 @@ static void kv_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
   kv_coord *co = &s->co;
   bool current = co->busy && arg == co->req;
   switch (kind) {
-  case TIMER_RETRY:
-    if (!current) return;
-    if (co->phase == PHASE_QUERY) kv_send_query(n, s);
-    if (co->phase == PHASE_STORE) kv_send_store(n, s);
-    co->retry_timer = sim_timer_set(n, TIMER_RETRY, s->cfg.retry, co->req);
-    break;
-  case TIMER_DEADLINE:
-    if (!current) return;
-    co->deadline_timer = 0;
-    cp_on_deadline(n, s);
-    break;
-  case TIMER_ANTI_ENTROPY:
-    ap_on_anti_entropy(n, s);
-    sim_timer_set(n, TIMER_ANTI_ENTROPY, s->cfg.anti_entropy, 0);
-    break;
-  default: return;
+    case TIMER_RETRY:
+      if (!current) return;
+      if (co->phase == PHASE_QUERY) kv_send_query(n, s);
+      if (co->phase == PHASE_STORE) kv_send_store(n, s);
+      co->retry_timer = sim_timer_set(n, TIMER_RETRY, s->cfg.retry, co->req);
+      break;
+    case TIMER_DEADLINE:
+      if (!current) return;
+      co->deadline_timer = 0;
+      cp_on_deadline(n, s);
+      break;
+    case TIMER_ANTI_ENTROPY:
+      ap_on_anti_entropy(n, s);
+      sim_timer_set(n, TIMER_ANTI_ENTROPY, s->cfg.anti_entropy, 0);
+      break;
+    default:
+      return;
   }
   replica_after(n, s);
 }

@@ -10,18 +10,17 @@
  *     store-monotonic      a replica's tag for a key never goes back (kv_merge).
  *     unique-tags          one tag, one value: two different writes never carry the same
  *                          (key, timestamp, node) (ap_next_tag, cp_on_query_reply).
- *     refused-not-applied  a write answered REFUSED is on no replica, then or ever (cp_on_deadline).
- *     cp-majority          a CP coordinator moves to STORE only after a majority answered its
- *                          QUERY, and answers OK only after a majority acknowledged its STORE,
- *                          counting each replica once (cp_on_query_reply, cp_on_store_ack).
- *     ap-write-kept        right after an AP replica takes a write, its own store holds it
- *                          (ap_next_tag, ap_begin).
- *   At the end: the history against the linearizability checker (lib/lincheck.h, register
- *   model); latencies of ok operations (lib/history_ops.h); in CP, who was refused (the side cut
- *   off from a majority, and nobody else); in AP, that every request was answered and that the
- *   replicas converge after the heal to one store in which every acknowledged write is kept,
- *   overwritten by a later write, or lost to a concurrent write with a higher (timestamp, node)
- *   tag: the merge rule, last writer wins. Lost that way, the write is counted, not hidden.
+ *     refused-not-applied  a write answered REFUSED is on no replica, then or ever
+ * (cp_on_deadline). cp-majority          a CP coordinator moves to STORE only after a majority
+ * answered its QUERY, and answers OK only after a majority acknowledged its STORE, counting each
+ * replica once (cp_on_query_reply, cp_on_store_ack). ap-write-kept        right after an AP replica
+ * takes a write, its own store holds it (ap_next_tag, ap_begin). At the end: the history against
+ * the linearizability checker (lib/lincheck.h, register model); latencies of ok operations
+ * (lib/history_ops.h); in CP, who was refused (the side cut off from a majority, and nobody else);
+ * in AP, that every request was answered and that the replicas converge after the heal to one store
+ * in which every acknowledged write is kept, overwritten by a later write, or lost to a concurrent
+ * write with a higher (timestamp, node) tag: the merge rule, last writer wins. Lost that way, the
+ * write is counted, not hidden.
  *
  * The partition (partition-cp, partition-ap, compare) is the same for both modes: from 300 ms to
  * 1.3 s, n0 and its client c3 are cut off from n1, n2, c4 and c5. In the nemesis language:
@@ -58,11 +57,23 @@ typedef struct setup {
 } setup;
 
 static setup setup_default(kv_mode mode) {
-  setup s = {.mode = mode, .replicas = 3, .keys = 2, .ops = 200, .write_percent = 50,
-             .stop = 2 * SIM_SEC, .think_min = 20 * SIM_MS, .think_max = 60 * SIM_MS,
-             .give_up = 1 * SIM_SEC, .cp_timeout = 200 * SIM_MS, .retry = 40 * SIM_MS,
-             .anti_entropy = 100 * SIM_MS, .near_min = 1 * SIM_MS, .near_max = 2 * SIM_MS,
-             .mid_min = 5 * SIM_MS, .mid_max = 10 * SIM_MS, .far_min = 20 * SIM_MS,
+  setup s = {.mode = mode,
+             .replicas = 3,
+             .keys = 2,
+             .ops = 200,
+             .write_percent = 50,
+             .stop = 2 * SIM_SEC,
+             .think_min = 20 * SIM_MS,
+             .think_max = 60 * SIM_MS,
+             .give_up = 1 * SIM_SEC,
+             .cp_timeout = 200 * SIM_MS,
+             .retry = 40 * SIM_MS,
+             .anti_entropy = 100 * SIM_MS,
+             .near_min = 1 * SIM_MS,
+             .near_max = 2 * SIM_MS,
+             .mid_min = 5 * SIM_MS,
+             .mid_max = 10 * SIM_MS,
+             .far_min = 20 * SIM_MS,
              .far_max = 40 * SIM_MS};
   return s;
 }
@@ -80,39 +91,41 @@ typedef struct tag_slot {
 /* One AP write, as its coordinator received it. */
 typedef struct ap_write {
   int32_t value, key, node;
-  int32_t base;  /* the value its coordinator held for the key when it took the write */
+  int32_t base; /* the value its coordinator held for the key when it took the write */
   bool acked;
-  kv_tag tag;    /* the tag its Reply OK carried */
+  kv_tag tag; /* the tag its Reply OK carried */
 } ap_write;
 
 /* What the cp-majority check saw of one coordinator's current request. */
 typedef struct cp_watch {
   uint32_t req;
-  uint32_t queried; /* bit i: a QueryReply from replica i arrived for req */
-  uint32_t acked;   /* bit i: a StoreAck from replica i arrived for req */
+  uint32_t queried;     /* bit i: a QueryReply from replica i arrived for req */
+  uint32_t acked;       /* bit i: a StoreAck from replica i arrived for req */
   int queried_at_store; /* popcount(queried) when the first Store went out, -1 before */
 } cp_watch;
 
 typedef struct kv_run {
   kv_record rec;
   setup su;
-  char why[640];                         /* a violation found by the observer, for an invariant */
-  const char *why_name;                  /* ... and which invariant reports it */
+  char why[640];        /* a violation found by the observer, for an invariant */
+  const char *why_name; /* ... and which invariant reports it */
   tag_slot tags[TAG_SLOTS];
-  kv_tag max_tag[KV_MAX_KEYS];           /* the newest tag sent anywhere, per key */
-  int32_t max_value[KV_MAX_KEYS];        /* ... and its value */
+  kv_tag max_tag[KV_MAX_KEYS];               /* the newest tag sent anywhere, per key */
+  int32_t max_value[KV_MAX_KEYS];            /* ... and its value */
   kv_tag last[KV_MAX_REPLICAS][KV_MAX_KEYS]; /* store-monotonic: each replica's last tags */
-  sim_time refused_at[KV_MAX_VALUES];    /* a write answered REFUSED (0: not refused) */
+  sim_time refused_at[KV_MAX_VALUES];        /* a write answered REFUSED (0: not refused) */
   int32_t refused_by[KV_MAX_VALUES];
   cp_watch cp[KV_MAX_REPLICAS];
-  int taken_node, taken_key;              /* ap-write-kept: the AP write of this event, or -1 */
+  int taken_node, taken_key; /* ap-write-kept: the AP write of this event, or -1 */
   int32_t taken_value;
   ap_write writes[KV_MAX_WRITES];
   int write_count;
-  int16_t write_of[KV_MAX_VALUES];       /* index + 1 into writes, 0 if none */
+  int16_t write_of[KV_MAX_VALUES]; /* index + 1 into writes, 0 if none */
 } kv_run;
 
-static const char *fmt_time(sim_time t, char *buf, size_t cap) { return sim_format_time(t, buf, cap); }
+static const char *fmt_time(sim_time t, char *buf, size_t cap) {
+  return sim_format_time(t, buf, cap);
+}
 
 static const char *tag_str(kv_tag t, char *buf, size_t cap) {
   if (t.ts == 0 && t.node == 0)
@@ -164,7 +177,8 @@ static void note_cell(sim_world *w, kv_run *x, int from, int key, kv_cell c) {
   for (size_t i = 0; i < TAG_SLOTS; i++) {
     tag_slot *t = &x->tags[(h + i) % TAG_SLOTS];
     if (!t->used) {
-      *t = (tag_slot){.used = true, .key = key, .value = c.value, .node = c.tag.node, .ts = c.tag.ts};
+      *t = (tag_slot){
+          .used = true, .key = key, .value = c.value, .node = c.tag.node, .ts = c.tag.ts};
       break;
     }
     if (t->key != key || t->ts != c.tag.ts || t->node != c.tag.node) continue;
@@ -207,7 +221,8 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   kv_record *rec = &x->rec;
   int node = ev->node;
   bool replica = node >= 0 && node < rec->replicas;
-  if (ev->kind == SIM_EV_RECV && replica && ev->msg_type == MSG_REQUEST && rec->cfg.mode == MODE_AP) {
+  if (ev->kind == SIM_EV_RECV && replica && ev->msg_type == MSG_REQUEST &&
+      rec->cfg.mode == MODE_AP) {
     /* An AP write, received by its coordinator (the observer runs before the handler): remember
      * what it is written on top of. */
     const kv_request_body *r = ev->body;
@@ -241,94 +256,96 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   }
   if (ev->kind != SIM_EV_SEND) return;
   switch (ev->msg_type) {
-  case MSG_QUERY_REPLY: {
-    const kv_query_reply_body *b = ev->body;
-    note_cell(w, x, node, b->key, b->cell);
-    break;
-  }
-  case MSG_STORE: {
-    const kv_store_body *b = ev->body;
-    note_cell(w, x, node, b->key, b->cell);
-    if (!replica) break;
-    cp_watch *cw = &x->cp[node];
-    if (!cp_follow(cw, b->req) || cw->queried_at_store >= 0) break; /* a retransmission */
-    cw->queried_at_store = popcount(cw->queried);
-    int need = kv_majority(&rec->cfg);
-    if (cw->queried_at_store + 1 < need) {
-      const kv_state *s = sim_state(w, node);
-      char text[640];
-      char who[64];
-      snprintf(text, sizeof text,
-               "%s sent Store (req %u, %s of k%d) after QueryReplies from %s: that makes %d of "
-               "the %d replicas with itself, and a majority is %d. Phase 2 may begin only once a "
-               "majority answered the query, counting each replica once (cp_on_query_reply)",
-               sim_node_name(w, node), b->req, s->co.kind == OP_WRITE ? "a write" : "a read",
-               (int)b->key, mask_names(cw->queried, who, sizeof who), cw->queried_at_store + 1,
-               rec->replicas, need);
-      flag(x, "cp-majority", text);
+    case MSG_QUERY_REPLY: {
+      const kv_query_reply_body *b = ev->body;
+      note_cell(w, x, node, b->key, b->cell);
+      break;
     }
-    break;
-  }
-  case MSG_UPDATE: {
-    const kv_update_body *b = ev->body;
-    note_cell(w, x, node, b->key, b->cell);
-    break;
-  }
-  case MSG_SYNC: {
-    const kv_sync_body *b = ev->body;
-    for (int k = 0; k < b->keys && k < KV_MAX_KEYS; k++) note_cell(w, x, node, k, b->cells[k]);
-    break;
-  }
-  case MSG_REPLY: {
-    if (!replica) break;
-    const kv_reply_body *b = ev->body;
-    const kv_state *s = sim_state(w, node);
-    const kv_coord *co = &s->co;
-    char t[32], text[640];
-    if (b->status == KV_OK) note_cell(w, x, node, b->key, b->cell);
-    if (b->status == KV_REFUSED && co->kind == OP_WRITE && co->value > 0 &&
-        co->value < KV_MAX_VALUES) {
-      x->refused_at[co->value] = ev->time ? ev->time : 1;
-      x->refused_by[co->value] = node;
-    }
-    if (b->status == KV_OK && rec->cfg.mode == MODE_AP && co->kind == OP_WRITE && co->value > 0 &&
-        co->value < KV_MAX_VALUES && x->write_of[co->value]) {
-      ap_write *wr = &x->writes[x->write_of[co->value] - 1];
-      wr->acked = true;
-      wr->tag = b->cell.tag;
-    }
-    if (b->status != KV_OK || rec->cfg.mode != MODE_CP) break;
-    if (co->kind == OP_READ && rec->cfg.read_local) break; /* the knob: no majority asked */
-    cp_watch *cw = &x->cp[node];
-    cp_follow(cw, co->req);
-    int need = kv_majority(&rec->cfg);
-    if (cw->queried_at_store < 0 || popcount(cw->acked) + 1 < need) {
-      char who[64];
-      if (cw->queried_at_store < 0)
+    case MSG_STORE: {
+      const kv_store_body *b = ev->body;
+      note_cell(w, x, node, b->key, b->cell);
+      if (!replica) break;
+      cp_watch *cw = &x->cp[node];
+      if (!cp_follow(cw, b->req) || cw->queried_at_store >= 0) break; /* a retransmission */
+      cw->queried_at_store = popcount(cw->queried);
+      int need = kv_majority(&rec->cfg);
+      if (cw->queried_at_store + 1 < need) {
+        const kv_state *s = sim_state(w, node);
+        char text[640];
+        char who[64];
         snprintf(text, sizeof text,
-                 "%s answered %s's %s of k%d OK at t=%s (req %u) without a Store phase: a CP "
-                 "%s stores its cell at a majority before it answers (%s), or a later read's "
-                 "majority can miss it (cp_on_query_reply moves to PHASE_STORE, cp_on_store_ack "
-                 "answers)",
-                 sim_node_name(w, node), sim_node_name(w, co->client),
-                 co->kind == OP_WRITE ? "write" : "read", co->key, fmt_time(ev->time, t, sizeof t),
-                 co->req, co->kind == OP_WRITE ? "write" : "read",
-                 co->kind == OP_WRITE ? "its new tag" : "the write-back of the newest cell");
-      else
-        snprintf(text, sizeof text,
-                 "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %s: that "
-                 "makes %d of the %d replicas with itself, and a majority is %d. Answer OK only "
-                 "once a majority acknowledged the Store, counting each replica once "
-                 "(cp_on_store_ack)",
-                 sim_node_name(w, node), sim_node_name(w, co->client),
-                 co->kind == OP_WRITE ? "write" : "read", co->key, fmt_time(ev->time, t, sizeof t),
-                 co->req, mask_names(cw->acked, who, sizeof who), popcount(cw->acked) + 1,
+                 "%s sent Store (req %u, %s of k%d) after QueryReplies from %s: that makes %d of "
+                 "the %d replicas with itself, and a majority is %d. Phase 2 may begin only once a "
+                 "majority answered the query, counting each replica once (cp_on_query_reply)",
+                 sim_node_name(w, node), b->req, s->co.kind == OP_WRITE ? "a write" : "a read",
+                 (int)b->key, mask_names(cw->queried, who, sizeof who), cw->queried_at_store + 1,
                  rec->replicas, need);
-      flag(x, "cp-majority", text);
+        flag(x, "cp-majority", text);
+      }
+      break;
     }
-    break;
-  }
-  default: break;
+    case MSG_UPDATE: {
+      const kv_update_body *b = ev->body;
+      note_cell(w, x, node, b->key, b->cell);
+      break;
+    }
+    case MSG_SYNC: {
+      const kv_sync_body *b = ev->body;
+      for (int k = 0; k < b->keys && k < KV_MAX_KEYS; k++) note_cell(w, x, node, k, b->cells[k]);
+      break;
+    }
+    case MSG_REPLY: {
+      if (!replica) break;
+      const kv_reply_body *b = ev->body;
+      const kv_state *s = sim_state(w, node);
+      const kv_coord *co = &s->co;
+      char t[32], text[640];
+      if (b->status == KV_OK) note_cell(w, x, node, b->key, b->cell);
+      if (b->status == KV_REFUSED && co->kind == OP_WRITE && co->value > 0 &&
+          co->value < KV_MAX_VALUES) {
+        x->refused_at[co->value] = ev->time ? ev->time : 1;
+        x->refused_by[co->value] = node;
+      }
+      if (b->status == KV_OK && rec->cfg.mode == MODE_AP && co->kind == OP_WRITE && co->value > 0 &&
+          co->value < KV_MAX_VALUES && x->write_of[co->value]) {
+        ap_write *wr = &x->writes[x->write_of[co->value] - 1];
+        wr->acked = true;
+        wr->tag = b->cell.tag;
+      }
+      if (b->status != KV_OK || rec->cfg.mode != MODE_CP) break;
+      if (co->kind == OP_READ && rec->cfg.read_local) break; /* the knob: no majority asked */
+      cp_watch *cw = &x->cp[node];
+      cp_follow(cw, co->req);
+      int need = kv_majority(&rec->cfg);
+      if (cw->queried_at_store < 0 || popcount(cw->acked) + 1 < need) {
+        char who[64];
+        if (cw->queried_at_store < 0)
+          snprintf(text, sizeof text,
+                   "%s answered %s's %s of k%d OK at t=%s (req %u) without a Store phase: a CP "
+                   "%s stores its cell at a majority before it answers (%s), or a later read's "
+                   "majority can miss it (cp_on_query_reply moves to PHASE_STORE, cp_on_store_ack "
+                   "answers)",
+                   sim_node_name(w, node), sim_node_name(w, co->client),
+                   co->kind == OP_WRITE ? "write" : "read", co->key,
+                   fmt_time(ev->time, t, sizeof t), co->req,
+                   co->kind == OP_WRITE ? "write" : "read",
+                   co->kind == OP_WRITE ? "its new tag" : "the write-back of the newest cell");
+        else
+          snprintf(text, sizeof text,
+                   "%s answered %s's %s of k%d OK at t=%s (req %u) after StoreAcks from %s: that "
+                   "makes %d of the %d replicas with itself, and a majority is %d. Answer OK only "
+                   "once a majority acknowledged the Store, counting each replica once "
+                   "(cp_on_store_ack)",
+                   sim_node_name(w, node), sim_node_name(w, co->client),
+                   co->kind == OP_WRITE ? "write" : "read", co->key,
+                   fmt_time(ev->time, t, sizeof t), co->req, mask_names(cw->acked, who, sizeof who),
+                   popcount(cw->acked) + 1, rec->replicas, need);
+        flag(x, "cp-majority", text);
+      }
+      break;
+    }
+    default:
+      break;
   }
 }
 
@@ -606,10 +623,12 @@ static void count_history(sim_world *w, kv_record *rec) {
 /* Explain stale read ops[r], proved by the write ops[w], into out. */
 static void explain_stale(const history_op *ops, size_t r, size_t w, char *out, size_t cap) {
   char t1[32], t2[32], t3[32];
-  snprintf(out, cap, "c%d read %s=%s at %s (answered at %s), though c%d's write of %s=%s had "
-           "completed at %s", ops[r].client, ops[r].key, ops[r].out,
-           fmt_time(ops[r].call, t1, sizeof t1), fmt_time(ops[r].ret, t2, sizeof t2),
-           ops[w].client, ops[w].key, ops[w].arg, fmt_time(ops[w].ret, t3, sizeof t3));
+  snprintf(out, cap,
+           "c%d read %s=%s at %s (answered at %s), though c%d's write of %s=%s had "
+           "completed at %s",
+           ops[r].client, ops[r].key, ops[r].out, fmt_time(ops[r].call, t1, sizeof t1),
+           fmt_time(ops[r].ret, t2, sizeof t2), ops[w].client, ops[w].key, ops[w].arg,
+           fmt_time(ops[w].ret, t3, sizeof t3));
 }
 
 /* Stale reads: in the whole run, and by n0's clients during the partition (the reads the
@@ -643,10 +662,12 @@ static void check_history(sim_world *w, kv_record *rec, char *first, size_t cap)
   lin_verdict v = lincheck_check_records(h, n, &lin_model_register, &r);
   rec->lin_checked = true;
   rec->lin_verdict = (int)v;
-  snprintf(rec->lin_explanation, sizeof rec->lin_explanation, "%s", r.explanation ? r.explanation : "");
+  snprintf(rec->lin_explanation, sizeof rec->lin_explanation, "%s",
+           r.explanation ? r.explanation : "");
   size_t len = strcspn(rec->lin_explanation, "\n");
   if (v == LIN_LINEARIZABLE)
-    snprintf(first, cap, "linearizable (%zu operations checked, %zu unknown)", r.ops, r.unknown_ops);
+    snprintf(first, cap, "linearizable (%zu operations checked, %zu unknown)", r.ops,
+             r.unknown_ops);
   else
     snprintf(first, cap, "%.*s", (int)(len < cap ? len : cap - 1), rec->lin_explanation);
   lincheck_result_free(&r);
@@ -660,8 +681,10 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
   kv_record *rec = &x->rec;
   char a[48], b[48], v1[16], v2[16], t[32];
   if (!rec->converged) {
-    size_t at = (size_t)snprintf(why, cap, "the replicas still disagree at t=%s, %s after the "
-                                 "last operation:", fmt_time(sim_now(w), t, sizeof t), "2s");
+    size_t at = (size_t)snprintf(why, cap,
+                                 "the replicas still disagree at t=%s, %s after the "
+                                 "last operation:",
+                                 fmt_time(sim_now(w), t, sizeof t), "2s");
     for (int r = 0; r < rec->replicas && at < cap; r++) {
       const kv_state *s = sim_state(w, r);
       at += (size_t)snprintf(why + at, cap - at, " %s", sim_node_name(w, r));
@@ -672,7 +695,8 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
       if (!sim_alive(w, r) && at < cap) at += (size_t)snprintf(why + at, cap - at, " (down)");
     }
     if (at < cap)
-      snprintf(why + at, cap - at, ". Anti-entropy: every period, send the whole store to every "
+      snprintf(why + at, cap - at,
+               ". Anti-entropy: every period, send the whole store to every "
                "other replica (ap_on_anti_entropy); merge every cell of a Sync (ap_on_sync)");
     return false;
   }
@@ -680,7 +704,8 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
   for (int k = 0; k < rec->cfg.keys; k++) {
     kv_cell f = s0->rep.store[k];
     if (kv_tag_cmp(f.tag, x->max_tag[k]) < 0) {
-      snprintf(why, cap, "every replica converged to k%d=%s with tag %s, but k%d=%s with the newer "
+      snprintf(why, cap,
+               "every replica converged to k%d=%s with tag %s, but k%d=%s with the newer "
                "tag %s was sent during the run: the merge must keep the newest tag (kv_merge)",
                k, value_str(f.value, v1, sizeof v1), tag_str(f.tag, a, sizeof a), k,
                value_str(x->max_value[k], v2, sizeof v2), tag_str(x->max_tag[k], b, sizeof b));
@@ -695,7 +720,8 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
     rec->acked_writes++;
     kv_cell f = s0->rep.store[wr->key];
     if (kv_tag_cmp(f.tag, wr->tag) < 0) {
-      snprintf(why, cap, "the acknowledged write k%d=%d (tag %s, accepted by %s) is lost: every "
+      snprintf(why, cap,
+               "the acknowledged write k%d=%d (tag %s, accepted by %s) is lost: every "
                "replica holds k%d=%s with the older tag %s (kv_merge keeps the newer tag)",
                (int)wr->key, (int)wr->value, tag_str(wr->tag, a, sizeof a),
                sim_node_name(w, wr->node), (int)wr->key, value_str(f.value, v1, sizeof v1),
@@ -717,7 +743,9 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
 }
 
 static const char *mode_name(const kv_config *cfg) {
-  return cfg->mode == MODE_AP ? "PA/EL (AP)" : cfg->read_local ? "PC/EL (CP, local reads)" : "PC/EC (CP)";
+  return cfg->mode == MODE_AP ? "PA/EL (AP)"
+         : cfg->read_local    ? "PC/EL (CP, local reads)"
+                              : "PC/EC (CP)";
 }
 
 static const char *ms(sim_time t, char *buf, size_t cap) {
@@ -752,47 +780,61 @@ static bool run_and_judge(lab_run *run) {
            ms(rec->p90_read, r2, sizeof r2), ms(rec->p90_write, w2, sizeof w2));
   int answered = rec->requests - rec->gave_up;
   int said_no = rec->refused + rec->unknown;
-  bool faults = su->random_faults || su->loss > 0 || (run->nemesis && run->nemesis[0]) || run->loss_set;
+  bool faults =
+      su->random_faults || su->loss > 0 || (run->nemesis && run->nemesis[0]) || run->loss_set;
 
   if (su->mode == MODE_CP) {
     if (!linearizable && !su->read_local)
-      return lab_verdict(run, false, "%s: not linearizable, although every operation went "
+      return lab_verdict(run, false,
+                         "%s: not linearizable, although every operation went "
                          "through a majority: %s (the test prints the checker's whole "
-                         "explanation; `lincheck` on a --trace file does too)", mode, lin);
+                         "explanation; `lincheck` on a --trace file does too)",
+                         mode, lin);
     if (!faults && rec->gave_up)
-      return lab_verdict(run, false, "%s: %d of %d requests got no answer at all (the client gave "
+      return lab_verdict(run, false,
+                         "%s: %d of %d requests got no answer at all (the client gave "
                          "up after %s): a CP replica must answer, if only with REFUSED after "
-                         "cp_timeout (cp_on_deadline)", mode, rec->gave_up, rec->requests,
-                         fmt_time(su->give_up, t, sizeof t));
+                         "cp_timeout (cp_on_deadline)",
+                         mode, rec->gave_up, rec->requests, fmt_time(su->give_up, t, sizeof t));
     if (!faults && !su->partition && said_no)
-      return lab_verdict(run, false, "%s: %d of %d requests were refused (or unknown) although "
+      return lab_verdict(run, false,
+                         "%s: %d of %d requests were refused (or unknown) although "
                          "every replica was up and reachable: a majority answers within a few "
                          "round trips (does the coordinator wait for a majority, not for all?)",
                          mode, said_no, rec->requests);
     if (su->partition && !su->read_local) {
       if (rec->minority_ok)
-        return lab_verdict(run, false, "%s: n0 was cut off from the majority from %s to %s, yet "
+        return lab_verdict(run, false,
+                           "%s: n0 was cut off from the majority from %s to %s, yet "
                            "answered %d of the %d requests its client c%d made then OK: without "
                            "a majority a CP replica must refuse (cp_on_deadline), not answer "
-                           "from its own store", mode, fmt_time(rec->cut_at, r1, sizeof r1),
+                           "from its own store",
+                           mode, fmt_time(rec->cut_at, r1, sizeof r1),
                            fmt_time(rec->heal_at, r2, sizeof r2), rec->minority_ok,
                            rec->minority_window, rec->replicas);
       if (rec->majority_ok < rec->majority_window)
-        return lab_verdict(run, false, "%s: the majority side (n1, n2) answered only %d of the %d "
+        return lab_verdict(run, false,
+                           "%s: the majority side (n1, n2) answered only %d of the %d "
                            "requests its clients made during the partition: a majority is "
                            "enough, so it must not wait for n0 (kv_majority, cp_on_query_reply, "
-                           "cp_on_store_ack)", mode, rec->majority_ok, rec->majority_window);
+                           "cp_on_store_ack)",
+                           mode, rec->majority_ok, rec->majority_window);
       if (rec->minority_window == 0 || said_no == 0)
-        return lab_verdict(run, false, "%s: nothing was refused during the partition (%d requests "
-                           "from c%d in it)", mode, rec->minority_window, rec->replicas);
+        return lab_verdict(run, false,
+                           "%s: nothing was refused during the partition (%d requests "
+                           "from c%d in it)",
+                           mode, rec->minority_window, rec->replicas);
     }
     if (faults && rec->ok * 3 < rec->requests)
-      return lab_verdict(run, false, "%s: only %d of %d requests completed OK under the faults; "
-                         "a majority was up most of the time", mode, rec->ok, rec->requests);
+      return lab_verdict(run, false,
+                         "%s: only %d of %d requests completed OK under the faults; "
+                         "a majority was up most of the time",
+                         mode, rec->ok, rec->requests);
     char stale[500] = "";
     if (rec->stale_reads)
       snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
-    return lab_verdict(run, true, "%s: %d requests, %d refused and %d unknown (%.0f%%), %d not "
+    return lab_verdict(run, true,
+                       "%s: %d requests, %d refused and %d unknown (%.0f%%), %d not "
                        "answered; %s%s%s%s; history %s%s",
                        mode, rec->requests, rec->refused, rec->unknown,
                        rec->requests ? 100.0 * said_no / rec->requests : 0.0, rec->gave_up,
@@ -803,16 +845,21 @@ static bool run_and_judge(lab_run *run) {
   }
   /* MODE_AP. */
   if (!faults && (answered < rec->requests || said_no))
-    return lab_verdict(run, false, "%s: %d of %d requests were not answered OK (%d refused, %d "
+    return lab_verdict(run, false,
+                       "%s: %d of %d requests were not answered OK (%d refused, %d "
                        "unknown, %d no answer): an AP replica answers every request from its own "
-                       "store at once (ap_begin)", mode, rec->requests - rec->ok, rec->requests,
-                       rec->refused, rec->unknown, rec->gave_up);
+                       "store at once (ap_begin)",
+                       mode, rec->requests - rec->ok, rec->requests, rec->refused, rec->unknown,
+                       rec->gave_up);
   char why[1200];
-  if (!check_convergence(w, x, why, sizeof why)) return lab_verdict(run, false, "%s: %s", mode, why);
+  if (!check_convergence(w, x, why, sizeof why))
+    return lab_verdict(run, false, "%s: %s", mode, why);
   char stale[600] = "";
   if (rec->partition_stale)
-    snprintf(stale, sizeof stale, "; stale reads: %d, %d of them by c%d during the partition, e.g. "
-             "%s", rec->stale_reads, rec->partition_stale, rec->replicas, rec->stale);
+    snprintf(stale, sizeof stale,
+             "; stale reads: %d, %d of them by c%d during the partition, e.g. "
+             "%s",
+             rec->stale_reads, rec->partition_stale, rec->replicas, rec->stale);
   else if (rec->stale_reads)
     snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
   char by[120] = "";
@@ -820,7 +867,8 @@ static bool run_and_judge(lab_run *run) {
   for (int r = 0; r < rec->replicas && r < KV_MAX_REPLICAS && at < sizeof by; r++)
     at += (size_t)snprintf(by + at, sizeof by - at, "%sn%d %d", r ? ", " : "; accepted by ", r,
                            rec->lww_by[r]);
-  return lab_verdict(run, true, "%s: %d of %d requests answered OK; %s; the replicas converged by "
+  return lab_verdict(run, true,
+                     "%s: %d of %d requests answered OK; %s; the replicas converged by "
                      "t=%s; of %d acknowledged writes, %d were discarded by the merge rule, last "
                      "writer wins (a concurrent write had a higher (timestamp, node) tag%s), none "
                      "otherwise; history %s%s",
@@ -970,28 +1018,31 @@ static bool scenario_compare(lab_run *run) {
   if (rows[0].not_linearizable || rows[2].not_linearizable)
     return lab_verdict(run, false, "a CP history was not linearizable");
   if (rows[1].not_linearizable == 0)
-    return lab_verdict(run, false, "no AP history under the partition was found non-linearizable "
-                       "in %d seeds", COMPARE_SEEDS);
+    return lab_verdict(run, false,
+                       "no AP history under the partition was found non-linearizable "
+                       "in %d seeds",
+                       COMPARE_SEEDS);
   if (med_read[2] <= med_read[3] || med_write[2] <= med_write[3])
     return lab_verdict(run, false, "in normal operation CP's median latency was not above AP's");
   if (med_read[4] >= med_read[2])
     return lab_verdict(run, false, "local reads were not faster than majority reads");
   char table[1800], r[16], wr[16];
-  size_t at = (size_t)snprintf(table, sizeof table,
-                               "seeds %" PRIu64 "..%" PRIu64 ", the same workload and partition in "
-                               "every mode:\n"
-                               "| mode | network | requests | refused or unknown | not linearizable | "
-                               "stale reads | median read | median write |\n"
-                               "|---|---|---|---|---|---|---|---|\n",
-                               run->seed, run->seed + COMPARE_SEEDS - 1);
+  size_t at =
+      (size_t)snprintf(table, sizeof table,
+                       "seeds %" PRIu64 "..%" PRIu64
+                       ", the same workload and partition in "
+                       "every mode:\n"
+                       "| mode | network | requests | refused or unknown | not linearizable | "
+                       "stale reads | median read | median write |\n"
+                       "|---|---|---|---|---|---|---|---|\n",
+                       run->seed, run->seed + COMPARE_SEEDS - 1);
   for (int i = 0; i < nrows && at < sizeof table; i++)
     at += (size_t)snprintf(table + at, sizeof table - at,
                            "| %s | %s | %d | %d (%.1f%%) | %d of %d runs | %d | %s | %s |\n",
                            rows[i].name, rows[i].network, rows[i].requests, rows[i].said_no,
                            rows[i].requests ? 100.0 * rows[i].said_no / rows[i].requests : 0.0,
                            rows[i].not_linearizable, rows[i].runs, rows[i].stale,
-                           ms(med_read[i], r, sizeof r),
-                           ms(med_write[i], wr, sizeof wr));
+                           ms(med_read[i], r, sizeof r), ms(med_write[i], wr, sizeof wr));
   if (at < sizeof table)
     snprintf(table + at, sizeof table - at,
              "(the trace, for --trace and --viz, is partition-cp's run of seed %" PRIu64 ")",
@@ -1006,8 +1057,8 @@ static const lab_scenario scenarios[] = {
      scenario_partition_ap, LAB_FIXED_NODES},
     {"normal-cp", "CP, no partition: nothing refused, linearizable; latency of majority operations",
      scenario_normal_cp, LAB_FIXED_NODES},
-    {"normal-ap", "AP, no partition: latency of local operations; converges",
-     scenario_normal_ap, LAB_FIXED_NODES},
+    {"normal-ap", "AP, no partition: latency of local operations; converges", scenario_normal_ap,
+     LAB_FIXED_NODES},
     {"normal-cp-local", "CP with the PACELC knob on local reads (PC/EL): faster reads, maybe stale",
      scenario_normal_cp_local, LAB_FIXED_NODES},
     {"faults-cp", "CP on 5 replicas: random partitions, a crash, 5% loss and duplicates",
