@@ -215,16 +215,6 @@ static void set_cell(sim_world *w, int node, int key, kv_cell c) {
   ((kv_state *)sim_state_mut(w, node))->rep.store[key] = c;
 }
 
-/* Print a text of several lines (the checker's explanation) one diagnostic line each. */
-static void diag_lines(const char *text) {
-  for (const char *line = text; line && *line;) {
-    const char *end = strchr(line, '\n');
-    int len = end ? (int)(end - line) : (int)strlen(line);
-    tap_diag("%.*s", len, line);
-    line = end ? end + 1 : line + len;
-  }
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Part 1: the merge rule and the replica's answers (replica.c).
  */
@@ -511,12 +501,6 @@ static int deadline_status(kv_op_kind kind, bool reach_store, int32_t *stored) {
 
 static const char *status_s(int st) {
   switch (st) {
-    case KV_OK:
-      return "OK";
-    case KV_REFUSED:
-      return "REFUSED";
-    case KV_UNKNOWN:
-      return "UNKNOWN";
     case -1:
       return "no Reply";
     case -2:
@@ -527,7 +511,7 @@ static const char *status_s(int st) {
       return "no STORE phase to test: after a majority of QueryReplies the request must be in "
              "PHASE_STORE (see the CP write case: cp_on_query_reply)";
     default:
-      return "?";
+      return kv_status_name(st);
   }
 }
 
@@ -613,7 +597,7 @@ static bool cp_sweep(const char *scenario, uint64_t first, uint64_t last,
     const char *report = NULL;
     if (rec && !sim_violated(run.world, &report) && rec->lin_checked &&
         rec->lin_verdict == LIN_NOT_LINEARIZABLE) {
-      diag_lines(rec->lin_explanation);
+      tap_diag_lines(rec->lin_explanation);
       tap_diag(
           "(a CP read returned a value older than a completed write, or a value that was "
           "later undone: does kv_merge compare whole tags with kv_tag_cmp? is a write's tag "
@@ -864,7 +848,7 @@ static bool partition_anomaly(lab_run *run, void *ctx) {
   tap_diag(
       "the checker's explanation (its first anomaly may come before the partition: "
       "replication lag alone breaks linearizability in AP):");
-  diag_lines(rec->lin_explanation);
+  tap_diag_lines(rec->lin_explanation);
   return true;
 }
 
@@ -981,7 +965,7 @@ static void knob(void *arg) {
  * not, CP is slower in normal operation, local reads are faster). */
 static bool show_table(lab_run *run, void *ctx) {
   (void)ctx;
-  diag_lines(run->verdict);
+  tap_diag_lines(run->verdict);
   return true;
 }
 

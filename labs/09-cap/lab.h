@@ -259,6 +259,8 @@ extern const lab_info lab09;
 /* Compare two tags: negative if a is older than b, 0 if equal, positive if a is newer. Timestamps
  * first, then node ids. */
 int kv_tag_cmp(kv_tag a, kv_tag b);
+/* "OK", "REFUSED" or "UNKNOWN" (a kv_status), "?" for anything else. */
+const char *kv_status_name(int status);
 /* A majority of the S replicas: S / 2 + 1. */
 int kv_majority(const kv_config *cfg);
 

@@ -39,7 +39,7 @@ static void cell_text(kv_cell c, char *out, size_t cap) {
   snprintf(out, cap, "%s@%s", v, t);
 }
 
-static const char *status_name(int status) {
+const char *kv_status_name(int status) {
   switch (status) {
     case KV_OK:
       return "OK";
@@ -69,7 +69,7 @@ static void format_reply(const void *body, char *out, size_t cap) {
   if (b->status == KV_OK)
     snprintf(out, cap, "op=%u OK k%d=%s", b->op, (int)b->key, c);
   else
-    snprintf(out, cap, "op=%u %s k%d", b->op, status_name(b->status), (int)b->key);
+    snprintf(out, cap, "op=%u %s k%d", b->op, kv_status_name(b->status), (int)b->key);
 }
 
 static void format_query(const void *body, char *out, size_t cap) {
