@@ -331,9 +331,10 @@ void cp_on_store_ack(sim_node *n, kv_state *s, int from, const kv_store_ack_body
 
 /* The deadline (cfg.cp_timeout after the request began) passed and the request is still in
  * progress: no majority answered. Refuse it (kv_reply REFUSED): the error a CP system gives
- * instead of a possibly wrong answer (Gilbert and Lynch 2002, section 3). But a write in
- * PHASE_STORE has already merged its cell here and sent it out, so it may yet become visible:
- * answer KV_UNKNOWN for it, never REFUSED. */
+ * instead of a possibly wrong answer (Gilbert and Lynch 2002, Theorem 1: when messages can be
+ * lost, an atomic object cannot answer every request). But a write in PHASE_STORE has already
+ * merged its cell here and sent it out, so it may yet become visible: answer KV_UNKNOWN for it,
+ * never REFUSED. */
 void cp_on_deadline(sim_node *n, kv_state *s);
 
 /* ---------------------------------------------------------------------------------------------
