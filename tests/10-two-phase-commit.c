@@ -228,6 +228,11 @@ static const char *per_node(const bench *b, int first, int from, int type, char 
 
 static const char *name_of(tx_state st) { return tx_name(st); }
 
+/* A check on a transaction state that prints names, not numbers. */
+static bool is_state(tx_state got, tx_state want, const char *what) {
+  return tap_ok(got == want, "%s (got %s, expected %s)", what, name_of(got), name_of(want));
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Part A1: the coordinator.
  */
@@ -250,7 +255,7 @@ static void coord_begin_rule(void *arg) {
          per_node(&b, 0, 0, MSG_PREPARE, got, sizeof got));
   tap_ok(all_logged(&b, 0, 0, MSG_PREPARE, TX_VOTING),
          "coord_begin: the log said \"voting\" (begin) when each Prepare left");
-  tap_is_int(c->state, TX_VOTING, "coord_begin: coord[1].state is TX_VOTING");
+  is_state(c->state, TX_VOTING, "coord_begin: coord[1].state is TX_VOTING");
   tap_is_int(c->members, 0xe, "coord_begin: members = n1, n2, n3 (mask 0xe)");
   tap_ok(c->voted == 0 && c->yes == 0 && c->acked == 0, "coord_begin: no votes, no acks yet");
   sim_run_for(b.w, 31 * SIM_MS);
@@ -291,7 +296,7 @@ static void coord_commit_rule(void *arg) {
          "coord_decide: the log said \"committed\" when the first Commit left (it said %s): "
          "write the decision first",
          s ? name_of(s->disk) : "-");
-  tap_is_int(node(&b, 0)->coord[1].state, TX_COMMITTED, "coord[1].state is TX_COMMITTED");
+  is_state(node(&b, 0)->coord[1].state, TX_COMMITTED, "coord[1].state is TX_COMMITTED");
   tap_is_int(sends(&b, first, 0, -1, MSG_ABORT), 0, "no Abort was sent");
   sim_destroy(b.w);
 }
@@ -304,8 +309,8 @@ static void coord_abort_rule(void *arg) {
   const bool votes[3] = {true, false, true};
   begin_and_vote(&b, 2, votes, 2); /* n1 yes, n2 no */
   const sent *s = first_send(&b, 0, 0, MSG_ABORT);
-  tap_is_int(node(&b, 0)->coord[2].state, TX_ABORTED,
-             "coord_on_vote: a no vote (from n2) decides abort at once, without waiting for n3");
+  is_state(node(&b, 0)->coord[2].state, TX_ABORTED,
+           "coord_on_vote: a no vote (from n2) decides abort at once, without waiting for n3");
   tap_ok(s && s->disk == TX_ABORTED,
          "coord_decide: the log said \"aborted\" when the first Abort "
          "left (it said %s)",
@@ -354,13 +359,13 @@ static void coord_vote_timeout(void *arg) {
           sends(&b, first, 0, 3, MSG_PREPARE) == 1,
       "coord_on_timeout at 30 ms: Prepare again to n2 and n3, who have not voted, not to n1 (%s)",
       per_node(&b, first, 0, MSG_PREPARE, got, sizeof got));
-  tap_is_int(node(&b, 0)->coord[1].state, TX_VOTING, "coord_on_timeout at 30 ms: still voting");
+  is_state(node(&b, 0)->coord[1].state, TX_VOTING, "coord_on_timeout at 30 ms: still voting");
   tap_ok(node(&b, 0)->coord_timer[1] != 0, "coord_on_timeout: the timer is armed again");
   sim_run_until_time(b.w, 110 * SIM_MS);
   first = b.count;
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  tap_is_int(node(&b, 0)->coord[1].state, TX_ABORTED,
-             "coord_on_timeout at 110 ms (vote_timeout 100 ms after begin): abort");
+  is_state(node(&b, 0)->coord[1].state, TX_ABORTED,
+           "coord_on_timeout at 110 ms (vote_timeout 100 ms after begin): abort");
   const sent *s = first_send(&b, first, 0, MSG_ABORT);
   tap_ok(s && s->disk == TX_ABORTED && sends(&b, first, 0, -1, MSG_ABORT) == 3,
          "coord_on_timeout: the abort is logged, then sent to all three (%d Abort)",
@@ -430,7 +435,7 @@ static void coord_recovers_decision(void *arg) {
   tap_ok(sends(&b, first, 0, -1, MSG_COMMIT) == 3 && sends(&b, first, 0, -1, MSG_ABORT) == 3,
          "coord_recover: Commit(t1) and Abort(t2) go to all three participants again (%d, %d)",
          sends(&b, first, 0, -1, MSG_COMMIT), sends(&b, first, 0, -1, MSG_ABORT));
-  tap_is_int(disk(&b, 0, 1), TX_COMMITTED, "the log still says t1 committed");
+  is_state(disk(&b, 0, 1), TX_COMMITTED, "the log still says t1 committed");
   sim_destroy(b.w);
 }
 
@@ -443,8 +448,8 @@ static void coord_recovers_begin(void *arg) {
   wipe(&b, 0);
   int first = b.count;
   at(&b, 0, (call){.what = C_RECOVER});
-  tap_is_int(node(&b, 0)->coord[1].state, TX_ABORTED,
-             "coord_recover: only \"begin\" for t1 in the log: a 2PC coordinator aborts it");
+  is_state(node(&b, 0)->coord[1].state, TX_ABORTED,
+           "coord_recover: only \"begin\" for t1 in the log: a 2PC coordinator aborts it");
   const sent *s = first_send(&b, first, 0, MSG_ABORT);
   tap_ok(
       s && s->disk == TX_ABORTED && sends(&b, first, 0, -1, MSG_ABORT) == 3,
@@ -472,7 +477,7 @@ static void part_yes_vote(void *arg) {
          "part_on_prepare: the log said \"uncertain\" when the yes vote left (it said %s): the "
          "promise is written first",
          s ? name_of(s->disk) : "-");
-  tap_is_int(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part[1].state is TX_UNCERTAIN");
+  is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part[1].state is TX_UNCERTAIN");
   sim_run_for(b.w, 51 * SIM_MS);
   bool fired = false;
   for (int i = 0; i < b.timers; i++)
@@ -489,9 +494,9 @@ static void part_no_vote(void *arg) {
   at(&b, 3, (call){.what = P_PREPARE, .from = 0, .tx = 2});
   const sent *s = first_send(&b, 0, 3, MSG_VOTE);
   tap_ok(s && s->m.yes == 0, "part_on_prepare: n3 cannot commit t2: Vote(t2, no)");
-  tap_is_int(node(&b, 3)->part[2].state, TX_ABORTED,
-             "part_on_prepare: having voted no it aborts t2 at once (it never promised anything)");
-  tap_is_int(disk(&b, 3, 2), TX_ABORTED, "part_on_prepare: and its log says aborted");
+  is_state(node(&b, 3)->part[2].state, TX_ABORTED,
+           "part_on_prepare: having voted no it aborts t2 at once (it never promised anything)");
+  is_state(disk(&b, 3, 2), TX_ABORTED, "part_on_prepare: and its log says aborted");
   sim_destroy(b.w);
 }
 
@@ -504,7 +509,7 @@ static void part_repeats_vote(void *arg) {
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
   tap_ok(sends(&b, 0, 1, 0, MSG_VOTE) == 2 && b.log[b.count - 1].m.yes == 1,
          "part_on_prepare: a second Prepare(t1) gets a second yes vote");
-  tap_is_int(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part_on_prepare: still uncertain");
+  is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part_on_prepare: still uncertain");
   node(&b, 1)->part[1].state = TX_COMMITTED;
   int first = b.count;
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
@@ -531,7 +536,7 @@ static void part_takes_decision(void *arg) {
   tap_ok(s && s->disk == TX_COMMITTED,
          "part_on_decision: the log said \"committed\" when the Ack left (it said %s)",
          s ? name_of(s->disk) : "-");
-  tap_is_int(node(&b, 2)->part[1].state, TX_COMMITTED, "part[1].state is TX_COMMITTED");
+  is_state(node(&b, 2)->part[1].state, TX_COMMITTED, "part[1].state is TX_COMMITTED");
   first = b.count;
   at(&b, 2, (call){.what = P_DECISION, .from = 0, .tx = 1, .st = TX_ABORTED});
   tap_ok(node(&b, 2)->part[1].state == TX_COMMITTED && disk(&b, 2, 1) == TX_COMMITTED,
@@ -554,9 +559,9 @@ static void part_never_decides_alone(void *arg) {
     sim_run_for(b.w, 50 * SIM_MS);
     at(&b, 1, (call){.what = P_TIMEOUT, .tx = 1});
   }
-  tap_is_int(node(&b, 1)->part[1].state, TX_UNCERTAIN,
-             "part_on_timeout (2PC) five times: n1 voted yes and stays uncertain: it never "
-             "decides on its own");
+  is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN,
+           "part_on_timeout (2PC) five times: n1 voted yes and stays uncertain: it never "
+           "decides on its own");
   tap_is_int(b.writes, writes, "part_on_timeout: nothing new in the log");
   tap_is_int(sends(&b, first, 1, 0, MSG_INQUIRY), 5,
              "part_on_timeout: one Inquiry(t1) to the coordinator each time");
@@ -580,7 +585,7 @@ static void part_recovers(void *arg) {
          "part_recover: \"uncertain\" for t1 in the log: uncertain and recovering (state %s, "
          "recovering %d)",
          name_of(s->part[1].state), s->part[1].recovering);
-  tap_is_int(s->part[2].state, TX_COMMITTED, "part_recover: \"committed\" for t2: committed");
+  is_state(s->part[2].state, TX_COMMITTED, "part_recover: \"committed\" for t2: committed");
   tap_ok(sends(&b, first, 2, 0, MSG_INQUIRY) == 1 && sends(&b, first, 2, -1, MSG_INQUIRY) == 1 &&
              b.log[first].m.tx == 1,
          "part_recover: one Inquiry(t1) to the coordinator (2PC), none for t2");
@@ -642,12 +647,12 @@ static void precommit_timeout(void *arg) {
              sends(&b, first, 0, 3, MSG_PRECOMMIT) == 1,
          "coord_on_timeout at 30 ms: PreCommit again to n2 and n3 only (%s)",
          per_node(&b, first, 0, MSG_PRECOMMIT, got, sizeof got));
-  tap_is_int(node(&b, 0)->coord[1].state, TX_PRECOMMITTED, "still pre-committed at 30 ms");
+  is_state(node(&b, 0)->coord[1].state, TX_PRECOMMITTED, "still pre-committed at 30 ms");
   sim_run_until_time(b.w, 110 * SIM_MS);
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  tap_is_int(node(&b, 0)->coord[1].state, TX_COMMITTED,
-             "coord_on_timeout at 110 ms (ack_timeout 100 ms): commit: the silent ones have "
-             "crashed (3PC assumes no partitions) and every live one is pre-committed");
+  is_state(node(&b, 0)->coord[1].state, TX_COMMITTED,
+           "coord_on_timeout at 110 ms (ack_timeout 100 ms): commit: the silent ones have "
+           "crashed (3PC assumes no partitions) and every live one is pre-committed");
   sim_destroy(b.w);
 }
 
@@ -665,7 +670,7 @@ static void part_precommit_rule(void *arg) {
   tap_ok(s && s->disk == TX_PRECOMMITTED,
          "part_on_precommit: the log said \"precommitted\" when the ack left (it said %s)",
          s ? name_of(s->disk) : "-");
-  tap_is_int(node(&b, 2)->part[1].state, TX_PRECOMMITTED, "part[1].state is TX_PRECOMMITTED");
+  is_state(node(&b, 2)->part[1].state, TX_PRECOMMITTED, "part[1].state is TX_PRECOMMITTED");
   first = b.count;
   at(&b, 2, (call){.what = P_PRECOMMIT, .from = 1, .tx = 1, .round = 2});
   s = first_send(&b, first, 2, MSG_PRECOMMIT_ACK);

@@ -447,9 +447,10 @@ static bool recovery(sim_world *w, void *ctx, char *why, size_t cap) {
         }
         if ((dk == TX_UNCERTAIN || dk == TX_PRECOMMITTED) && (p->state != dk || !p->recovering)) {
           snprintf(why, cap,
-                   "n%d restarted with %s for t%u in its log, but its state says %s%s: restore "
-                   "it and mark it recovering, then ask for the outcome (part_recover)",
-                   i, tx_name(dk), tx, tx_name(p->state), p->recovering ? " (recovering)" : "");
+                   "n%d restarted with %s for t%u in its log, but its state says %s, %s: "
+                   "restore it and mark it recovering, then ask for the outcome (part_recover)",
+                   i, tx_name(dk), tx, tx_name(p->state),
+                   p->recovering ? "recovering" : "not recovering");
           return false;
         }
       }
@@ -469,11 +470,12 @@ static bool no_unilateral_decision(sim_world *w, void *ctx, char *why, size_t ca
       int told = now == TX_COMMITTED ? MSG_COMMIT : MSG_ABORT;
       if (rec->step_node == p && rec->step_type == told && rec->step_tx == tx) continue;
       char t[32];
-      snprintf(why, cap,
-               "n%d voted yes on t%u and then %s it at t=%s without a %s reaching it: in 2PC a "
-               "participant that voted yes has given up the right to decide; it waits for the "
-               "coordinator's decision, however long (part_on_timeout, part_on_decision)",
-               p, tx, verb(now), when(sim_now(w), t, sizeof t), tpc_msg_name(told));
+      snprintf(
+          why, cap,
+          "n%d voted yes on t%u and then %s it at t=%s with no %s message telling it to: in 2PC a "
+          "participant that voted yes has given up the right to decide; it waits for the "
+          "coordinator's decision, however long (part_on_timeout, part_on_decision)",
+          p, tx, verb(now), when(sim_now(w), t, sizeof t), tpc_msg_name(told));
       return false;
     }
   }
