@@ -122,4 +122,15 @@ fig 08-stale-read-spacetime.svg 08-quorums weak 1 --view spacetime --from 373.5m
 # n2 misses the write (its link is cut); the next read sees its old reply and repairs it.
 fig 08-read-repair-spacetime.svg 08-quorums read-repair 1 --view spacetime --from 70ms --to 200ms
 
+# --- Lab 10: two-phase and three-phase commit ------------------------------------------------
+# 2PC: n0 logs commit, sends Commit to n1 and crashes (crash point 6); n2 and n3 ask in vain
+# until n0 restarts with "committed" in its log and tells them again.
+fig 10-crash-coordinator-spacetime.svg 10-two-phase-commit 2pc-crash-coordinator 6 --view spacetime --from 9ms --to 240ms
+# 3PC, n0 and then the backup n1 crash; the states of t1 at every node.
+fig 10-3pc-crash-backup-states.svg 10-two-phase-commit 3pc-crash-backup 3 --view states --key t1
+# 3PC under a partition, seed 9: PreCommit reaches n1 and n2 only; n0 commits at its ack timeout.
+fig 10-3pc-partition-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 28ms --to 160ms
+# ... while n3, leading round 3 with n4, finds both uncertain and aborts.
+fig 10-3pc-partition-abort-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 610ms --nodes 1,2,3,4
+
 echo "figures: done"

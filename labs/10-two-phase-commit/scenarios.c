@@ -938,6 +938,14 @@ static bool scenario_partition(lab_run *run, tpc_variant variant) {
                        "scenario 2pc-partition, blocks instead)",
                        report, t);
   verdict_append(run, "; the partition came at t=%s and healed at t=1.5s", t);
+  const lab10_record *rec = &d->rec;
+  int waited = 0;
+  for (int p = 3; p < rec->nodes; p++)
+    waited += held && rec->voted_yes[p][1] && rec->decided_at[p][1] >= su.heal_at;
+  if (variant == PROTO_2PC && waited)
+    verdict_append(run,
+                   "; %d participant(s) cut off after voting yes stayed uncertain until the heal",
+                   waited);
   return held;
 }
 
