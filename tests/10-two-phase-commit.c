@@ -70,21 +70,11 @@ static void record(sim_world *w, const sim_event *ev, void *ctx) {
   }
 }
 
-static tpc_timing bench_timing(void) {
-  tpc_timing t = {.vote_timeout = 100 * SIM_MS,
-                  .ack_timeout = 100 * SIM_MS,
-                  .retry = 30 * SIM_MS,
-                  .inquire = 50 * SIM_MS,
-                  .term_timeout = 200 * SIM_MS,
-                  .collect = 40 * SIM_MS};
-  return t;
-}
-
 static void bench_start(bench *b, tpc_variant variant) {
   memset(b, 0, sizeof *b);
   b->w = sim_create(1);
   for (int i = 0; i < 4; i++) {
-    tpc_config c = {.variant = variant, .txns = 0, .timing = bench_timing()};
+    tpc_config c = {.variant = variant, .txns = 0, .timing = tpc_default_timing()};
     if (i == 3) c.no_votes = 1u << 2;
     sim_add_node(b->w, &tpc_inert_protocol, &c, sizeof c);
   }

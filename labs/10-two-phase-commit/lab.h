@@ -120,6 +120,11 @@ typedef struct tpc_timing {
   sim_time collect;      /* 3PC backup: wait this long for the participants' states */
 } tpc_timing;
 
+/* The timing every scenario uses (and the unit tests): vote and ack timeouts 100 ms, resend every
+ * 30 ms, inquire every 50 ms, termination timeout 200 ms, collect for 40 ms. With latencies of
+ * 1 .. 10 ms, every timeout is longer than any exchange it waits for. */
+tpc_timing tpc_default_timing(void);
+
 /* How a node is configured (sim_add_node's config bytes). Every node gets the same shape. */
 typedef struct tpc_config {
   tpc_variant variant;

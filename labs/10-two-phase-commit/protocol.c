@@ -147,28 +147,37 @@ void send_state_reply(sim_node *n, int to, uint32_t tx, uint32_t round, tx_state
   send_msg(n, to, MSG_STATE_REPLY, tx, round, 0, (int32_t)st);
 }
 
+/* Replace the pending timer whose id is in *slot with one of `kind` for tx (delay > 0), or
+ * just cancel it (stop). */
+static void rearm(sim_node *n, uint64_t *slot, int kind, uint32_t tx, sim_time delay, bool stop) {
+  if (*slot) sim_timer_cancel(n, *slot);
+  *slot = stop ? 0 : sim_timer_set(n, kind, delay, tx);
+}
+
 void coord_timer(sim_node *n, tpc_state *s, uint32_t tx, sim_time delay) {
-  if (!valid_tx(tx)) return;
-  if (s->coord_timer[tx]) sim_timer_cancel(n, s->coord_timer[tx]);
-  s->coord_timer[tx] = sim_timer_set(n, TIMER_COORD, delay, tx);
+  if (valid_tx(tx)) rearm(n, &s->coord_timer[tx], TIMER_COORD, tx, delay, false);
 }
 
 void coord_timer_stop(sim_node *n, tpc_state *s, uint32_t tx) {
-  if (!valid_tx(tx)) return;
-  if (s->coord_timer[tx]) sim_timer_cancel(n, s->coord_timer[tx]);
-  s->coord_timer[tx] = 0;
+  if (valid_tx(tx)) rearm(n, &s->coord_timer[tx], TIMER_COORD, tx, 0, true);
 }
 
 void part_timer(sim_node *n, tpc_state *s, uint32_t tx, sim_time delay) {
-  if (!valid_tx(tx)) return;
-  if (s->part_timer[tx]) sim_timer_cancel(n, s->part_timer[tx]);
-  s->part_timer[tx] = sim_timer_set(n, TIMER_PART, delay, tx);
+  if (valid_tx(tx)) rearm(n, &s->part_timer[tx], TIMER_PART, tx, delay, false);
 }
 
 void part_timer_stop(sim_node *n, tpc_state *s, uint32_t tx) {
-  if (!valid_tx(tx)) return;
-  if (s->part_timer[tx]) sim_timer_cancel(n, s->part_timer[tx]);
-  s->part_timer[tx] = 0;
+  if (valid_tx(tx)) rearm(n, &s->part_timer[tx], TIMER_PART, tx, 0, true);
+}
+
+tpc_timing tpc_default_timing(void) {
+  tpc_timing t = {.vote_timeout = 100 * SIM_MS,
+                  .ack_timeout = 100 * SIM_MS,
+                  .retry = 30 * SIM_MS,
+                  .inquire = 50 * SIM_MS,
+                  .term_timeout = 200 * SIM_MS,
+                  .collect = 40 * SIM_MS};
+  return t;
 }
 
 bool part_can_commit(const tpc_state *s, uint32_t tx) {
@@ -231,12 +240,17 @@ static void coordinator_boot(sim_node *n, tpc_state *s) {
  * Boot and dispatch.
  */
 
-static void tpc_boot(sim_node *n, void *state) {
-  tpc_state *s = state;
+/* Copy the node's configuration into its (zeroed) state. */
+static void load_config(sim_node *n, tpc_state *s) {
   size_t size = 0;
   const tpc_config *cfg = sim_config(n, &size);
   if (cfg && size == sizeof *cfg) s->config = *cfg;
   if (s->config.txns > TPC_MAX_TXNS) s->config.txns = TPC_MAX_TXNS;
+}
+
+static void tpc_boot(sim_node *n, void *state) {
+  tpc_state *s = state;
+  load_config(n, s);
   if (sim_self(n) == TPC_COORDINATOR)
     coordinator_boot(n, s);
   else
@@ -332,27 +346,7 @@ const sim_protocol tpc_protocol = {
  * The inert protocol, for unit tests.
  */
 
-static void inert_boot(sim_node *n, void *state) {
-  tpc_state *s = state;
-  size_t size = 0;
-  const tpc_config *cfg = sim_config(n, &size);
-  if (cfg && size == sizeof *cfg) s->config = *cfg;
-}
-
-static void inert_message(sim_node *n, void *state, int from, int type, const void *body) {
-  (void)n;
-  (void)state;
-  (void)from;
-  (void)type;
-  (void)body;
-}
-
-static void inert_timer(sim_node *n, void *state, int kind, uint64_t arg) {
-  (void)n;
-  (void)state;
-  (void)kind;
-  (void)arg;
-}
+static void inert_boot(sim_node *n, void *state) { load_config(n, state); }
 
 const sim_protocol tpc_inert_protocol = {
     .name = "two-phase-commit (inert)",
@@ -363,6 +357,6 @@ const sim_protocol tpc_inert_protocol = {
     .timer_names = tpc_timers,
     .timer_kind_count = TIMER_KIND_COUNT,
     .boot = inert_boot,
-    .on_message = inert_message,
-    .on_timer = inert_timer,
+    .on_message = NULL, /* every message and timer is ignored */
+    .on_timer = NULL,
 };

@@ -537,22 +537,12 @@ static bool bookkeeping(sim_world *w, void *ctx, char *why, size_t cap) {
  * Building and judging a run.
  */
 
-static tpc_timing default_timing(void) {
-  tpc_timing t = {.vote_timeout = 100 * SIM_MS,
-                  .ack_timeout = 100 * SIM_MS,
-                  .retry = 30 * SIM_MS,
-                  .inquire = 50 * SIM_MS,
-                  .term_timeout = 200 * SIM_MS,
-                  .collect = 40 * SIM_MS};
-  return t;
-}
-
 static setup base_setup(tpc_variant variant, int nodes, uint32_t txns) {
   setup su = {.variant = variant,
               .nodes = nodes,
               .txns = txns,
               .net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0, 0),
-              .timing = default_timing(),
+              .timing = tpc_default_timing(),
               .cp_node = -1,
               .cp2_node = -1,
               .deadline = 3 * SIM_SEC};
@@ -770,6 +760,18 @@ static setup crash_setup(tpc_variant variant) {
 
 enum { COORD_POINTS_2PC = 20, PART_POINTS_2PC = 10, COORD_POINTS_3PC = 24, PART_POINTS_3PC = 12 };
 
+/* The seed picks the crash point: participant ((seed-1) / points) mod 3 + 1 crashes right after
+ * its ((seed-1) mod points + 1)-th action, and is back 200 ms later. */
+static bool crash_participant(lab_run *run, tpc_variant variant, uint32_t points) {
+  setup su = crash_setup(variant);
+  uint64_t c = (run->seed - 1) % (3 * points);
+  su.cp_node = (int)(c / points) + 1;
+  su.cp_k = (uint32_t)(c % points) + 1;
+  su.cp_down = 200 * SIM_MS;
+  build(run, &su);
+  return run_and_judge(run);
+}
+
 static bool scenario_2pc_crash_coordinator(lab_run *run) {
   setup su = crash_setup(PROTO_2PC);
   su.cp_node = 0;
@@ -780,23 +782,11 @@ static bool scenario_2pc_crash_coordinator(lab_run *run) {
 }
 
 static bool scenario_2pc_crash_participant(lab_run *run) {
-  setup su = crash_setup(PROTO_2PC);
-  uint64_t c = (run->seed - 1) % (3 * PART_POINTS_2PC);
-  su.cp_node = (int)(c / PART_POINTS_2PC) + 1;
-  su.cp_k = (uint32_t)(c % PART_POINTS_2PC) + 1;
-  su.cp_down = 200 * SIM_MS;
-  build(run, &su);
-  return run_and_judge(run);
+  return crash_participant(run, PROTO_2PC, PART_POINTS_2PC);
 }
 
 static bool scenario_3pc_crash_participant(lab_run *run) {
-  setup su = crash_setup(PROTO_3PC);
-  uint64_t c = (run->seed - 1) % (3 * PART_POINTS_3PC);
-  su.cp_node = (int)(c / PART_POINTS_3PC) + 1;
-  su.cp_k = (uint32_t)(c % PART_POINTS_3PC) + 1;
-  su.cp_down = 200 * SIM_MS;
-  build(run, &su);
-  return run_and_judge(run);
+  return crash_participant(run, PROTO_3PC, PART_POINTS_3PC);
 }
 
 /* Non-blocking: every participant that never crashed decided each transaction begun before n0's
