@@ -130,6 +130,17 @@ fig 09-partition-cp-states.svg 09-cap partition-cp 1 --view states --key phase -
 # partition; 36 ms later c3 reads k1 from n0 and gets the older 5004.
 fig 09-partition-ap-spacetime.svg 09-cap partition-ap 1 --view spacetime --from 410ms --to 456ms --nodes 0,1,3,4
 
+# --- Lab 10: two-phase and three-phase commit ------------------------------------------------
+# 2PC: n0 logs commit, sends Commit to n1 and crashes (crash point 6); n2 and n3 ask in vain
+# until n0 restarts with "committed" in its log and tells them again.
+fig 10-crash-coordinator-spacetime.svg 10-two-phase-commit 2pc-crash-coordinator 6 --view spacetime --from 9ms --to 240ms
+# 3PC, n0 and then the backup n1 crash; the states of t1 at every node.
+fig 10-3pc-crash-backup-states.svg 10-two-phase-commit 3pc-crash-backup 3 --view states --key t1
+# 3PC under a partition, seed 9: PreCommit reaches n1 and n2 only; n0 commits at its ack timeout.
+fig 10-3pc-partition-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 28ms --to 160ms
+# ... while n3, leading round 3 with n4, finds both uncertain and aborts.
+fig 10-3pc-partition-abort-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 610ms --nodes 1,2,3,4
+
 echo "figures: done"
 
 # --- Lab 13: Raft -----------------------------------------------------------------------------
