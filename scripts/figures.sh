@@ -90,7 +90,7 @@ fig 04-bank-snapshot.svg 04-snapshots bank 1 --view snapshot --snapshot 1
 fig 04-bank-snapshot.png 04-snapshots bank 1 --view snapshot --snapshot 1
 
 # --- Lab 01: Lamport clocks --------------------------------------------------------------------
-# The converse fails: first sends of n0 and n1 are concurrent, yet their clocks are ordered.
+# The converse fails: n0's first send (C=1) and n1's second (C=2) are concurrent, yet ordered.
 fig 01-converse-spacetime.svg 01-lamport-clocks converse 1 --view spacetime --to 40ms
 
 # --- Lab 02: vector clocks ---------------------------------------------------------------------
