@@ -8,6 +8,7 @@
  * (agseterrf) and show only errors, in one line, so the command's output stays quiet.
  */
 #include "export.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -49,6 +50,126 @@ char *export_one_line(const char *text, size_t max_chars, bool gv, char *buf, si
   }
   buf[n] = '\0';
   return buf;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * A deterministic ID discipline (export_open_graph). Named objects get even IDs 2, 4, 6, ... in the
+ * order their names are first seen; anonymous ones (edges) get odd IDs from a counter, as in
+ * cgraph's default. Names are found again through a hash table (a 10,000-event spacetime export
+ * makes as many nodes).
+ */
+typedef struct seq_ids {
+  Agraph_t *root;  /* names are the graph's shared strings (agstrdup): the DOT writer checks
+                      a name's string header to tell HTML labels from plain ones */
+  char **names;    /* names[i] has ID 2 * (i + 1) */
+  size_t count, cap;
+  uint32_t *slots; /* hash table of name indexes + 1 (0: empty), size slot_cap (a power of 2) */
+  size_t slot_cap;
+  IDTYPE next_anonymous;
+} seq_ids;
+
+static uint64_t name_hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static void seq_rehash(seq_ids *s) {
+  size_t cap = s->slot_cap ? s->slot_cap * 2 : 64;
+  uint32_t *slots = mem_calloc(cap, sizeof *slots, "dsviz export");
+  for (size_t i = 0; i < s->count; i++) {
+    size_t j = name_hash(s->names[i]) & (cap - 1);
+    while (slots[j]) j = (j + 1) & (cap - 1);
+    slots[j] = (uint32_t)(i + 1);
+  }
+  free(s->slots);
+  s->slots = slots;
+  s->slot_cap = cap;
+}
+
+static void *seq_open(Agraph_t *g, Agdisc_t *disc) {
+  (void)disc;
+  seq_ids *s = mem_calloc(1, sizeof *s, "dsviz export");
+  s->root = g;
+  s->next_anonymous = 1;
+  return s;
+}
+
+static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createflag) {
+  (void)objtype;
+  seq_ids *s = state;
+  if (!str) {
+    *id = s->next_anonymous;
+    s->next_anonymous += 2;
+    return 1;
+  }
+  if (s->slot_cap) {
+    for (size_t j = name_hash(str) & (s->slot_cap - 1); s->slots[j]; j = (j + 1) & (s->slot_cap - 1)) {
+      if (strcmp(s->names[s->slots[j] - 1], str) == 0) {
+        *id = (IDTYPE)s->slots[j] * 2;
+        return 1;
+      }
+    }
+  }
+  if (!createflag) return 0;
+  if (s->count == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 64;
+    s->names = mem_realloc(s->names, s->cap * sizeof *s->names, "dsviz export");
+  }
+  s->names[s->count++] = agstrdup(s->root, str);
+  if (s->count * 2 > s->slot_cap) {
+    seq_rehash(s);
+  } else {
+    size_t j = name_hash(str) & (s->slot_cap - 1);
+    while (s->slots[j]) j = (j + 1) & (s->slot_cap - 1);
+    s->slots[j] = (uint32_t)s->count;
+  }
+  *id = (IDTYPE)s->count * 2;
+  return 1;
+}
+
+static long seq_alloc(void *state, int objtype, IDTYPE request) {
+  (void)state;
+  (void)objtype;
+  (void)request;
+  return 0; /* callers may not choose IDs */
+}
+
+static void seq_free(void *state, int objtype, IDTYPE id) {
+  (void)state;
+  (void)objtype;
+  (void)id; /* names live until the graph is closed */
+}
+
+static char *seq_print(void *state, int objtype, IDTYPE id) {
+  (void)objtype;
+  seq_ids *s = state;
+  if (id % 2 == 0 && id / 2 >= 1 && id / 2 <= s->count) return s->names[id / 2 - 1];
+  return NULL;
+}
+
+static void seq_close(void *state) {
+  seq_ids *s = state; /* the names go with the graph's string table */
+  free(s->names);
+  free(s->slots);
+  free(s);
+}
+
+static void seq_register(void *state, int objtype, void *obj) {
+  (void)state;
+  (void)objtype;
+  (void)obj;
+}
+
+static Agiddisc_t seq_id_disc = {seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close,
+                                 seq_register};
+
+Agraph_t *export_open_graph(const char *name) {
+  static Agdisc_t disc;
+  disc.mem = &AgMemDisc;
+  disc.id = &seq_id_disc;
+  disc.io = &AgIoDisc;
+  return agopen((char *)name, Agdirected, &disc);
 }
 
 void export_set(void *obj, const char *name, const char *value) {

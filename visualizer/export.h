@@ -143,6 +143,12 @@ void export_set(void *obj, const char *name, const char *value);
 /* One line describing an event, as ShiViz and the SVG tooltips show it:
  * "n0 send Ping to n1: seq=1 (t=1.2ms)". Returns buf. */
 char *export_describe(const trace_data *tr, const trace_event *e, char *buf, size_t cap);
+/* agopen with an ID discipline that numbers named objects in the order they are created. cgraph's
+ * default uses the address of each name's shared string as its ID, and keeps subgraphs and nodes
+ * ordered by ID, so the order of clusters in a layout (and in DOT output) could change from one
+ * run to the next. With this one, the same trace always gives the same figure. Close with
+ * agclose as usual. */
+Agraph_t *export_open_graph(const char *name);
 /* Is node n one of the lanes opts keeps? */
 bool export_lane_kept(const trace_data *tr, const export_opts *o, int n);
 /* The same with a printf format. */

@@ -99,7 +99,7 @@ Agraph_t *export_snapshot_graph(const trace_data *tr, const export_opts *o, cons
   long long money = 0, in_channels = 0;
   bool all_amounts = true;
   int balances = 0;
-  Agraph_t *g = agopen("snapshot", Agdirected, NULL);
+  Agraph_t *g = export_open_graph("snapshot");
   export_set(g, "layout", "dot");
   export_set(g, "rankdir", "LR");
   export_set(g, "fontname", "Helvetica");

@@ -329,7 +329,7 @@ Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, con
 #define Y(r) ((double)(bottom - (r)) * ROW_H)
 #define X(l) ((double)LANE_X0 + (double)(l) * LANE_W)
 
-  Agraph_t *g = agopen("spacetime", Agdirected, NULL);
+  Agraph_t *g = export_open_graph("spacetime");
   export_set(g, "layout", "nop2");
   export_set(g, "outputorder", "edgesfirst");
   export_set(g, "fontname", "Helvetica");

@@ -208,7 +208,7 @@ Agraph_t *export_states_graph(const trace_data *tr, const export_opts *o, const 
     }
   }
 
-  Agraph_t *g = agopen("states", Agdirected, NULL);
+  Agraph_t *g = export_open_graph("states");
   export_set(g, "layout", "dot");
   export_set(g, "fontname", "Helvetica");
   export_set(g, "nodesep", "0.4");
