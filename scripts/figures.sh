@@ -147,5 +147,6 @@ echo "figures: done"
 # Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
 # n1 leads and its first AppendEntries make n2 a follower.
 fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetime --from 155ms --to 235ms
-# Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone.
+# Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone (a
+# candidate that times out again draws no edge: a role is recorded only when it changes).
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role

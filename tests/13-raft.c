@@ -286,6 +286,18 @@ static void append_rules(void *arg) {
          "length %u, log[3] term %u", s->log_len, s->log[3].term);
   tap_is_int(s->commit_index, 3, "leaderCommit 9 but last new entry 3: commitIndex = 3 (rule 5: "
              "min(leaderCommit, index of last new entry))");
+  /* A late request that repeats only entry 2, with leaderCommit 9: rule 5 read literally gives
+   * min(9, 2) = 2, below commitIndex 3; commitIndex never goes back. */
+  raft_append_entries late = {.term = 3, .leader = 0, .prev_log_index = 1, .prev_log_term = 1,
+                              .leader_commit = 9, .n_entries = 1};
+  late.entries[0] = st(w, 1)->log[2];
+  sim_poke(w, 1, poke_append, &late);
+  s = st(w, 1);
+  tap_ok(r->success && s->commit_index == 3 && s->log_len == 3,
+         "a late request repeating entry 2 (leaderCommit 9): success, commitIndex stays 3 and the "
+         "log 3 entries; expected success 1, commit 3, length 3, got success %d, commit %u, length "
+         "%u (rule 5's min(9, 2) = 2 is below commitIndex: raise it only, never lower it, in "
+         "raft_on_append_entries)", (int)r->success, s->commit_index, s->log_len);
   sim_destroy(w);
 }
 
