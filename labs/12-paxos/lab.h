@@ -337,6 +337,7 @@ typedef struct px_record {
   uint32_t accepts_sent;      /* Accept messages */
   uint32_t nacks;             /* Nack messages */
   sim_time decided_at;        /* single decree: when slot 0 was chosen (0: not) */
+  sim_time last_learned;      /* when a learner last learned something */
   uint32_t crashes, restarts;
   uint32_t forgot;            /* restarts after which an acceptor had lost accepted state */
   char forgot_text[400];      /* the first, explained */

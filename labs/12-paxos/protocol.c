@@ -233,7 +233,10 @@ static void annotate(sim_node *n, const px_state *s) {
     sim_annotate(n, "promised", "%s", b);
     ballot_text(s->acc.accepted[0].ballot, b, sizeof b);
     value_text(s->acc.accepted[0].value, v, sizeof v);
-    sim_annotate(n, "accepted", "%s@%s", v, b);
+    if (s->acc.accepted[0].ballot.round)
+      sim_annotate(n, "accepted", "%s@%s", v, b);
+    else
+      sim_annotate(n, "accepted", "nothing");
     value_text(s->lrn.learned[0], v, sizeof v);
     sim_annotate(n, "learned", "%s", v);
     break;

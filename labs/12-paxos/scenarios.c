@@ -538,6 +538,7 @@ static bool learner_rules(sim_world *w, px_run *x, int j, char *why, size_t cap)
       return false;
     }
     *seen = got;
+    rec->last_learned = sim_now(w);
   }
   return true;
 }
@@ -827,7 +828,7 @@ static bool judge_single(lab_run *run, sim_time deadline) {
                          sim_node_name(w, i), sim_alive(w, i) ? "" : " (it was down)");
     }
   }
-  sim_time learned_at = sim_now(w);
+  sim_time learned_at = rec->last_learned;
   sim_run_for(w, 300 * SIM_MS); /* stragglers: late Accepts and duplicates must change nothing */
   if (sim_violated(w, NULL)) return violation_verdict(run);
   if (rec->p2b[0] && rec->forgot)
@@ -843,7 +844,7 @@ static bool judge_single(lab_run *run, sim_time deadline) {
     snprintf(faults, sizeof faults, "; %u acceptor crash(es) and restart(s)", rec->crashes);
   return lab_verdict(
       run, true,
-      "agreement: %s chosen at ballot %s by %s at t=%s; all %d learners learned it by t=%s; %u "
+      "agreement: %s chosen at ballot %s by %s at t=%s; all %d learners had learned it at t=%s; %u "
       "ballots (%s), %u Nacks; the network lost %llu and duplicated %llu messages%s",
       value_name(rec->chosen[0].value, v, sizeof v), ballot_name(w, rec->chosen[0].ballot, a, sizeof a),
       nodes_name(w, rec->chosen[0].by, by, sizeof by), when(rec->chosen[0].at, t, sizeof t),
@@ -1097,7 +1098,7 @@ static bool judge_multi(lab_run *run, const multi_setup *su) {
                              : "it misses Accepted messages (learner_on_accepted)");
     }
   }
-  sim_time done_at = sim_now(w);
+  sim_time done_at = rec->last_learned;
   sim_run_for(w, 500 * SIM_MS);
   if (sim_violated(w, NULL)) return violation_verdict(run);
   if (rec->p2b[0]) return lab_verdict(run, false, "%s: a new leader must re-propose the highest-"
@@ -1127,7 +1128,7 @@ static bool judge_multi(lab_run *run, const multi_setup *su) {
   const sim_stats *st = sim_get_stats(w);
   return lab_verdict(run, true,
                      "one log: %u commands from %d clients in %u slots (%u no-ops, %u commands "
-                     "in two slots), every replica learned all of them by t=%s; %u phase-1 runs, "
+                     "in two slots), every replica had learned all of them at t=%s; %u phase-1 runs, "
                      "%u leaders; %u crashes; the network lost %llu and duplicated %llu messages",
                      commands, su->clients, end, rec->noops, rec->duplicates,
                      when(done_at, t, sizeof t), rec->ballots, rec->leader_changes, rec->crashes,
