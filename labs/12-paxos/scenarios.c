@@ -469,6 +469,20 @@ static bool acceptor_rules(sim_world *w, px_run *x, int i, char *why, size_t cap
     return ok;
   }
   x->rule = "promise-kept";
+  /* An acceptance below the promise first: it also lowers the promise, and is the cause. */
+  for (uint32_t slot = 0; slot < PX_MAX_SLOTS; slot++) {
+    px_slot got = now->accepted[slot];
+    if (same_slot(got, seen->accepted[slot]) || got.ballot.round == 0 ||
+        cmp_ballot(got.ballot, seen->promised) >= 0)
+      continue;
+    snprintf(why, cap,
+             "%s accepted ballot %s in slot %u at t=%s after promising %s: phase 2(b) accepts "
+             "only a ballot at or above the promise, and answers a lower one with a Nack "
+             "(acceptor_on_accept)",
+             sim_node_name(w, i), ballot_name(w, got.ballot, a, sizeof a), slot, t,
+             ballot_name(w, seen->promised, b, sizeof b));
+    return false;
+  }
   if (cmp_ballot(now->promised, seen->promised) < 0) {
     snprintf(why, cap,
              "%s's promise went down from %s to %s at t=%s: a promise only ever rises "
@@ -483,15 +497,6 @@ static bool acceptor_rules(sim_world *w, px_run *x, int i, char *why, size_t cap
     if (got.ballot.round == 0) {
       snprintf(why, cap, "%s dropped its accepted proposal in slot %u at t=%s", sim_node_name(w, i),
                slot, t);
-      return false;
-    }
-    if (cmp_ballot(got.ballot, seen->promised) < 0) {
-      x->rule = "promise-kept";
-      snprintf(why, cap,
-               "%s accepted ballot %s in slot %u at t=%s after promising %s: phase 2(b) accepts "
-               "only a ballot at or above the promise (acceptor_on_accept)",
-               sim_node_name(w, i), ballot_name(w, got.ballot, a, sizeof a), slot, t,
-               ballot_name(w, seen->promised, b, sizeof b));
       return false;
     }
     if (!record_accept(w, x, i, slot, got, why, cap)) return false;
