@@ -145,7 +145,7 @@ static px_vote *find_vote(px_record *rec, uint32_t slot, px_ballot ballot, px_va
 static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
   px_record *rec = &x->rec;
   int from = ev->node;
-  char t[32], a[48], b[48], v[24], c[24];
+  char t[32], a[48], b[48], d[48], v[24], c[24];
   when(sim_now(w), t, sizeof t);
   const px_disk *disk = sim_stable(w, from);
   switch (ev->msg_type) {
@@ -256,7 +256,7 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
                value_name(p->accepted[slot].value, v, sizeof v),
                ballot_name(w, p->accepted[slot].ballot, b, sizeof b), slot,
                value_name(s->acc.accepted[slot].value, c, sizeof c),
-               ballot_name(w, s->acc.accepted[slot].ballot, b, sizeof b));
+               ballot_name(w, s->acc.accepted[slot].ballot, d, sizeof d));
       return;
     }
     if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
@@ -275,7 +275,7 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
                sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
                value_name(p->value, v, sizeof v), t, value_name(on_disk.value, c, sizeof c),
                ballot_name(w, on_disk.ballot, b, sizeof b),
-               ballot_name(w, disk->acc.promised, b, sizeof b));
+               ballot_name(w, disk->acc.promised, d, sizeof d));
       return;
     }
     if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
