@@ -110,6 +110,16 @@ static const char *bt(px_ballot b, char *buf, size_t cap) {
   return buf;
 }
 
+/* An accepted proposal as "3001 at (1,3)", or "nothing". */
+static const char *st(px_slot p, char *buf, size_t cap) {
+  char b[32];
+  if (p.ballot.round == 0)
+    snprintf(buf, cap, "nothing");
+  else
+    snprintf(buf, cap, "%u at %.20s", p.value, bt(p.ballot, b, sizeof b));
+  return buf;
+}
+
 /* Count the messages of a type in log[first ..]. */
 static int count_type(const quiet *q, int first, int type) {
   int k = 0;
@@ -211,13 +221,13 @@ static void acceptor_promises(void *arg) {
   tap_is_int(m->body.promise.from_slot, 0, "the Promise carries the Prepare's from_slot, 0");
   tap_ok(same_ballot(m->body.promise.accepted[0].ballot, B(1, 3)) &&
              m->body.promise.accepted[0].value == 3001,
-         "the Promise reports slot 0: 3001 accepted at (1,3) (got %u at %s): phase 1(b) answers "
+         "the Promise reports slot 0: 3001 accepted at (1,3) (got %s): phase 1(b) answers "
          "with the highest-numbered proposal accepted",
-         m->body.promise.accepted[0].value, bt(m->body.promise.accepted[0].ballot, a, sizeof a));
+         st(m->body.promise.accepted[0], a, sizeof a));
   tap_ok(same_ballot(m->body.promise.accepted[4].ballot, B(2, 3)) &&
              m->body.promise.accepted[4].value == 3002,
-         "the Promise reports slot 4 too: 3002 at (2,3) (got %u at %s)",
-         m->body.promise.accepted[4].value, bt(m->body.promise.accepted[4].ballot, a, sizeof a));
+         "the Promise reports slot 4 too: 3002 at (2,3) (got %s)",
+         st(m->body.promise.accepted[4], a, sizeof a));
   s = state_of(&q, 0);
   tap_ok(same_ballot(s->acc.promised, B(3, 4)), "acc.promised is now (3,4), got %s",
          bt(s->acc.promised, a, sizeof a));
@@ -228,7 +238,7 @@ static void acceptor_promises(void *arg) {
   tap_ok(m && m->body.promise.from_slot == 2 && same_ballot(m->body.promise.accepted[4].ballot, B(2, 3)) &&
              m->body.promise.accepted[4].value == 3002,
          "Prepare (4,3) from slot 2: promised, reporting slot 4's 3002 at (2,3) (got %s)",
-         m ? bt(m->body.promise.accepted[4].ballot, b, sizeof b) : "no Promise");
+         m ? st(m->body.promise.accepted[4], b, sizeof b) : "no Promise");
   sim_destroy(q.w);
 }
 
@@ -273,8 +283,8 @@ static void acceptor_accepts(void *arg) {
   px_state *s = state_of(&q, 0);
   tap_ok(same_ballot(s->acc.accepted[0].ballot, B(3, 4)) && s->acc.accepted[0].value == 4001,
          "acceptor_on_accept: Accept (3,4) slot 0 = 4001 at the promise (3,4) is accepted: "
-         "acc.accepted[0] = 4001 at (3,4) (got %u at %s)",
-         s->acc.accepted[0].value, bt(s->acc.accepted[0].ballot, a, sizeof a));
+         "acc.accepted[0] = 4001 at (3,4) (got %s)",
+         st(s->acc.accepted[0], a, sizeof a));
   tap_is_int(count_type(&q, 0, MSG_ACCEPTED), 5,
              "an Accepted goes to each of the 5 learners (nodes 0..4, itself too): "
              "px_send_to_learners");
@@ -310,8 +320,8 @@ static void acceptor_refuses_accept(void *arg) {
   s = state_of(&q, 0);
   tap_ok(same_ballot(s->acc.accepted[0].ballot, B(2, 3)),
          "acceptor_on_accept: Accept (3,3) below the promise (3,4) is not accepted (slot 0 "
-         "still at (2,3), got %s)",
-         bt(s->acc.accepted[0].ballot, a, sizeof a));
+         "still holds 3001 at (2,3), got %s)",
+         st(s->acc.accepted[0], a, sizeof a));
   tap_is_int(count_type(&q, 0, MSG_ACCEPTED), 0, "no Accepted is sent");
   const sent *m = first_of(&q, 0, MSG_NACK);
   tap_ok(m && m->to == 3 && same_ballot(m->body.nack.promised, B(3, 4)) &&
@@ -342,9 +352,8 @@ static void acceptor_persists_first(void *arg) {
   tap_ok(m && same_ballot(m->disk.acc.accepted[0].ballot, B(1, 3)) &&
              m->disk.acc.accepted[0].value == 3001,
          "when the first Accepted is sent, stable storage already holds 3001 at (1,3) in slot 0 "
-         "(it held %u at %s): acceptor_persist before px_send_to_learners",
-         m ? m->disk.acc.accepted[0].value : 0,
-         m ? bt(m->disk.acc.accepted[0].ballot, a, sizeof a) : "- (no Accepted)");
+         "(it held %s): acceptor_persist before px_send_to_learners",
+         m ? st(m->disk.acc.accepted[0], a, sizeof a) : "- (no Accepted was sent)");
   const px_disk *disk = sim_stable(q.w, 0);
   tap_ok(disk->max_round == 0, "acceptor_persist writes the px_acceptor at offset 0 and leaves "
                                "max_round (after it) alone");
@@ -367,8 +376,8 @@ static void acceptor_recovers(void *arg) {
          "acceptor_recover: after a crash and restart the promise (2,4) is back (got %s)",
          bt(s->acc.promised, a, sizeof a));
   tap_ok(same_ballot(s->acc.accepted[0].ballot, B(1, 3)) && s->acc.accepted[0].value == 3001,
-         "acceptor_recover: slot 0's 3001 at (1,3) is back (got %u at %s)",
-         s->acc.accepted[0].value, bt(s->acc.accepted[0].ballot, a, sizeof a));
+         "acceptor_recover: slot 0's 3001 at (1,3) is back (got %s)",
+         st(s->acc.accepted[0], a, sizeof a));
   int first = q.count;
   prepare_in(&q, 3, B(2, 3), 0);
   tap_ok(count_type(&q, first, MSG_PROMISE) == 0 && count_type(&q, first, MSG_NACK) == 1,

@@ -64,6 +64,16 @@ static const char *value_name(px_value v, char *buf, size_t cap) {
   return buf;
 }
 
+/* An accepted proposal as "3001@(1,p3)", or "nothing". */
+static const char *slot_name(const sim_world *w, px_slot p, char *buf, size_t cap) {
+  char b[48], v[24];
+  if (p.ballot.round == 0)
+    snprintf(buf, cap, "nothing");
+  else
+    snprintf(buf, cap, "%s@%s", value_name(p.value, v, sizeof v), ballot_name(w, p.ballot, b, sizeof b));
+  return buf;
+}
+
 static const char *nodes_name(const sim_world *w, uint32_t bits, char *buf, size_t cap) {
   size_t at = 0;
   buf[0] = 0;
@@ -249,14 +259,12 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
     for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++) {
       if (same_slot(p->accepted[slot], s->acc.accepted[slot])) continue;
       sim_fail(w, "promise-report",
-               "%s's Promise for %s at t=%s reports %s@%s for slot %u, but it has accepted "
-               "%s@%s there: a promise carries the highest-numbered proposal accepted in every "
-               "slot from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
+               "%s's Promise for %s at t=%s reports %s for slot %u, but it has accepted %s "
+               "there: a promise carries the highest-numbered proposal accepted in every slot "
+               "from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
                sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-               value_name(p->accepted[slot].value, v, sizeof v),
-               ballot_name(w, p->accepted[slot].ballot, b, sizeof b), slot,
-               value_name(s->acc.accepted[slot].value, c, sizeof c),
-               ballot_name(w, s->acc.accepted[slot].ballot, d, sizeof d));
+               slot_name(w, p->accepted[slot], b, sizeof b), slot,
+               slot_name(w, s->acc.accepted[slot], d, sizeof d));
       return;
     }
     if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
@@ -269,12 +277,11 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
     if (cmp_ballot(on_disk.ballot, p->ballot) != 0 || on_disk.value != p->value ||
         cmp_ballot(disk->acc.promised, p->ballot) < 0) {
       sim_fail(w, "persist-before-reply",
-               "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s@%s "
-               "for that slot and promised=%s: write the acceptance (and the promise it "
-               "implies) with acceptor_persist before telling the learners (acceptor_on_accept)",
+               "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s for "
+               "that slot and promised=%s: write the acceptance (and the promise it implies) "
+               "with acceptor_persist before telling the learners (acceptor_on_accept)",
                sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
-               value_name(p->value, v, sizeof v), t, value_name(on_disk.value, c, sizeof c),
-               ballot_name(w, on_disk.ballot, b, sizeof b),
+               value_name(p->value, v, sizeof v), t, slot_name(w, on_disk, b, sizeof b),
                ballot_name(w, disk->acc.promised, d, sizeof d));
       return;
     }
