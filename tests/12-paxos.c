@@ -946,7 +946,9 @@ static void demo_forgetful(void *arg) {
     if (!found) continue;
     char durable[2048];
     bool durable_held = lab_run_quiet(&lab12, "crash-acceptors", seed, NULL, durable, sizeof durable);
-    if (!tap_ok(durable_held, "seed %llu with durable acceptors (crash-acceptors) is safe: %s",
+    if (!tap_ok(durable_held,
+                "seed %llu chose two values with forgetful acceptors; the same run with durable "
+                "ones (crash-acceptors) must hold, and did not: %s",
                 (unsigned long long)seed, durable))
       return;
     tap_diag("demonstration, not a failure: seed %llu: %s", (unsigned long long)seed, verdict);
