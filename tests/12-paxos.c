@@ -755,9 +755,14 @@ static void leader_fills_gaps(void *arg) {
                         "reported by a1"};
   for (int i = 0; i < 5; i++) {
     const sent *m = accept_for(&q, first, slot[i]);
+    char w[16], g[24];
+    snprintf(w, sizeof w, want[i] == PX_NOOP ? "no-op" : "%u", want[i]);
+    if (!m)
+      snprintf(g, sizeof g, "no Accept");
+    else
+      snprintf(g, sizeof g, m->body.accept.value == PX_NOOP ? "no-op" : "%u", m->body.accept.value);
     tap_ok(m && m->body.accept.value == want[i] && same_ballot(m->body.accept.ballot, B(5, 3)),
-           "slot %u: Accept((5,3), %u) is sent, %s (got %s %u)", slot[i], want[i], why[i],
-           m ? "value" : "no Accept,", m ? m->body.accept.value : 0);
+           "slot %u: Accept((5,3), %s) is sent, %s (got %s)", slot[i], w, why[i], g);
   }
   tap_ok(accept_for(&q, first, 7) == NULL, "slot 7 is learned: no Accept for it");
   tap_ok(accept_for(&q, first, 9) == NULL, "nothing above the highest reported slot (8)");

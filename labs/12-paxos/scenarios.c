@@ -1099,14 +1099,14 @@ static bool judge_multi(lab_run *run, const multi_setup *su) {
       if (sim_alive(w, i) && first >= end) continue;
       const px_choice *hole = first < PX_MAX_SLOTS ? &rec->chosen[first] : NULL;
       return lab_verdict(run, false,
-                         "liveness: by t=%s slots 0..%u are chosen but %s has learned only "
-                         "0..%d%s: %s",
+                         "liveness: by t=%s slots up to %u are chosen, but %s%s has not learned "
+                         "slot %u: %s",
                          when(su->deadline, t, sizeof t), end - 1, sim_node_name(w, i),
-                         (int)first - 1, sim_alive(w, i) ? "" : " (it is down)",
+                         sim_alive(w, i) ? "" : " (down)", first,
                          hole && !hole->chosen
-                             ? "that slot was never chosen: a new leader proposes a no-op in every "
-                               "slot below the highest one its promises reported "
-                               "(leader_on_promise)"
+                             ? "no value was ever chosen there, a gap that holds up the log: a new "
+                               "leader proposes a no-op in every slot below the highest one its "
+                               "promises reported (leader_on_promise)"
                              : "it misses Accepted messages (learner_on_accepted)");
     }
   }
