@@ -51,12 +51,23 @@ static void log_sends(sim_world *w, const sim_event *ev, void *ctx) {
   s->type = ev->msg_type;
   size_t size = 0;
   switch (ev->msg_type) {
-  case MSG_PREPARE: size = sizeof(px_prepare_body); break;
-  case MSG_PROMISE: size = sizeof(px_promise_body); break;
-  case MSG_ACCEPT: size = sizeof(px_accept_body); break;
-  case MSG_ACCEPTED: size = sizeof(px_accepted_body); break;
-  case MSG_NACK: size = sizeof(px_nack_body); break;
-  default: size = 0;
+    case MSG_PREPARE:
+      size = sizeof(px_prepare_body);
+      break;
+    case MSG_PROMISE:
+      size = sizeof(px_promise_body);
+      break;
+    case MSG_ACCEPT:
+      size = sizeof(px_accept_body);
+      break;
+    case MSG_ACCEPTED:
+      size = sizeof(px_accepted_body);
+      break;
+    case MSG_NACK:
+      size = sizeof(px_nack_body);
+      break;
+    default:
+      size = 0;
   }
   if (size) memcpy(&s->body, ev->body, size);
   memcpy(&s->disk, sim_stable(w, ev->node), sizeof s->disk);
@@ -67,10 +78,16 @@ static void quiet_world(quiet *q, const px_kind kinds[5]) {
   memset(q, 0, sizeof *q);
   q->w = sim_create(1);
   for (int i = 0; i < 5; i++) {
-    px_config c = {.kind = kinds[i], .acceptors = 3, .learners = 5, .value = (px_value)i * 1000 + 1,
-                   .start = 100 * SIM_SEC, .attempt_timeout = 100 * SIM_SEC,
-                   .backoff_base = 10 * SIM_MS, .backoff_cap = 80 * SIM_MS,
-                   .heartbeat_every = 100 * SIM_SEC, .election_min = 100 * SIM_SEC,
+    px_config c = {.kind = kinds[i],
+                   .acceptors = 3,
+                   .learners = 5,
+                   .value = (px_value)i * 1000 + 1,
+                   .start = 100 * SIM_SEC,
+                   .attempt_timeout = 100 * SIM_SEC,
+                   .backoff_base = 10 * SIM_MS,
+                   .backoff_cap = 80 * SIM_MS,
+                   .heartbeat_every = 100 * SIM_SEC,
+                   .election_min = 100 * SIM_SEC,
                    .election_max = 100 * SIM_SEC};
     sim_add_node(q->w, &paxos_protocol, &c, sizeof c);
   }
@@ -193,7 +210,8 @@ static void ballot_order(void *arg) {
   tap_ok(ballot_cmp(B(2, 3), B(2, 4)) < 0, "ballot_cmp: (2,3) < (2,4): equal rounds, node id");
   tap_ok(ballot_cmp(B(7, 1), B(7, 1)) == 0, "ballot_cmp: (7,1) = (7,1)");
   tap_ok(ballot_cmp(B(0, 0), B(1, 0)) < 0, "ballot_cmp: no ballot (round 0) is below (1,0)");
-  tap_ok(ballot_cmp(B(10, 0), B(9, 5)) > 0, "ballot_cmp: (10,0) > (9,5): compare rounds as numbers");
+  tap_ok(ballot_cmp(B(10, 0), B(9, 5)) > 0,
+         "ballot_cmp: (10,0) > (9,5): compare rounds as numbers");
 }
 
 /* Rule (phase 1(b)): a Prepare above the promise is promised, and the promise reports what was
@@ -210,8 +228,10 @@ static void acceptor_promises(void *arg) {
   prepare_in(&q, 4, B(3, 4), 0);
   tap_is_int(q.count, 1, "acceptor_on_prepare: one message for one Prepare (the Promise)");
   const sent *m = first_of(&q, 0, MSG_PROMISE);
-  if (!tap_ok(m != NULL, "acceptor_on_prepare: Prepare (3,4) above the promise (2,3) gets a "
-                         "Promise (type %d)", MSG_PROMISE)) {
+  if (!tap_ok(m != NULL,
+              "acceptor_on_prepare: Prepare (3,4) above the promise (2,3) gets a "
+              "Promise (type %d)",
+              MSG_PROMISE)) {
     sim_destroy(q.w);
     return;
   }
@@ -235,7 +255,8 @@ static void acceptor_promises(void *arg) {
   int first = q.count;
   prepare_in(&q, 3, B(4, 3), 2);
   m = first_of(&q, first, MSG_PROMISE);
-  tap_ok(m && m->body.promise.from_slot == 2 && same_ballot(m->body.promise.accepted[4].ballot, B(2, 3)) &&
+  tap_ok(m && m->body.promise.from_slot == 2 &&
+             same_ballot(m->body.promise.accepted[4].ballot, B(2, 3)) &&
              m->body.promise.accepted[4].value == 3002,
          "Prepare (4,3) from slot 2: promised, reporting slot 4's 3002 at (2,3) (got %s)",
          m ? st(m->body.promise.accepted[4], b, sizeof b) : "no Promise");
@@ -355,8 +376,9 @@ static void acceptor_persists_first(void *arg) {
          "(it held %s): acceptor_persist before px_send_to_learners",
          m ? st(m->disk.acc.accepted[0], a, sizeof a) : "- (no Accepted was sent)");
   const px_disk *disk = sim_stable(q.w, 0);
-  tap_ok(disk->max_round == 0, "acceptor_persist writes the px_acceptor at offset 0 and leaves "
-                               "max_round (after it) alone");
+  tap_ok(disk->max_round == 0,
+         "acceptor_persist writes the px_acceptor at offset 0 and leaves "
+         "max_round (after it) alone");
   sim_destroy(q.w);
 }
 
@@ -423,8 +445,8 @@ static void next_ballot(void *arg) {
          "seen (7,2), used round 9: (10,3), above the round used even if nobody saw it (got %s)",
          bt(got, a, sizeof a));
   sim_poke(q.w, 3, do_next_ballot, &got);
-  tap_ok(same_ballot(got, B(11, 3)), "and the next call gives (11,3): never the same twice (got %s)",
-         bt(got, a, sizeof a));
+  tap_ok(same_ballot(got, B(11, 3)),
+         "and the next call gives (11,3): never the same twice (got %s)", bt(got, a, sizeof a));
   sim_destroy(q.w);
 }
 
@@ -612,8 +634,10 @@ static void proposer_backoff_rule(void *arg) {
            "proposer_backoff after %u attempt(s): 200 waits in 1 .. %llu us (got %llu .. %llu)",
            attempts[k], (unsigned long long)limit[k], (unsigned long long)lo,
            (unsigned long long)hi);
-    tap_ok(distinct >= 100, "after %u attempt(s): the waits are random (%d distinct of 200; "
-                            "sim_random_below)", attempts[k], distinct);
+    tap_ok(distinct >= 100,
+           "after %u attempt(s): the waits are random (%d distinct of 200; "
+           "sim_random_below)",
+           attempts[k], distinct);
     tap_ok(hi > limit[k] / 2 && hi > (k ? limit[k - 1] : 0),
            "after %u attempt(s): they use the whole range (largest %llu > %llu): the limit is "
            "backoff_base * 2^(attempts-1), at most backoff_cap",
@@ -834,8 +858,9 @@ static void leader_steps_down(void *arg) {
   sim_poke(q.w, 3, do_leader_start, NULL);
   h.b = B(9, 1);
   sim_poke(q.w, 3, do_higher, &h);
-  tap_ok(!state_of(&q, 3)->ldr.preparing, "a candidate (preparing) that sees a higher ballot "
-                                          "stops preparing too");
+  tap_ok(!state_of(&q, 3)->ldr.preparing,
+         "a candidate (preparing) that sees a higher ballot "
+         "stops preparing too");
   sim_destroy(q.w);
 }
 
@@ -950,7 +975,8 @@ static void demo_forgetful(void *arg) {
     }
     if (!found) continue;
     char durable[2048];
-    bool durable_held = lab_run_quiet(&lab12, "crash-acceptors", seed, NULL, durable, sizeof durable);
+    bool durable_held =
+        lab_run_quiet(&lab12, "crash-acceptors", seed, NULL, durable, sizeof durable);
     if (!tap_ok(durable_held,
                 "seed %llu chose two values with forgetful acceptors; the same run with durable "
                 "ones (crash-acceptors) must hold, and did not: %s",
@@ -1030,8 +1056,8 @@ int main(void) {
   tap_case("proposer: randomized exponential backoff", proposer_backoff_rule, NULL);
   tap_case("learner: chosen at a majority of Accepted of one ballot", learner_majority, NULL);
   tap_case("multi: phase 1 once, from the first unlearned slot", leader_prepares, NULL);
-  tap_case("multi: a new leader re-proposes reported values, no-ops in the gaps",
-           leader_fills_gaps, NULL);
+  tap_case("multi: a new leader re-proposes reported values, no-ops in the gaps", leader_fills_gaps,
+           NULL);
   tap_case("multi: a stable leader skips phase 1 for the next command", leader_skips_phase1, NULL);
   tap_case("multi: a higher ballot ends leadership", leader_steps_down, NULL);
   tap_case("agreement, validity, every learner learns (basic, 200 seeds)", sweep_basic, NULL);

@@ -20,8 +20,7 @@ void acceptor_on_prepare(sim_node *n, px_state *s, int from, const px_prepare_bo
   (void)s;
   (void)from;
   (void)p;
-  TODO("acceptor_on_prepare: promise a higher ballot (persist, then Promise with what you "
-       "accepted from from_slot on); else Nack");
+  TODO("acceptor_on_prepare: promise a higher ballot (persist, then report); else Nack");
 }
 
 void acceptor_on_accept(sim_node *n, px_state *s, int from, const px_accept_body *a) {
@@ -29,8 +28,7 @@ void acceptor_on_accept(sim_node *n, px_state *s, int from, const px_accept_body
   (void)s;
   (void)from;
   (void)a;
-  TODO("acceptor_on_accept: accept a ballot at or above the promise (persist, then Accepted to "
-       "every learner); else Nack");
+  TODO("acceptor_on_accept: accept at or above the promise (persist, tell learners)");
 }
 
 void acceptor_persist(sim_node *n, const px_state *s) {

@@ -13,6 +13,5 @@ void learner_on_accepted(sim_node *n, px_state *s, int from, const px_accepted_b
   (void)s;
   (void)from;
   (void)a;
-  TODO("learner_on_accepted: count distinct acceptors of the slot's highest ballot; at a "
-       "majority px_learn");
+  TODO("learner_on_accepted: count acceptors of one ballot per slot; majority: px_learn");
 }

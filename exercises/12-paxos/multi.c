@@ -16,8 +16,7 @@
 void leader_start(sim_node *n, px_state *s) {
   (void)n;
   (void)s;
-  TODO("leader_start: new ballot, preparing from the first unlearned slot, Prepare to every "
-       "acceptor");
+  TODO("leader_start: new ballot, Prepare from the first unlearned slot to every acceptor");
 }
 
 void leader_on_promise(sim_node *n, px_state *s, int from, const px_promise_body *p) {
@@ -25,8 +24,7 @@ void leader_on_promise(sim_node *n, px_state *s, int from, const px_promise_body
   (void)s;
   (void)from;
   (void)p;
-  TODO("leader_on_promise: merge reports; at a majority lead, re-propose reported values, no-ops "
-       "in the gaps");
+  TODO("leader_on_promise: merge reports; at a majority lead, re-propose, no-op the gaps");
 }
 
 int leader_propose(sim_node *n, px_state *s, px_value command) {

@@ -16,15 +16,13 @@
 px_ballot px_next_ballot(sim_node *n, px_state *s) {
   (void)n;
   (void)s;
-  TODO("px_next_ballot: (max(highest_seen.round, max_round) + 1, self); record the round in "
-       "max_round and on disk first");
+  TODO("px_next_ballot: a round above all seen and used, on disk first; (round, self)");
 }
 
 void proposer_start(sim_node *n, px_state *s) {
   (void)n;
   (void)s;
-  TODO("proposer_start: new ballot, reset the attempt, PREPARING, count it, Prepare to every "
-       "acceptor");
+  TODO("proposer_start: new ballot, reset the attempt, PREPARING, Prepare to every acceptor");
 }
 
 void proposer_on_promise(sim_node *n, px_state *s, int from, const px_promise_body *p) {
@@ -32,8 +30,7 @@ void proposer_on_promise(sim_node *n, px_state *s, int from, const px_promise_bo
   (void)s;
   (void)from;
   (void)p;
-  TODO("proposer_on_promise: count distinct promises of this ballot, keep the highest accepted; "
-       "at a majority send Accept");
+  TODO("proposer_on_promise: count distinct promises; at a majority Accept the right value");
 }
 
 void proposer_on_nack(sim_node *n, px_state *s, int from, const px_nack_body *k) {
@@ -41,8 +38,7 @@ void proposer_on_nack(sim_node *n, px_state *s, int from, const px_nack_body *k)
   (void)s;
   (void)from;
   (void)k;
-  TODO("proposer_on_nack: a Nack of the current ballot naming a higher promise ends the "
-       "attempt (IDLE)");
+  TODO("proposer_on_nack: a Nack of this ballot naming a higher promise ends the attempt");
 }
 
 sim_time proposer_backoff(sim_node *n, px_state *s) {

@@ -53,11 +53,11 @@
 #include "todo.h"
 
 enum {
-  PX_MAX_NODES = 12,   /* nodes in one world of this lab */
-  PX_MAX_SLOTS = 64,   /* log slots (single decree uses slot 0 only) */
-  PX_MAX_PENDING = 64, /* client commands a replica holds until they are in the log */
+  PX_MAX_NODES = 12,    /* nodes in one world of this lab */
+  PX_MAX_SLOTS = 64,    /* log slots (single decree uses slot 0 only) */
+  PX_MAX_PENDING = 64,  /* client commands a replica holds until they are in the log */
   PX_MAX_COMMANDS = 40, /* commands one client submits */
-  PX_CHOSEN_BATCH = 16 /* learned slots one Chosen message carries (catch-up) */
+  PX_CHOSEN_BATCH = 16  /* learned slots one Chosen message carries (catch-up) */
 };
 
 /* A value. Proposers propose node id * 1000 + 1; clients' commands are client id * 1000 + k. */
@@ -173,11 +173,11 @@ typedef struct px_reply_body {
 
 /* What a node is. */
 typedef enum {
-  PX_IDLE = 0,   /* does nothing at all (the tests' silent nodes) */
-  PX_ACCEPTOR,   /* single decree: acceptor and learner */
-  PX_PROPOSER,   /* single decree: proposer and learner */
-  PX_REPLICA,    /* Multi-Paxos: acceptor, learner and leader candidate */
-  PX_CLIENT      /* Multi-Paxos: submits commands */
+  PX_IDLE = 0, /* does nothing at all (the tests' silent nodes) */
+  PX_ACCEPTOR, /* single decree: acceptor and learner */
+  PX_PROPOSER, /* single decree: proposer and learner */
+  PX_REPLICA,  /* Multi-Paxos: acceptor, learner and leader candidate */
+  PX_CLIENT    /* Multi-Paxos: submits commands */
 } px_kind;
 
 /* How a node is configured (sim_add_node's config bytes). */
@@ -201,9 +201,9 @@ typedef struct px_config {
   sim_time heartbeat_every;            /* a leader's heartbeat (and Accept resend) period */
   sim_time election_min, election_max; /* silence from the leader this long starts phase 1 */
   /* Client. */
-  uint32_t commands;   /* commands to submit, one after another (at most PX_MAX_COMMANDS) */
-  sim_time think_max;  /* pause before each command: uniform in 0 .. think_max */
-  sim_time resend;     /* resend the current command to every replica this often */
+  uint32_t commands;  /* commands to submit, one after another (at most PX_MAX_COMMANDS) */
+  sim_time think_max; /* pause before each command: uniform in 0 .. think_max */
+  sim_time resend;    /* resend the current command to every replica this often */
 } px_config;
 
 /* ---------------------------------------------------------------------------------------------
@@ -317,35 +317,35 @@ typedef struct px_choice {
   bool chosen;
   px_ballot ballot;
   px_value value;
-  uint32_t by;  /* the majority (at the moment it became one) */
+  uint32_t by; /* the majority (at the moment it became one) */
   sim_time at;
 } px_choice;
 
 typedef struct px_record {
   int acceptors, learners, nodes;
-  bool multi;       /* a Multi-Paxos world */
+  bool multi; /* a Multi-Paxos world */
   bool volatile_acceptor;
-  px_vote votes[PX_MAX_VOTES];    /* every proposal seen (Accept sent or accepted) */
+  px_vote votes[PX_MAX_VOTES]; /* every proposal seen (Accept sent or accepted) */
   int32_t vote_count;
   int32_t vote_head[PX_MAX_SLOTS]; /* per slot: its first proposal in votes, or -1 */
   bool votes_full;                 /* more proposals than votes can hold: the run fails */
   px_choice chosen[PX_MAX_SLOTS];
-  uint32_t slots_chosen;      /* slots with a chosen value */
+  uint32_t slots_chosen;           /* slots with a chosen value */
   bool proposable[PX_VALUE_LIMIT]; /* values a proposer or a client put forward */
-  uint32_t ballots;           /* distinct ballots in Prepare messages (phase 1 runs) */
+  uint32_t ballots;                /* distinct ballots in Prepare messages (phase 1 runs) */
   uint32_t ballots_of[PX_MAX_NODES];
-  uint32_t accepts_sent;      /* Accept messages */
-  uint32_t nacks;             /* Nack messages */
-  sim_time decided_at;        /* single decree: when slot 0 was chosen (0: not) */
-  sim_time last_learned;      /* when a learner last learned something */
+  uint32_t accepts_sent; /* Accept messages */
+  uint32_t nacks;        /* Nack messages */
+  sim_time decided_at;   /* single decree: when slot 0 was chosen (0: not) */
+  sim_time last_learned; /* when a learner last learned something */
   uint32_t crashes, restarts;
-  uint32_t forgot;            /* restarts after which an acceptor had lost accepted state */
-  char forgot_text[400];      /* the first, explained */
-  char p2b[600];              /* the first Accept that proposed another value than the one
-                                 chosen at a lower ballot (Paxos Made Simple P2b), explained */
-  uint32_t duplicates;        /* Multi-Paxos: commands chosen in more than one slot */
-  uint32_t noops;             /* Multi-Paxos: slots chosen as no-ops */
-  uint32_t leader_changes;    /* Multi-Paxos: phase 1 runs that made a leader */
+  uint32_t forgot;         /* restarts after which an acceptor had lost accepted state */
+  char forgot_text[400];   /* the first, explained */
+  char p2b[600];           /* the first Accept that proposed another value than the one
+                              chosen at a lower ballot (Paxos Made Simple P2b), explained */
+  uint32_t duplicates;     /* Multi-Paxos: commands chosen in more than one slot */
+  uint32_t noops;          /* Multi-Paxos: slots chosen as no-ops */
+  uint32_t leader_changes; /* Multi-Paxos: phase 1 runs that made a leader */
 
   /* The checks' own bookkeeping. */
   px_acceptor seen_acc[PX_MAX_NODES]; /* each acceptor's state after the last event */

@@ -73,8 +73,8 @@ static void format_promise(const void *body, char *out, size_t cap) {
     char ab[32], v[16];
     ballot_text(p->accepted[i].ballot, ab, sizeof ab);
     value_text(p->accepted[i].value, v, sizeof v);
-    at += (size_t)snprintf(out + at, cap - at, "%s[%u]=%s@%s", shown ? " " : " accepted ", i, v,
-                           ab);
+    at +=
+        (size_t)snprintf(out + at, cap - at, "%s[%u]=%s@%s", shown ? " " : " accepted ", i, v, ab);
     shown++;
   }
   if (more && at < cap) at += (size_t)snprintf(out + at, cap - at, " +%d more", more);
@@ -145,8 +145,8 @@ static const sim_msg_type paxos_types[MSG_TYPE_COUNT] = {
 };
 
 static const char *const paxos_timers[TIMER_KIND_COUNT] = {
-    [TIMER_START] = "start",         [TIMER_RETRY] = "retry",         [TIMER_ATTEMPT] = "attempt",
-    [TIMER_ELECTION] = "election",   [TIMER_HEARTBEAT] = "heartbeat", [TIMER_CATCHUP] = "catchup",
+    [TIMER_START] = "start",       [TIMER_RETRY] = "retry",         [TIMER_ATTEMPT] = "attempt",
+    [TIMER_ELECTION] = "election", [TIMER_HEARTBEAT] = "heartbeat", [TIMER_CATCHUP] = "catchup",
     [TIMER_CLIENT] = "client",
 };
 
@@ -175,7 +175,8 @@ uint32_t px_first_unlearned(const px_state *s) {
 /* Acceptors are nodes 0 .. cfg.acceptors-1 of the acceptor kinds (a test may run a replica
  * elsewhere, to watch its leader alone). */
 static bool is_acceptor(const sim_node *n, const px_state *s) {
-  return (s->cfg.kind == PX_ACCEPTOR || s->cfg.kind == PX_REPLICA) && sim_self(n) < s->cfg.acceptors;
+  return (s->cfg.kind == PX_ACCEPTOR || s->cfg.kind == PX_REPLICA) &&
+         sim_self(n) < s->cfg.acceptors;
 }
 static bool is_learner(const px_state *s) {
   return s->cfg.kind == PX_ACCEPTOR || s->cfg.kind == PX_PROPOSER || s->cfg.kind == PX_REPLICA;
@@ -228,41 +229,43 @@ void px_learn(sim_node *n, px_state *s, uint32_t slot, px_value value) {
 static void annotate(sim_node *n, const px_state *s) {
   char b[32], v[16];
   switch (s->cfg.kind) {
-  case PX_ACCEPTOR:
-    ballot_text(s->acc.promised, b, sizeof b);
-    sim_annotate(n, "promised", "%s", b);
-    ballot_text(s->acc.accepted[0].ballot, b, sizeof b);
-    value_text(s->acc.accepted[0].value, v, sizeof v);
-    if (s->acc.accepted[0].ballot.round)
-      sim_annotate(n, "accepted", "%s@%s", v, b);
-    else
-      sim_annotate(n, "accepted", "nothing");
-    value_text(s->lrn.learned[0], v, sizeof v);
-    sim_annotate(n, "learned", "%s", v);
-    break;
-  case PX_PROPOSER: {
-    static const char *const phases[] = {"idle", "preparing", "accepting"};
-    unsigned ph = (unsigned)s->prop.phase;
-    const char *phase = s->lrn.learned[0] != PX_NONE ? "decided" : ph < 3 ? phases[ph] : "?";
-    sim_annotate(n, "phase", "%s", phase);
-    ballot_text(s->prop.ballot, b, sizeof b);
-    sim_annotate(n, "ballot", "%s", b);
-    value_text(s->lrn.learned[0], v, sizeof v);
-    sim_annotate(n, "learned", "%s", v);
-    break;
-  }
-  case PX_REPLICA:
-    sim_annotate(n, "role", "%s",
-                 s->ldr.active ? "leader" : s->ldr.preparing ? "candidate" : "follower");
-    ballot_text(s->ldr.active || s->ldr.preparing ? s->ldr.ballot : s->highest_seen, b, sizeof b);
-    sim_annotate(n, "ballot", "%s", b);
-    sim_annotate(n, "log", "%u learned", px_first_unlearned(s));
-    break;
-  case PX_CLIENT:
-    sim_annotate(n, "commands", "%u/%u", s->replied, s->cfg.commands);
-    break;
-  default:
-    break;
+    case PX_ACCEPTOR:
+      ballot_text(s->acc.promised, b, sizeof b);
+      sim_annotate(n, "promised", "%s", b);
+      ballot_text(s->acc.accepted[0].ballot, b, sizeof b);
+      value_text(s->acc.accepted[0].value, v, sizeof v);
+      if (s->acc.accepted[0].ballot.round)
+        sim_annotate(n, "accepted", "%s@%s", v, b);
+      else
+        sim_annotate(n, "accepted", "nothing");
+      value_text(s->lrn.learned[0], v, sizeof v);
+      sim_annotate(n, "learned", "%s", v);
+      break;
+    case PX_PROPOSER: {
+      static const char *const phases[] = {"idle", "preparing", "accepting"};
+      unsigned ph = (unsigned)s->prop.phase;
+      const char *phase = s->lrn.learned[0] != PX_NONE ? "decided" : ph < 3 ? phases[ph] : "?";
+      sim_annotate(n, "phase", "%s", phase);
+      ballot_text(s->prop.ballot, b, sizeof b);
+      sim_annotate(n, "ballot", "%s", b);
+      value_text(s->lrn.learned[0], v, sizeof v);
+      sim_annotate(n, "learned", "%s", v);
+      break;
+    }
+    case PX_REPLICA:
+      sim_annotate(n, "role", "%s",
+                   s->ldr.active      ? "leader"
+                   : s->ldr.preparing ? "candidate"
+                                      : "follower");
+      ballot_text(s->ldr.active || s->ldr.preparing ? s->ldr.ballot : s->highest_seen, b, sizeof b);
+      sim_annotate(n, "ballot", "%s", b);
+      sim_annotate(n, "log", "%u learned", px_first_unlearned(s));
+      break;
+    case PX_CLIENT:
+      sim_annotate(n, "commands", "%u/%u", s->replied, s->cfg.commands);
+      break;
+    default:
+      break;
   }
 }
 
@@ -300,15 +303,12 @@ static void schedule_retry(sim_node *n, px_state *s) {
  */
 
 static sim_time election_delay(sim_node *n, const px_state *s) {
-  sim_time span = s->cfg.election_max > s->cfg.election_min
-                      ? s->cfg.election_max - s->cfg.election_min
-                      : 0;
+  sim_time span =
+      s->cfg.election_max > s->cfg.election_min ? s->cfg.election_max - s->cfg.election_min : 0;
   return s->cfg.election_min + (span ? sim_random_below(n, span + 1) : 0);
 }
 
-static void drop_pending(px_state *s, int i) {
-  s->pending[i] = s->pending[--s->pending_count];
-}
+static void drop_pending(px_state *s, int i) { s->pending[i] = s->pending[--s->pending_count]; }
 
 /* While leading: propose every pending command that is not in the log yet. */
 static void propose_pending(sim_node *n, px_state *s) {
@@ -451,19 +451,19 @@ static void paxos_boot(sim_node *n, void *state) {
     s->highest_seen = s->acc.promised;
   }
   switch (s->cfg.kind) {
-  case PX_PROPOSER:
-    sim_timer_set(n, TIMER_START, s->cfg.start > sim_true_time(n) ? s->cfg.start - sim_true_time(n) : 0,
-                  0);
-    break;
-  case PX_REPLICA:
-    s->heard_leader = sim_true_time(n);
-    sim_timer_set(n, TIMER_ELECTION, election_delay(n, s), 0);
-    break;
-  case PX_CLIENT:
-    client_next(n, s);
-    break;
-  default:
-    break;
+    case PX_PROPOSER:
+      sim_timer_set(n, TIMER_START,
+                    s->cfg.start > sim_true_time(n) ? s->cfg.start - sim_true_time(n) : 0, 0);
+      break;
+    case PX_REPLICA:
+      s->heard_leader = sim_true_time(n);
+      sim_timer_set(n, TIMER_ELECTION, election_delay(n, s), 0);
+      break;
+    case PX_CLIENT:
+      client_next(n, s);
+      break;
+    default:
+      break;
   }
   if (is_learner(s) && s->cfg.catchup_every)
     sim_timer_set(n, TIMER_CATCHUP, s->cfg.catchup_every, 0);
@@ -475,102 +475,102 @@ static void paxos_on_message(sim_node *n, void *state, int from, int type, const
   if (s->cfg.kind == PX_IDLE || from < 0 || from >= sim_node_count(n)) return;
   bool multi = s->cfg.kind == PX_REPLICA;
   switch (type) {
-  case MSG_PREPARE: {
-    const px_prepare_body *p = body;
-    raise_seen(s, p->ballot);
-    if (multi) heard_ballot(n, s, from, p->ballot, false);
-    if (is_acceptor(n, s)) acceptor_on_prepare(n, s, from, p);
-    break;
-  }
-  case MSG_ACCEPT: {
-    const px_accept_body *a = body;
-    raise_seen(s, a->ballot);
-    raise_hint(s, a->slot + 1);
-    if (multi) heard_ballot(n, s, from, a->ballot, true);
-    if (is_acceptor(n, s)) acceptor_on_accept(n, s, from, a);
-    break;
-  }
-  case MSG_PROMISE: {
-    const px_promise_body *p = body;
-    raise_seen(s, p->ballot);
-    if (from >= s->cfg.acceptors) break;
-    if (s->cfg.kind == PX_PROPOSER && !decided(s)) {
-      proposer_on_promise(n, s, from, p);
-    } else if (multi) {
-      bool was_active = s->ldr.active;
-      leader_on_promise(n, s, from, p);
-      if (s->ldr.active && !was_active) {
-        char b[32];
-        ballot_text(s->ldr.ballot, b, sizeof b);
-        sim_note(n, "leading at %s from slot %u; next slot %u", b, s->ldr.from_slot,
-                 s->ldr.next_slot);
-        s->leader = sim_self(n);
-        send_heartbeat(n, s);
-        propose_pending(n, s);
-        sim_timer_cancel_kind(n, TIMER_HEARTBEAT);
-        sim_timer_set(n, TIMER_HEARTBEAT, s->cfg.heartbeat_every, 0);
-      }
+    case MSG_PREPARE: {
+      const px_prepare_body *p = body;
+      raise_seen(s, p->ballot);
+      if (multi) heard_ballot(n, s, from, p->ballot, false);
+      if (is_acceptor(n, s)) acceptor_on_prepare(n, s, from, p);
+      break;
     }
-    break;
-  }
-  case MSG_NACK: {
-    const px_nack_body *k = body;
-    raise_seen(s, k->promised);
-    if (s->cfg.kind == PX_PROPOSER && !decided(s)) {
-      bool running = s->prop.phase != PROPOSER_IDLE;
-      proposer_on_nack(n, s, from, k);
-      if (running && s->prop.phase == PROPOSER_IDLE) schedule_retry(n, s);
-    } else if (multi) {
-      leader_on_higher_ballot(n, s, k->promised);
+    case MSG_ACCEPT: {
+      const px_accept_body *a = body;
+      raise_seen(s, a->ballot);
+      raise_hint(s, a->slot + 1);
+      if (multi) heard_ballot(n, s, from, a->ballot, true);
+      if (is_acceptor(n, s)) acceptor_on_accept(n, s, from, a);
+      break;
     }
-    break;
-  }
-  case MSG_ACCEPTED: {
-    const px_accepted_body *a = body;
-    raise_seen(s, a->ballot);
-    raise_hint(s, a->slot + 1);
-    if (is_learner(s) && from < s->cfg.acceptors) learner_on_accepted(n, s, from, a);
-    if (s->cfg.kind == PX_PROPOSER && decided(s)) stop_proposer(n, s);
-    if (multi) propose_pending(n, s);
-    break;
-  }
-  case MSG_HEARTBEAT: {
-    const px_heartbeat_body *h = body;
-    raise_seen(s, h->ballot);
-    raise_hint(s, h->next_slot);
-    if (multi) heard_ballot(n, s, from, h->ballot, true);
-    break;
-  }
-  case MSG_QUERY:
-    if (is_learner(s)) answer_query(n, s, from, body);
-    break;
-  case MSG_CHOSEN: {
-    const px_chosen_body *c = body;
-    for (uint32_t i = 0; i < c->count && i < PX_CHOSEN_BATCH; i++)
-      if (is_learner(s)) px_learn(n, s, c->entries[i].slot, c->entries[i].value);
-    if (s->cfg.kind == PX_PROPOSER && decided(s)) stop_proposer(n, s);
-    if (multi) propose_pending(n, s);
-    break;
-  }
-  case MSG_REQUEST: {
-    const px_request_body *r = body;
-    if (!multi || r->command < 1000) break;
-    for (uint32_t slot = 0; slot < PX_MAX_SLOTS; slot++)
-      if (s->lrn.learned[slot] == r->command) {
-        reply_to_client(n, r->command, slot);
-        goto done;
+    case MSG_PROMISE: {
+      const px_promise_body *p = body;
+      raise_seen(s, p->ballot);
+      if (from >= s->cfg.acceptors) break;
+      if (s->cfg.kind == PX_PROPOSER && !decided(s)) {
+        proposer_on_promise(n, s, from, p);
+      } else if (multi) {
+        bool was_active = s->ldr.active;
+        leader_on_promise(n, s, from, p);
+        if (s->ldr.active && !was_active) {
+          char b[32];
+          ballot_text(s->ldr.ballot, b, sizeof b);
+          sim_note(n, "leading at %s from slot %u; next slot %u", b, s->ldr.from_slot,
+                   s->ldr.next_slot);
+          s->leader = sim_self(n);
+          send_heartbeat(n, s);
+          propose_pending(n, s);
+          sim_timer_cancel_kind(n, TIMER_HEARTBEAT);
+          sim_timer_set(n, TIMER_HEARTBEAT, s->cfg.heartbeat_every, 0);
+        }
       }
-    bool known = false;
-    for (int i = 0; i < s->pending_count; i++) known = known || s->pending[i] == r->command;
-    if (!known && s->pending_count < PX_MAX_PENDING) s->pending[s->pending_count++] = r->command;
-    propose_pending(n, s);
-    break;
-  }
-  case MSG_REPLY:
-    if (s->cfg.kind == PX_CLIENT) client_reply(n, s, body);
-    break;
-  default:
-    break;
+      break;
+    }
+    case MSG_NACK: {
+      const px_nack_body *k = body;
+      raise_seen(s, k->promised);
+      if (s->cfg.kind == PX_PROPOSER && !decided(s)) {
+        bool running = s->prop.phase != PROPOSER_IDLE;
+        proposer_on_nack(n, s, from, k);
+        if (running && s->prop.phase == PROPOSER_IDLE) schedule_retry(n, s);
+      } else if (multi) {
+        leader_on_higher_ballot(n, s, k->promised);
+      }
+      break;
+    }
+    case MSG_ACCEPTED: {
+      const px_accepted_body *a = body;
+      raise_seen(s, a->ballot);
+      raise_hint(s, a->slot + 1);
+      if (is_learner(s) && from < s->cfg.acceptors) learner_on_accepted(n, s, from, a);
+      if (s->cfg.kind == PX_PROPOSER && decided(s)) stop_proposer(n, s);
+      if (multi) propose_pending(n, s);
+      break;
+    }
+    case MSG_HEARTBEAT: {
+      const px_heartbeat_body *h = body;
+      raise_seen(s, h->ballot);
+      raise_hint(s, h->next_slot);
+      if (multi) heard_ballot(n, s, from, h->ballot, true);
+      break;
+    }
+    case MSG_QUERY:
+      if (is_learner(s)) answer_query(n, s, from, body);
+      break;
+    case MSG_CHOSEN: {
+      const px_chosen_body *c = body;
+      for (uint32_t i = 0; i < c->count && i < PX_CHOSEN_BATCH; i++)
+        if (is_learner(s)) px_learn(n, s, c->entries[i].slot, c->entries[i].value);
+      if (s->cfg.kind == PX_PROPOSER && decided(s)) stop_proposer(n, s);
+      if (multi) propose_pending(n, s);
+      break;
+    }
+    case MSG_REQUEST: {
+      const px_request_body *r = body;
+      if (!multi || r->command < 1000) break;
+      for (uint32_t slot = 0; slot < PX_MAX_SLOTS; slot++)
+        if (s->lrn.learned[slot] == r->command) {
+          reply_to_client(n, r->command, slot);
+          goto done;
+        }
+      bool known = false;
+      for (int i = 0; i < s->pending_count; i++) known = known || s->pending[i] == r->command;
+      if (!known && s->pending_count < PX_MAX_PENDING) s->pending[s->pending_count++] = r->command;
+      propose_pending(n, s);
+      break;
+    }
+    case MSG_REPLY:
+      if (s->cfg.kind == PX_CLIENT) client_reply(n, s, body);
+      break;
+    default:
+      break;
   }
 done:
   annotate(n, s);
@@ -579,42 +579,42 @@ done:
 static void paxos_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
   px_state *s = state;
   switch (kind) {
-  case TIMER_START:
-    if (s->cfg.kind == PX_PROPOSER) begin_attempt(n, s);
-    break;
-  case TIMER_RETRY:
-    if (s->cfg.kind == PX_PROPOSER) begin_attempt(n, s);
-    break;
-  case TIMER_ATTEMPT:
-    if (s->cfg.kind != PX_PROPOSER || decided(s) || arg != s->prop.attempts) break;
-    s->attempt_timer = 0;
-    sim_note(n, "attempt %u undecided after its timeout: giving it up", s->prop.attempts);
-    s->prop.phase = PROPOSER_IDLE;
-    schedule_retry(n, s);
-    break;
-  case TIMER_ELECTION:
-    if (s->cfg.kind != PX_REPLICA) break;
-    if (!s->ldr.active && sim_true_time(n) - s->heard_leader >= s->cfg.election_min) {
-      s->elections++;
-      s->leader = -1;
-      leader_start(n, s);
-    }
-    sim_timer_set(n, TIMER_ELECTION, election_delay(n, s), 0);
-    break;
-  case TIMER_HEARTBEAT:
-    if (s->cfg.kind != PX_REPLICA || !s->ldr.active) break;
-    leader_tick(n, s);
-    propose_pending(n, s);
-    sim_timer_set(n, TIMER_HEARTBEAT, s->cfg.heartbeat_every, 0);
-    break;
-  case TIMER_CATCHUP:
-    if (is_learner(s)) catchup_tick(n, s);
-    break;
-  case TIMER_CLIENT:
-    if (s->cfg.kind == PX_CLIENT) client_timer(n, s, arg);
-    break;
-  default:
-    break;
+    case TIMER_START:
+      if (s->cfg.kind == PX_PROPOSER) begin_attempt(n, s);
+      break;
+    case TIMER_RETRY:
+      if (s->cfg.kind == PX_PROPOSER) begin_attempt(n, s);
+      break;
+    case TIMER_ATTEMPT:
+      if (s->cfg.kind != PX_PROPOSER || decided(s) || arg != s->prop.attempts) break;
+      s->attempt_timer = 0;
+      sim_note(n, "attempt %u undecided after its timeout: giving it up", s->prop.attempts);
+      s->prop.phase = PROPOSER_IDLE;
+      schedule_retry(n, s);
+      break;
+    case TIMER_ELECTION:
+      if (s->cfg.kind != PX_REPLICA) break;
+      if (!s->ldr.active && sim_true_time(n) - s->heard_leader >= s->cfg.election_min) {
+        s->elections++;
+        s->leader = -1;
+        leader_start(n, s);
+      }
+      sim_timer_set(n, TIMER_ELECTION, election_delay(n, s), 0);
+      break;
+    case TIMER_HEARTBEAT:
+      if (s->cfg.kind != PX_REPLICA || !s->ldr.active) break;
+      leader_tick(n, s);
+      propose_pending(n, s);
+      sim_timer_set(n, TIMER_HEARTBEAT, s->cfg.heartbeat_every, 0);
+      break;
+    case TIMER_CATCHUP:
+      if (is_learner(s)) catchup_tick(n, s);
+      break;
+    case TIMER_CLIENT:
+      if (s->cfg.kind == PX_CLIENT) client_timer(n, s, arg);
+      break;
+    default:
+      break;
   }
   annotate(n, s);
 }

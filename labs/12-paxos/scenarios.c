@@ -70,7 +70,8 @@ static const char *slot_name(const sim_world *w, px_slot p, char *buf, size_t ca
   if (p.ballot.round == 0)
     snprintf(buf, cap, "nothing");
   else
-    snprintf(buf, cap, "%s@%s", value_name(p.value, v, sizeof v), ballot_name(w, p.ballot, b, sizeof b));
+    snprintf(buf, cap, "%s@%s", value_name(p.value, v, sizeof v),
+             ballot_name(w, p.ballot, b, sizeof b));
   return buf;
 }
 
@@ -114,12 +115,12 @@ typedef struct px_run {
   px_slot reported[PX_MAX_NODES][PX_MAX_NODES];
   bool was_active[PX_MAX_NODES];
   bool fresh_learner[PX_MAX_NODES]; /* restarted: its learned log starts again from nothing */
-  sim_time faults_end; /* the scenario's own faults are over by then (crashes, cuts, loss) */
-  sim_net_config net; /* the scenario's network (failing leaders get theirs back) */
+  sim_time faults_end;  /* the scenario's own faults are over by then (crashes, cuts, loss) */
+  sim_net_config net;   /* the scenario's network (failing leaders get theirs back) */
   sim_time leader_down; /* how long a failing leader stays down */
-  const char *rule;   /* the rule a failing check of paxos_rules names */
-  char full[1800];    /* a violation's whole explanation (the report keeps its first 700 bytes) */
-  bool full_used;     /* the world stopped on a failed check of paxos_rules: full explains it */
+  const char *rule;     /* the rule a failing check of paxos_rules names */
+  char full[1800];      /* a violation's whole explanation (the report keeps its first 700 bytes) */
+  bool full_used;       /* the world stopped on a failed check of paxos_rules: full explains it */
 } px_run;
 
 static px_run *run_of(lab_run *run) { return (px_run *)run->lab_data; }
@@ -141,8 +142,12 @@ static px_vote *find_vote(px_record *rec, uint32_t slot, px_ballot ballot, px_va
     return NULL;
   }
   px_vote *v = &rec->votes[rec->vote_count];
-  *v = (px_vote){.slot = slot, .ballot = ballot, .value = value, .by = 0,
-                 .next = rec->vote_head[slot], .first = 0};
+  *v = (px_vote){.slot = slot,
+                 .ballot = ballot,
+                 .value = value,
+                 .by = 0,
+                 .next = rec->vote_head[slot],
+                 .first = 0};
   rec->vote_head[slot] = rec->vote_count++;
   return v;
 }
@@ -159,146 +164,148 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
   when(sim_now(w), t, sizeof t);
   const px_disk *disk = sim_stable(w, from);
   switch (ev->msg_type) {
-  case MSG_PREPARE: {
-    const px_prepare_body *p = ev->body;
-    if (p->ballot.node != from || p->ballot.round == 0) {
-      sim_fail(w, "ballots",
-               "%s sent a Prepare with ballot %s at t=%s: a ballot is (round >= 1, the "
-               "proposer's own id), so that no two proposers share one (px_next_ballot)",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
-      return;
-    }
-    if (disk->max_round < p->ballot.round) {
-      sim_fail(w, "ballots",
-               "%s sent a Prepare with ballot %s at t=%s while its disk said max_round=%u: "
-               "write the new round to stable storage before using it, or a restart could "
-               "issue the same ballot again (px_next_ballot; Paxos Made Simple 2.5)",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t, disk->max_round);
-      return;
-    }
-    if (cmp_ballot(p->ballot, rec->last_prepare[from]) != 0) {
-      rec->ballots++;
-      rec->ballots_of[from]++;
-      rec->last_prepare[from] = p->ballot;
-      x->promised_by[from] = 0;
-    }
-    return;
-  }
-  case MSG_ACCEPT: {
-    const px_accept_body *p = ev->body;
-    rec->accepts_sent++;
-    if (p->ballot.node != from || p->ballot.round == 0) {
-      sim_fail(w, "ballots",
-               "%s sent an Accept with ballot %s at t=%s: use the ballot of your own phase 1 "
-               "(proposer_on_promise, leader_on_promise, leader_propose)",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
-      return;
-    }
-    if (p->slot >= PX_MAX_SLOTS) return;
-    if (!proposable(rec, p->value)) {
-      sim_fail(w, "validity",
-               "%s proposed %s for slot %u at t=%s, a value no proposer or client put forward: "
-               "propose the value a promise reported or your own (proposer_on_promise, "
-               "leader_on_promise)",
-               sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot, t);
-      return;
-    }
-    /* One value per (slot, ballot): a ballot is a single proposal. */
-    px_vote *vt = find_vote(rec, p->slot, p->ballot, p->value, true);
-    if (vt) {
-      if (vt->value != p->value) {
+    case MSG_PREPARE: {
+      const px_prepare_body *p = ev->body;
+      if (p->ballot.node != from || p->ballot.round == 0) {
         sim_fail(w, "ballots",
-                 "%s proposed %s for slot %u at ballot %s at t=%s, but %s was already proposed at "
-                 "that ballot: one ballot is one proposal with one value (a leader proposes a "
-                 "slot once per ballot; a new attempt takes a new ballot)",
-                 sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
-                 ballot_name(w, p->ballot, a, sizeof a), t, value_name(vt->value, c, sizeof c));
+                 "%s sent a Prepare with ballot %s at t=%s: a ballot is (round >= 1, the "
+                 "proposer's own id), so that no two proposers share one (px_next_ballot)",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
         return;
       }
+      if (disk->max_round < p->ballot.round) {
+        sim_fail(w, "ballots",
+                 "%s sent a Prepare with ballot %s at t=%s while its disk said max_round=%u: "
+                 "write the new round to stable storage before using it, or a restart could "
+                 "issue the same ballot again (px_next_ballot; Paxos Made Simple 2.5)",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+                 disk->max_round);
+        return;
+      }
+      if (cmp_ballot(p->ballot, rec->last_prepare[from]) != 0) {
+        rec->ballots++;
+        rec->ballots_of[from]++;
+        rec->last_prepare[from] = p->ballot;
+        x->promised_by[from] = 0;
+      }
+      return;
     }
-    /* P2b, recorded (not stopping the run): once chosen, every higher ballot proposes it. */
-    const px_choice *ch = &rec->chosen[p->slot];
-    if (ch->chosen && cmp_ballot(p->ballot, ch->ballot) > 0 && p->value != ch->value &&
-        !rec->p2b[0]) {
-      char chosen_at[32], by[64], who[300] = "";
-      if (!rec->multi && p->slot == 0) {
-        size_t at = 0;
-        for (int i = 0; i < rec->acceptors && at < sizeof who; i++) {
-          if (!(x->promised_by[from] & (1u << i))) continue;
-          px_slot r = x->reported[from][i];
-          char rb[48], rv[24];
-          at += (size_t)snprintf(who + at, sizeof who - at, "%s%s reported %s%s%s",
-                                 at ? ", " : "; its promises: ", sim_node_name(w, i),
-                                 value_name(r.value, rv, sizeof rv), r.ballot.round ? "@" : "",
-                                 r.ballot.round ? ballot_name(w, r.ballot, rb, sizeof rb) : "");
+    case MSG_ACCEPT: {
+      const px_accept_body *p = ev->body;
+      rec->accepts_sent++;
+      if (p->ballot.node != from || p->ballot.round == 0) {
+        sim_fail(w, "ballots",
+                 "%s sent an Accept with ballot %s at t=%s: use the ballot of your own phase 1 "
+                 "(proposer_on_promise, leader_on_promise, leader_propose)",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
+        return;
+      }
+      if (p->slot >= PX_MAX_SLOTS) return;
+      if (!proposable(rec, p->value)) {
+        sim_fail(w, "validity",
+                 "%s proposed %s for slot %u at t=%s, a value no proposer or client put forward: "
+                 "propose the value a promise reported or your own (proposer_on_promise, "
+                 "leader_on_promise)",
+                 sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot, t);
+        return;
+      }
+      /* One value per (slot, ballot): a ballot is a single proposal. */
+      px_vote *vt = find_vote(rec, p->slot, p->ballot, p->value, true);
+      if (vt) {
+        if (vt->value != p->value) {
+          sim_fail(
+              w, "ballots",
+              "%s proposed %s for slot %u at ballot %s at t=%s, but %s was already proposed at "
+              "that ballot: one ballot is one proposal with one value (a leader proposes a "
+              "slot once per ballot; a new attempt takes a new ballot)",
+              sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
+              ballot_name(w, p->ballot, a, sizeof a), t, value_name(vt->value, c, sizeof c));
+          return;
         }
       }
-      snprintf(rec->p2b, sizeof rec->p2b,
-               "P2b broken: %s proposed %s for slot %u at ballot %s at t=%s, but %s had been "
-               "chosen there at ballot %s (accepted by %s at t=%s)%s",
-               sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
-               ballot_name(w, p->ballot, a, sizeof a), t, value_name(ch->value, c, sizeof c),
-               ballot_name(w, ch->ballot, b, sizeof b), nodes_name(w, ch->by, by, sizeof by),
-               when(ch->at, chosen_at, sizeof chosen_at), who);
-    }
-    return;
-  }
-  case MSG_PROMISE: {
-    const px_promise_body *p = ev->body;
-    if (from >= rec->acceptors) return;
-    const px_state *s = sim_state(w, from);
-    if (cmp_ballot(disk->acc.promised, p->ballot) < 0) {
-      sim_fail(w, "persist-before-reply",
-               "%s sent a Promise for %s at t=%s, but its stable storage says promised=%s: a "
-               "crash right after this send would forget the promise; call acceptor_persist "
-               "before sending (acceptor_on_prepare; Paxos Made Simple 2.5)",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-               ballot_name(w, disk->acc.promised, b, sizeof b));
+      /* P2b, recorded (not stopping the run): once chosen, every higher ballot proposes it. */
+      const px_choice *ch = &rec->chosen[p->slot];
+      if (ch->chosen && cmp_ballot(p->ballot, ch->ballot) > 0 && p->value != ch->value &&
+          !rec->p2b[0]) {
+        char chosen_at[32], by[64], who[300] = "";
+        if (!rec->multi && p->slot == 0) {
+          size_t at = 0;
+          for (int i = 0; i < rec->acceptors && at < sizeof who; i++) {
+            if (!(x->promised_by[from] & (1u << i))) continue;
+            px_slot r = x->reported[from][i];
+            char rb[48], rv[24];
+            at += (size_t)snprintf(who + at, sizeof who - at, "%s%s reported %s%s%s",
+                                   at ? ", " : "; its promises: ", sim_node_name(w, i),
+                                   value_name(r.value, rv, sizeof rv), r.ballot.round ? "@" : "",
+                                   r.ballot.round ? ballot_name(w, r.ballot, rb, sizeof rb) : "");
+          }
+        }
+        snprintf(rec->p2b, sizeof rec->p2b,
+                 "P2b broken: %s proposed %s for slot %u at ballot %s at t=%s, but %s had been "
+                 "chosen there at ballot %s (accepted by %s at t=%s)%s",
+                 sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
+                 ballot_name(w, p->ballot, a, sizeof a), t, value_name(ch->value, c, sizeof c),
+                 ballot_name(w, ch->ballot, b, sizeof b), nodes_name(w, ch->by, by, sizeof by),
+                 when(ch->at, chosen_at, sizeof chosen_at), who);
+      }
       return;
     }
-    for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++) {
-      if (same_slot(p->accepted[slot], s->acc.accepted[slot])) continue;
-      sim_fail(w, "promise-report",
-               "%s's Promise for %s at t=%s reports %s for slot %u, but it has accepted %s "
-               "there: a promise carries the highest-numbered proposal accepted in every slot "
-               "from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-               slot_name(w, p->accepted[slot], b, sizeof b), slot,
-               slot_name(w, s->acc.accepted[slot], d, sizeof d));
+    case MSG_PROMISE: {
+      const px_promise_body *p = ev->body;
+      if (from >= rec->acceptors) return;
+      const px_state *s = sim_state(w, from);
+      if (cmp_ballot(disk->acc.promised, p->ballot) < 0) {
+        sim_fail(w, "persist-before-reply",
+                 "%s sent a Promise for %s at t=%s, but its stable storage says promised=%s: a "
+                 "crash right after this send would forget the promise; call acceptor_persist "
+                 "before sending (acceptor_on_prepare; Paxos Made Simple 2.5)",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+                 ballot_name(w, disk->acc.promised, b, sizeof b));
+        return;
+      }
+      for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++) {
+        if (same_slot(p->accepted[slot], s->acc.accepted[slot])) continue;
+        sim_fail(w, "promise-report",
+                 "%s's Promise for %s at t=%s reports %s for slot %u, but it has accepted %s "
+                 "there: a promise carries the highest-numbered proposal accepted in every slot "
+                 "from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+                 slot_name(w, p->accepted[slot], b, sizeof b), slot,
+                 slot_name(w, s->acc.accepted[slot], d, sizeof d));
+        return;
+      }
+      if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
       return;
     }
-    if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
-    return;
-  }
-  case MSG_ACCEPTED: {
-    const px_accepted_body *p = ev->body;
-    if (from >= rec->acceptors || p->slot >= PX_MAX_SLOTS) return;
-    const px_slot on_disk = disk->acc.accepted[p->slot];
-    if (cmp_ballot(on_disk.ballot, p->ballot) != 0 || on_disk.value != p->value ||
-        cmp_ballot(disk->acc.promised, p->ballot) < 0) {
-      sim_fail(w, "persist-before-reply",
-               "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s for "
-               "that slot and promised=%s: write the acceptance (and the promise it implies) "
-               "with acceptor_persist before telling the learners (acceptor_on_accept)",
-               sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
-               value_name(p->value, v, sizeof v), t, slot_name(w, on_disk, b, sizeof b),
-               ballot_name(w, disk->acc.promised, d, sizeof d));
+    case MSG_ACCEPTED: {
+      const px_accepted_body *p = ev->body;
+      if (from >= rec->acceptors || p->slot >= PX_MAX_SLOTS) return;
+      const px_slot on_disk = disk->acc.accepted[p->slot];
+      if (cmp_ballot(on_disk.ballot, p->ballot) != 0 || on_disk.value != p->value ||
+          cmp_ballot(disk->acc.promised, p->ballot) < 0) {
+        sim_fail(w, "persist-before-reply",
+                 "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s for "
+                 "that slot and promised=%s: write the acceptance (and the promise it implies) "
+                 "with acceptor_persist before telling the learners (acceptor_on_accept)",
+                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
+                 value_name(p->value, v, sizeof v), t, slot_name(w, on_disk, b, sizeof b),
+                 ballot_name(w, disk->acc.promised, d, sizeof d));
+        return;
+      }
+      if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
+      rec->told[from].accepted[p->slot] = (px_slot){.ballot = p->ballot, .value = p->value};
       return;
     }
-    if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
-    rec->told[from].accepted[p->slot] = (px_slot){.ballot = p->ballot, .value = p->value};
-    return;
-  }
-  case MSG_NACK:
-    rec->nacks++;
-    return;
-  case MSG_REQUEST: {
-    const px_request_body *r = ev->body;
-    if (r->command < PX_VALUE_LIMIT) rec->proposable[r->command] = true;
-    return;
-  }
-  default:
-    return;
+    case MSG_NACK:
+      rec->nacks++;
+      return;
+    case MSG_REQUEST: {
+      const px_request_body *r = ev->body;
+      if (r->command < PX_VALUE_LIMIT) rec->proposable[r->command] = true;
+      return;
+    }
+    default:
+      return;
   }
 }
 
@@ -308,32 +315,33 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   int node = ev->node;
   if (node < 0 || node >= PX_MAX_NODES) return;
   switch (ev->kind) {
-  case SIM_EV_CRASH:
-    rec->crashes++;
-    rec->crashed_at[node] = ev->time;
-    if (node < rec->acceptors) rec->before_crash[node] = ((const px_state *)sim_state(w, node))->acc;
-    break;
-  case SIM_EV_RESTART:
-    rec->restarts++;
-    rec->restarted_at[node] = ev->time;
-    rec->fresh[node] = true;
-    x->fresh_learner[node] = true;
-    break;
-  case SIM_EV_SEND:
-    watch_send(w, x, ev);
-    break;
-  case SIM_EV_RECV:
-    /* The promises a proposer has received for its latest ballot (for the P2b explanation). */
-    if (ev->msg_type == MSG_PROMISE && ev->peer >= 0 && ev->peer < rec->acceptors) {
-      const px_promise_body *p = ev->body;
-      if (cmp_ballot(p->ballot, rec->last_prepare[node]) == 0) {
-        x->promised_by[node] |= 1u << ev->peer;
-        x->reported[node][ev->peer] = p->accepted[0];
+    case SIM_EV_CRASH:
+      rec->crashes++;
+      rec->crashed_at[node] = ev->time;
+      if (node < rec->acceptors)
+        rec->before_crash[node] = ((const px_state *)sim_state(w, node))->acc;
+      break;
+    case SIM_EV_RESTART:
+      rec->restarts++;
+      rec->restarted_at[node] = ev->time;
+      rec->fresh[node] = true;
+      x->fresh_learner[node] = true;
+      break;
+    case SIM_EV_SEND:
+      watch_send(w, x, ev);
+      break;
+    case SIM_EV_RECV:
+      /* The promises a proposer has received for its latest ballot (for the P2b explanation). */
+      if (ev->msg_type == MSG_PROMISE && ev->peer >= 0 && ev->peer < rec->acceptors) {
+        const px_promise_body *p = ev->body;
+        if (cmp_ballot(p->ballot, rec->last_prepare[node]) == 0) {
+          x->promised_by[node] |= 1u << ev->peer;
+          x->reported[node][ev->peer] = p->accepted[0];
+        }
       }
-    }
-    break;
-  default:
-    break;
+      break;
+    default:
+      break;
   }
 }
 
@@ -432,21 +440,22 @@ static bool record_accept(sim_world *w, px_run *x, int i, uint32_t slot, px_slot
   if (popcount(vt->by) < rec->acceptors / 2 + 1) return true;
   px_choice *ch = &rec->chosen[slot];
   if (!ch->chosen) {
-    *ch = (px_choice){.chosen = true, .ballot = vt->ballot, .value = vt->value, .by = vt->by,
-                      .at = sim_now(w)};
+    *ch = (px_choice){
+        .chosen = true, .ballot = vt->ballot, .value = vt->value, .by = vt->by, .at = sim_now(w)};
     rec->slots_chosen++;
     if (slot == 0 && !rec->multi) rec->decided_at = sim_now(w);
     return true;
   }
   if (ch->value == vt->value) return true;
   x->rule = "agreement";
-  int n = snprintf(why, cap,
-                   "two values chosen in slot %u: %s at ballot %s (accepted by %s, t=%s) and %s "
-                   "at ballot %s (accepted by %s, t=%s)",
-                   slot, value_name(ch->value, c, sizeof c), ballot_name(w, ch->ballot, a, sizeof a),
-                   nodes_name(w, ch->by, by, sizeof by), when(ch->at, t2, sizeof t2),
-                   value_name(vt->value, v, sizeof v), ballot_name(w, vt->ballot, b, sizeof b),
-                   nodes_name(w, vt->by, by2, sizeof by2), t);
+  int n =
+      snprintf(why, cap,
+               "two values chosen in slot %u: %s at ballot %s (accepted by %s, t=%s) and %s "
+               "at ballot %s (accepted by %s, t=%s)",
+               slot, value_name(ch->value, c, sizeof c), ballot_name(w, ch->ballot, a, sizeof a),
+               nodes_name(w, ch->by, by, sizeof by), when(ch->at, t2, sizeof t2),
+               value_name(vt->value, v, sizeof v), ballot_name(w, vt->ballot, b, sizeof b),
+               nodes_name(w, vt->by, by2, sizeof by2), t);
   if (n < 0 || (size_t)n >= cap) return false;
   if (rec->forgot_text[0])
     snprintf(why + n, cap - (size_t)n, ". Why: %s; %s", rec->forgot_text,
@@ -677,15 +686,15 @@ static void loss_at(sim_world *w, void *ctx, uint64_t percent) {
 
 typedef struct single_setup {
   int acceptors, proposers;
-  sim_time start_max;       /* proposers after the first start at random times up to this ... */
-  sim_time start_step;      /* ... or, if start_max is 0, proposer k starts at k * start_step */
+  sim_time start_max;  /* proposers after the first start at random times up to this ... */
+  sim_time start_step; /* ... or, if start_max is 0, proposer k starts at k * start_step */
   bool backoff;
   sim_time retry, attempt_timeout, backoff_base, backoff_cap;
   bool volatile_acceptor;
   sim_net_config net;
-  int crashes;              /* acceptor crashes, one at a time, placed at random ... */
+  int crashes; /* acceptor crashes, one at a time, placed at random ... */
   sim_time crash_from, crash_to, down_min, down_max; /* ... in this window, down this long */
-  sim_time quiet_at;        /* loss and duplication stop here (0: they never do) */
+  sim_time quiet_at; /* loss and duplication stop here (0: they never do) */
   sim_time deadline;
 } single_setup;
 
@@ -718,8 +727,11 @@ static px_run *new_run(lab_run *run, int acceptors, int learners, int nodes, boo
 static sim_world *build_single(lab_run *run, const single_setup *su) {
   sim_world *w = sim_create(run->seed);
   int nodes = su->acceptors + su->proposers;
-  px_config acc = {.kind = PX_ACCEPTOR, .acceptors = su->acceptors, .learners = nodes,
-                   .volatile_acceptor = su->volatile_acceptor, .catchup_every = 100 * SIM_MS};
+  px_config acc = {.kind = PX_ACCEPTOR,
+                   .acceptors = su->acceptors,
+                   .learners = nodes,
+                   .volatile_acceptor = su->volatile_acceptor,
+                   .catchup_every = 100 * SIM_MS};
   for (int i = 0; i < su->acceptors; i++) {
     sim_add_node(w, &paxos_protocol, &acc, sizeof acc);
     char name[16];
@@ -858,7 +870,8 @@ static bool judge_single(lab_run *run, sim_time deadline) {
       run, true,
       "agreement: %s chosen at ballot %s by %s at t=%s; all %d learners had learned it at t=%s; %u "
       "ballots (%s), %u Nacks; the network lost %llu and duplicated %llu messages%s",
-      value_name(rec->chosen[0].value, v, sizeof v), ballot_name(w, rec->chosen[0].ballot, a, sizeof a),
+      value_name(rec->chosen[0].value, v, sizeof v),
+      ballot_name(w, rec->chosen[0].ballot, a, sizeof a),
       nodes_name(w, rec->chosen[0].by, by, sizeof by), when(rec->chosen[0].at, t, sizeof t),
       rec->learners, when(learned_at, t2, sizeof t2), rec->ballots,
       ballots_text(w, x, list, sizeof list), rec->nacks, (unsigned long long)st->dropped_loss,
@@ -958,13 +971,13 @@ typedef struct multi_setup {
   int replicas, clients;
   uint32_t commands;
   sim_net_config net;
-  int leader_crashes;      /* whoever leads fails (loses most messages for 20 ms, then crashes),
-                              this many times ... */
+  int leader_crashes; /* whoever leads fails (loses most messages for 20 ms, then crashes),
+                         this many times ... */
   sim_time first_crash, crash_gap, leader_down; /* ... from first_crash, crash_gap apart; down
                                                    this long */
-  int replica_crashes;     /* besides, crash random replicas (one at a time) ... */
-  int isolations;          /* ... and cut random replicas off (one at a time) ... */
-  sim_time faults_until;   /* ... before this time; loss and duplication stop here too */
+  int replica_crashes;   /* besides, crash random replicas (one at a time) ... */
+  int isolations;        /* ... and cut random replicas off (one at a time) ... */
+  sim_time faults_until; /* ... before this time; loss and duplication stop here too */
   sim_time deadline;
 } multi_setup;
 
@@ -1030,10 +1043,10 @@ static sim_world *build_multi(lab_run *run, const multi_setup *su) {
     sim_at(w, su->faults_until, loss_at, NULL, 0);
     x->faults_end = su->faults_until;
   }
-  sim_time last_failure = su->leader_crashes
-                              ? su->first_crash + (sim_time)(su->leader_crashes - 1) * su->crash_gap +
-                                    30 * SIM_MS + su->leader_down
-                              : 0;
+  sim_time last_failure =
+      su->leader_crashes ? su->first_crash + (sim_time)(su->leader_crashes - 1) * su->crash_gap +
+                               30 * SIM_MS + su->leader_down
+                         : 0;
   if (last_failure > x->faults_end) x->faults_end = last_failure;
   sim_observe(w, watch, x);
   sim_invariant(w, "paxos", paxos_rules, x);
@@ -1113,9 +1126,11 @@ static bool judge_multi(lab_run *run, const multi_setup *su) {
   sim_time done_at = rec->last_learned;
   sim_run_for(w, 500 * SIM_MS);
   if (sim_violated(w, NULL)) return violation_verdict(run);
-  if (rec->p2b[0]) return lab_verdict(run, false, "%s: a new leader must re-propose the highest-"
-                                      "numbered value its promises reported (leader_on_promise)",
-                                      rec->p2b);
+  if (rec->p2b[0])
+    return lab_verdict(run, false,
+                       "%s: a new leader must re-propose the highest-"
+                       "numbered value its promises reported (leader_on_promise)",
+                       rec->p2b);
   /* Every command once or more; holes none (checked by log_complete). */
   rec->duplicates = rec->noops = 0;
   for (uint32_t slot = 0; slot < end; slot++) {
@@ -1138,13 +1153,14 @@ static bool judge_multi(lab_run *run, const multi_setup *su) {
       if (times > 1) rec->duplicates++;
     }
   const sim_stats *st = sim_get_stats(w);
-  return lab_verdict(run, true,
-                     "one log: %u commands from %d clients in %u slots (%u no-ops, %u commands "
-                     "in two slots), every replica had learned all of them at t=%s; %u phase-1 runs, "
-                     "%u leaders; %u crashes; the network lost %llu and duplicated %llu messages",
-                     commands, su->clients, end, rec->noops, rec->duplicates,
-                     when(done_at, t, sizeof t), rec->ballots, rec->leader_changes, rec->crashes,
-                     (unsigned long long)st->dropped_loss, (unsigned long long)st->duplicated);
+  return lab_verdict(
+      run, true,
+      "one log: %u commands from %d clients in %u slots (%u no-ops, %u commands "
+      "in two slots), every replica had learned all of them at t=%s; %u phase-1 runs, "
+      "%u leaders; %u crashes; the network lost %llu and duplicated %llu messages",
+      commands, su->clients, end, rec->noops, rec->duplicates, when(done_at, t, sizeof t),
+      rec->ballots, rec->leader_changes, rec->crashes, (unsigned long long)st->dropped_loss,
+      (unsigned long long)st->duplicated);
 }
 
 static bool scenario_multi(lab_run *run) {

@@ -35,7 +35,8 @@ void acceptor_on_prepare(sim_node *n, px_state *s, int from, const px_prepare_bo
   s->acc.promised = p->ballot;
   acceptor_persist(n, s); /* section 2.5: record the response before sending it */
   px_promise_body r = {.ballot = p->ballot, .from_slot = p->from_slot};
-  for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++) r.accepted[slot] = s->acc.accepted[slot];
+  for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++)
+    r.accepted[slot] = s->acc.accepted[slot];
   sim_send(n, from, MSG_PROMISE, &r);
 }
 
@@ -54,6 +55,8 @@ void acceptor_on_accept(sim_node *n, px_state *s, int from, const px_accept_body
   px_send_to_learners(n, s, MSG_ACCEPTED, &r);
 }
 
-void acceptor_persist(sim_node *n, const px_state *s) { sim_stable_write(n, 0, &s->acc, sizeof s->acc); }
+void acceptor_persist(sim_node *n, const px_state *s) {
+  sim_stable_write(n, 0, &s->acc, sizeof s->acc);
+}
 
 void acceptor_recover(sim_node *n, px_state *s) { sim_stable_read(n, 0, &s->acc, sizeof s->acc); }
