@@ -122,4 +122,19 @@ fig 08-stale-read-spacetime.svg 08-quorums weak 1 --view spacetime --from 373.5m
 # n2 misses the write (its link is cut); the next read sees its old reply and repairs it.
 fig 08-read-repair-spacetime.svg 08-quorums read-repair 1 --view spacetime --from 70ms --to 200ms
 
+# --- Lab 12: Paxos -----------------------------------------------------------------------------
+# Dueling proposers without backoff, seed 2: 125 times idle -> preparing -> accepting -> idle (the
+# 16ms attempt timer), and never decided.
+fig 12-duel-states.svg 12-paxos duel 2 --view states --key phase
+# The same duel with randomized backoff: two attempts each, then decided.
+fig 12-duel-backoff-states.svg 12-paxos duel-backoff 2 --view states --key phase
+# The first 30ms of the duel: p4's Prepare reaches the acceptors between p3's promises and p3's
+# Accepts (refused: promised (1,4)), then p3's (2,3) does the same to p4.
+fig 12-duel-spacetime.svg 12-paxos duel 2 --view spacetime --to 30ms
+# Forgetful acceptors, seed 65: a1 accepts 3001 (chosen with a2), crashes at 37.3ms and comes back
+# empty, promises p4 with nothing to report, and accepts 4001 with a0: two values chosen.
+fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.7ms --to 54.3ms --nodes a0,a1,a2,p4
+# Multi-Paxos, seed 18: n0 leads, fails at 250ms; n1 runs phase 1 and leads.
+fig 12-multi-states.svg 12-paxos multi 18 --view states --key role
+
 echo "figures: done"
