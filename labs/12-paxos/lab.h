@@ -280,7 +280,6 @@ typedef struct px_state {
   sim_time heard_leader;               /* ... when */
   px_value pending[PX_MAX_PENDING];    /* replica: client commands not yet seen in the log */
   int pending_count;
-  uint32_t elections;    /* replica: phase 1 runs it started */
   uint32_t cmd_index;    /* client: commands submitted so far (the current one's k) */
   uint32_t cmd_attempts; /* client: sends of the current command */
   bool waiting;          /* client: the current command is not in the log yet */
@@ -334,9 +333,7 @@ typedef struct px_record {
   bool proposable[PX_VALUE_LIMIT]; /* values a proposer or a client put forward */
   uint32_t ballots;                /* distinct ballots in Prepare messages (phase 1 runs) */
   uint32_t ballots_of[PX_MAX_NODES];
-  uint32_t accepts_sent; /* Accept messages */
   uint32_t nacks;        /* Nack messages */
-  sim_time decided_at;   /* single decree: when slot 0 was chosen (0: not) */
   sim_time last_learned; /* when a learner last learned something */
   uint32_t crashes, restarts;
   uint32_t forgot;         /* restarts after which an acceptor had lost accepted state */

@@ -595,7 +595,6 @@ static void paxos_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
     case TIMER_ELECTION:
       if (s->cfg.kind != PX_REPLICA) break;
       if (!s->ldr.active && sim_true_time(n) - s->heard_leader >= s->cfg.election_min) {
-        s->elections++;
         s->leader = -1;
         leader_start(n, s);
       }

@@ -192,7 +192,6 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
     }
     case MSG_ACCEPT: {
       const px_accept_body *p = ev->body;
-      rec->accepts_sent++;
       if (p->ballot.node != from || p->ballot.round == 0) {
         sim_fail(w, "ballots",
                  "%s sent an Accept with ballot %s at t=%s: use the ballot of your own phase 1 "
@@ -443,7 +442,6 @@ static bool record_accept(sim_world *w, px_run *x, int i, uint32_t slot, px_slot
     *ch = (px_choice){
         .chosen = true, .ballot = vt->ballot, .value = vt->value, .by = vt->by, .at = sim_now(w)};
     rec->slots_chosen++;
-    if (slot == 0 && !rec->multi) rec->decided_at = sim_now(w);
     return true;
   }
   if (ch->value == vt->value) return true;
