@@ -784,6 +784,7 @@ static void fire_timer(sim_world *w, uint32_t slot) {
     trace_begin(&l, w->c.now, "timer");
     trace_int(&l, "node", t.node);
     trace_str(&l, "name", timer_name(w, t.node, t.kind));
+    if (t.arg) trace_uint(&l, "arg", t.arg); /* what the handler was given (e.g. which ping) */
     trace_vc(w, &l, t.node);
     trace_end(&l, w->trace);
   }

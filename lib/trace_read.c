@@ -266,7 +266,8 @@ enum {
   F_TO,
   F_FROM,
   F_ID,
-  F_CLIENT, /* integers (F_T..F_CLIENT) */
+  F_CLIENT,
+  F_ARG, /* integers (F_T..F_ARG) */
   F_TYPE,
   F_BODY,
   F_NAME,
@@ -281,10 +282,10 @@ enum {
   F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
-    "t",    "ev",  "node",  "to",   "from", "id",        "client", "type", "body",
-    "name", "key", "value", "text", "why",  "invariant", "op",     "vc",   "groups"};
+    "t",    "ev",   "node",  "to",   "from", "id",        "client", "arg", "type", "body",
+    "name", "key",  "value", "text", "why",  "invariant", "op",     "vc",  "groups"};
 #define BIT(f) (1u << (f))
-#define IS_INT_FIELD(f) ((f) != F_EV && (f) <= F_CLIENT)
+#define IS_INT_FIELD(f) ((f) != F_EV && (f) <= F_ARG)
 
 typedef struct fields {
   uint32_t present;         /* BIT(F_x) for each field seen */
@@ -666,6 +667,7 @@ static int apply_event(trace_data *tr, const fields *f, char *err, size_t cap) {
       if (e.name) e.mtype = list_index(&tr->types, &tr->type_count, &p->types_cap, e.name);
       break;
     case TRACE_TIMER:
+      e.id = (f->present & BIT(F_ARG)) ? (uint64_t)f->num[F_ARG] : 0; /* the timer's arg */
       e.name = field_sid(tr, f, F_NAME);
       e.mtype = list_index(&tr->timers, &tr->timer_count, &p->timers_cap, e.name);
       break;

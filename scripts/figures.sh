@@ -138,3 +138,10 @@ fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.
 fig 12-multi-states.svg 12-paxos multi 18 --view states --key role
 
 echo "figures: done"
+
+# --- Lab 13: Raft -----------------------------------------------------------------------------
+# Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
+# n1 leads and its first AppendEntries make n2 a follower.
+fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetime --from 155ms --to 235ms
+# Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone.
+fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role

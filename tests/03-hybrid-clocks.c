@@ -98,24 +98,45 @@ static void receive_ties_with_pt(void *arg) {
          "clock (6000, 3), message (6000, 1), pt=6000: all three equal, c = max(3, 1) + 1 = 4");
 }
 
-/* The order on timestamps: l first, then c. */
+/* Check the sign of hlc_compare(a, b) against want (-1, 0 or 1); a_text and b_text spell the
+ * arguments as the message shows them ("(2^40, 0)"). */
+static bool is_order(hlc a, const char *a_text, hlc b, const char *b_text, int want,
+                     const char *why) {
+  int got = hlc_compare(a, b);
+  bool ok = want < 0 ? got < 0 : want > 0 ? got > 0 : got == 0;
+  const char *want_text = want < 0 ? "< 0" : want > 0 ? "> 0" : "0";
+  return tap_ok(ok, "hlc_compare(%s, %s) returned %d, want %s: %s", a_text, b_text, got, want_text,
+                why);
+}
+
+/* The order on timestamps: l first, then c. Real l's are microseconds since 1970 (about 2^50),
+ * so the last cases use values that a subtraction gets wrong: a uint64_t difference wraps
+ * around, and its cast to int keeps only the low 32 bits. */
 static void compare_l_then_c(void *arg) {
   (void)arg;
-  tap_ok(hlc_compare(ts(5, 9), ts(6, 0)) < 0, "(5, 9) comes before (6, 0): l decides first");
-  tap_ok(hlc_compare(ts(6, 0), ts(5, 9)) > 0, "(6, 0) comes after (5, 9)");
-  tap_ok(hlc_compare(ts(6, 1), ts(6, 2)) < 0, "(6, 1) comes before (6, 2): equal l, c decides");
-  tap_ok(hlc_compare(ts(6, 2), ts(6, 1)) > 0, "(6, 2) comes after (6, 1)");
-  tap_ok(hlc_compare(ts(6, 2), ts(6, 2)) == 0, "(6, 2) equals (6, 2)");
-  tap_ok(hlc_compare(ts(UINT64_MAX, 0), ts(1, UINT64_MAX)) > 0,
-         "large values compare correctly (no subtraction that overflows)");
+  is_order(ts(5, 9), "(5, 9)", ts(6, 0), "(6, 0)", -1, "l decides first");
+  is_order(ts(6, 0), "(6, 0)", ts(5, 9), "(5, 9)", 1, "l decides first");
+  is_order(ts(6, 1), "(6, 1)", ts(6, 2), "(6, 2)", -1, "equal l, c decides");
+  is_order(ts(6, 2), "(6, 2)", ts(6, 1), "(6, 1)", 1, "equal l, c decides");
+  is_order(ts(6, 2), "(6, 2)", ts(6, 2), "(6, 2)", 0, "equal l, equal c");
+  const char *no_sub =
+      "compare with < and >, do not subtract: a uint64_t difference wraps "
+      "around and a cast to int keeps only its low 32 bits (hlc_compare)";
+  is_order(ts(1ull << 40, 0), "(2^40, 0)", ts(0, 0), "(0, 0)", 1, no_sub);
+  is_order(ts(1ull << 31, 0), "(2^31, 0)", ts(0, 0), "(0, 0)", 1, no_sub);
+  is_order(ts(0, 0), "(0, 0)", ts(UINT64_MAX, 0), "(2^64-1, 0)", -1, no_sub);
+  is_order(ts(UINT64_MAX, 0), "(2^64-1, 0)", ts(1, UINT64_MAX), "(1, 2^64-1)", 1, no_sub);
+  is_order(ts(7, 1ull << 40), "(7, 2^40)", ts(7, 0), "(7, 0)", 1, no_sub);
 }
 
 /* ---- part 1: whole runs ------------------------------------------------------------------- */
 
-/* Causality on every event of 100 runs: five nodes whose clocks are 0..100 ms ahead and drift
- * by up to 1000 ppm, local events and messages forwarded up to twice, latencies 1..40 ms so
- * messages overtake each other. The checker compares each event with its ground-truth causal
- * past the moment its timestamp is known (and also checks the two bounds below). */
+/* Every clock rule on every event of 100 runs, causality first: five nodes whose clocks are
+ * 0..100 ms ahead and drift by up to 1000 ppm, local events and messages forwarded up to twice,
+ * latencies 1..40 ms so messages overtake each other. The checker compares each event with its
+ * ground-truth causal past the moment its timestamp is known, and also checks the two bounds
+ * below (pt <= l, c bounded), so a broken bound fails this test too, with that bound's message.
+ * Every later scenario test runs the same checker. */
 static void causality_every_event(void *arg) {
   (void)arg;
   tap_sweep(&lab03, "gossip", 1, 100, NULL, NULL);
@@ -201,6 +222,23 @@ static void before_ts_then_writer(void *arg) {
   tap_ok(!kv_before(&b, &b), "a version does not come before itself");
 }
 
+/* The test's own order on versions (it does not trust kv_before): -1, 0 (same timestamp and
+ * writer) or 1. */
+static int version_order(const kv_version *a, const kv_version *b) {
+  if (a->ts.l != b->ts.l) return a->ts.l < b->ts.l ? -1 : 1;
+  if (a->ts.c != b->ts.c) return a->ts.c < b->ts.c ? -1 : 1;
+  return a->writer < b->writer ? -1 : a->writer > b->writer ? 1 : 0;
+}
+
+/* A version as "1001(100,0,n0)", or "NULL", for diagnostics. */
+static const char *version_text(const kv_version *v, char *out, size_t cap) {
+  if (!v)
+    snprintf(out, cap, "NULL");
+  else
+    snprintf(out, cap, "%u(%" PRIu64 ",%" PRIu64 ",n%d)", v->value, v->ts.l, v->ts.c, v->writer);
+  return out;
+}
+
 /* Versions arrive in any order, and twice: the history stays sorted, duplicates are skipped. */
 static void put_keeps_sorted(void *arg) {
   (void)arg;
@@ -214,18 +252,31 @@ static void put_keeps_sorted(void *arg) {
   tap_ok(added[0] && added[1] && added[2] && added[3] && added[4],
          "five different versions: kv_put returns true for each");
   tap_ok(!added[5] && h.count == 5,
-         "the first version again (a duplicated message): kv_put returns false and keeps 5 "
-         "versions, holds %u: %s",
-         h.count, history_text(&h, text, sizeof text));
+         "the first version again, 2001(500,0,n1) (a duplicated message): want kv_put to return "
+         "false and keep 5 versions, got %s and %u: %s",
+         added[5] ? "true" : "false", h.count, history_text(&h, text, sizeof text));
   const uint32_t want[5] = {3002, 1001, 1002, 2001, 3001};
   bool sorted = h.count == 5;
   for (int i = 0; i < 5 && sorted; i++) sorted = h.v[i].value == want[i];
+  /* Tell an insert at the wrong place from a duplicate inserted anyway (or both). */
+  uint32_t n = h.count < KV_VERSIONS ? h.count : KV_VERSIONS;
+  bool ordered = true, twin = false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i > 0) ordered = ordered && version_order(&h.v[i - 1], &h.v[i]) <= 0;
+    for (uint32_t j = i + 1; j < n; j++) twin = twin || version_order(&h.v[i], &h.v[j]) == 0;
+  }
+  const char *advice =
+      !ordered && twin
+          ? "kv_put must insert before the first version the new one comes before (kv_before), "
+            "and a duplicate was inserted (same timestamp and writer): return false for it"
+      : twin ? "the order is right, but a duplicate was inserted (same timestamp and writer): "
+               "kv_put must return false for it"
+             : "kv_put must insert before the first version the new one comes before (kv_before)";
   tap_ok(sorted,
          "arriving as 2001(500,0,n1) 1001(200,1,n0) 1002(500,0,n0) 3001(900,0,n2) "
-         "3002(200,0,n2), the history must read 3002 1001 1002 2001 3001 (oldest first, by "
-         "timestamp then writer), but reads %s: kv_put must insert before the first version the "
-         "new one comes before (kv_before)",
-         history_text(&h, text, sizeof text));
+         "3002(200,0,n2) 2001(500,0,n1), the history must read 3002 1001 1002 2001 3001 (oldest "
+         "first, by timestamp then writer, the duplicate skipped), but reads %s: %s",
+         history_text(&h, text, sizeof text), advice);
 }
 
 /* Last-writer-wins: the newest version. */
@@ -239,9 +290,10 @@ static void latest_is_newest(void *arg) {
   kv_put(&h, &b);
   kv_put(&h, &c);
   const kv_version *v = kv_latest(&h);
+  char got[64];
   tap_ok(v && v->value == 3001,
-         "after 1001 (300,0), 3001 (300,1) and 2001 (100,0), the newest is 3001, got %u",
-         v ? v->value : 0);
+         "after 1001 (300,0), 3001 (300,1) and 2001 (100,0), the newest is 3001, got %s",
+         version_text(v, got, sizeof got));
 }
 
 /* A read as of T: the newest version with a timestamp <= T. */
@@ -255,19 +307,27 @@ static void read_at_newest_not_after(void *arg) {
   kv_put(&h, &b);
   kv_put(&h, &c);
   const kv_version *v;
-  tap_ok(kv_read_at(&h, ts(50, 0)) == NULL, "as of (50,0), before every version: NULL");
+  char got[64];
+  v = kv_read_at(&h, ts(50, 0));
+  tap_ok(v == NULL, "as of (50,0), before every version: want NULL, got %s",
+         version_text(v, got, sizeof got));
   v = kv_read_at(&h, ts(100, 0));
   tap_ok(v && v->value == 1001,
-         "as of (100,0): 1001 (100,0), a version exactly at T counts, got %u", v ? v->value : 0);
+         "as of (100,0): want 1001(100,0,n0), a version exactly at T counts (ts <= T, not <), "
+         "got %s",
+         version_text(v, got, sizeof got));
   v = kv_read_at(&h, ts(150, 9));
-  tap_ok(v && v->value == 1001, "as of (150,9): 1001, got %u", v ? v->value : 0);
+  tap_ok(v && v->value == 1001, "as of (150,9): want 1001(100,0,n0), got %s",
+         version_text(v, got, sizeof got));
   v = kv_read_at(&h, ts(200, 1));
   tap_ok(v && v->value == 2001,
-         "as of (200,1): 2001 (200,0), not 1002 (200,2), which is after T by its c; got %u",
-         v ? v->value : 0);
+         "as of (200,1): want 2001(200,0,n1), not 1002(200,2,n0), which is after T by its c; "
+         "got %s",
+         version_text(v, got, sizeof got));
   v = kv_read_at(&h, ts(999, 0));
-  tap_ok(v && v->value == 1002, "as of (999,0), after everything: the newest, 1002; got %u",
-         v ? v->value : 0);
+  tap_ok(v && v->value == 1002,
+         "as of (999,0), after everything: want the newest, 1002(200,2,n0); got %s",
+         version_text(v, got, sizeof got));
 }
 
 /* ---- part 2: whole runs ------------------------------------------------------------------- */
@@ -352,7 +412,7 @@ int main(void) {
   tap_case("hlc_receive: equal l's give c = max(c, msg.c) + 1", receive_equal_l, NULL);
   tap_case("hlc_receive: a tie with pt still counts c", receive_ties_with_pt, NULL);
   tap_case("hlc_compare: l first, then c", compare_l_then_c, NULL);
-  tap_case("causality: a -> b implies hlc(a) < hlc(b), every event (100 seeds)",
+  tap_case("every clock rule on every event: causality, pt <= l, c bound (gossip, 100 seeds)",
            causality_every_event, NULL);
   tap_case("pt <= l <= fastest clock; l - pt <= epsilon; clocks that jump (100 seeds)",
            close_to_physical_time, NULL);

@@ -123,7 +123,9 @@ static void phi_formula(void *arg) {
   struct {
     sim_time silence;
     double phi;
-  } table[] = {{80 * SIM_MS, 0.0099944}, {100 * SIM_MS, 0.3010300}, {120 * SIM_MS, 1.6430094},
+  } table[] = {{80 * SIM_MS, 0.0099944},
+               {100 * SIM_MS, 0.3010300},
+               {120 * SIM_MS, 1.6430094},
                {130 * SIM_MS, 2.8697146}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
     double got = phi_value(&w, w.last + table[i].silence, floor);
@@ -228,6 +230,7 @@ typedef struct hand {
   int member;
   swim_msg msg;
   swim_update u;
+  uint64_t timer; /* do_timer_id_pending: the timer id to ask about */
   bool result;
   int targets[64];
   int target_count;
@@ -235,7 +238,8 @@ typedef struct hand {
 
 static void do_next_targets(sim_node *n, void *s, void *arg) {
   hand *h = arg;
-  for (int i = 0; i < h->target_count; i++) h->targets[i] = swim_next_target(n, &((fd_state *)s)->swim);
+  for (int i = 0; i < h->target_count; i++)
+    h->targets[i] = swim_next_target(n, &((fd_state *)s)->swim);
 }
 static void do_period(sim_node *n, void *s, void *arg) {
   (void)arg;
@@ -269,12 +273,51 @@ static void do_timer_pending(sim_node *n, void *s, void *arg) {
   swim_member *m = &((fd_state *)s)->swim.members[h->member];
   h->result = sim_timer_cancel(n, m->suspect_timer);
   if (h->result)
-    m->suspect_timer =
-        sim_timer_set(n, TIMER_SUSPECT, ((fd_state *)s)->config.suspicion_timeout, (uint64_t)h->member);
+    m->suspect_timer = sim_timer_set(n, TIMER_SUSPECT, ((fd_state *)s)->config.suspicion_timeout,
+                                     (uint64_t)h->member);
+}
+
+/* Is timer h->timer pending? Asked the same way; when it is the member's suspect_timer, the
+ * replacement takes its place there. */
+static void do_timer_id_pending(sim_node *n, void *s, void *arg) {
+  hand *h = arg;
+  swim_member *m = &((fd_state *)s)->swim.members[h->member];
+  h->result = sim_timer_cancel(n, h->timer);
+  if (!h->result) return;
+  uint64_t again = sim_timer_set(n, TIMER_SUSPECT, ((fd_state *)s)->config.suspicion_timeout,
+                                 (uint64_t)h->member);
+  if (m->suspect_timer == h->timer) m->suspect_timer = again;
+  h->timer = again;
 }
 
 static const char *status_name(uint32_t s) {
   return s == SWIM_ALIVE ? "ALIVE" : s == SWIM_SUSPECT ? "SUSPECT" : s == SWIM_DEAD ? "DEAD" : "?";
+}
+
+static const char *type_name(int type) {
+  return type == MSG_PING       ? "Ping"
+         : type == MSG_PING_REQ ? "PingReq"
+         : type == MSG_ACK      ? "Ack"
+                                : "Heartbeat";
+}
+
+/* "not live" or "live, n2 ALIVE at 3": what a rumour slot holds, for a diagnostic. */
+static const char *rumour_text(const swim_rumour *r, char *out, size_t cap) {
+  if (!r->live)
+    snprintf(out, cap, "not live");
+  else
+    snprintf(out, cap, "live, n%d %s at %u", r->update.member, status_name(r->update.status),
+             r->update.incarnation);
+  return out;
+}
+
+/* "Ping to n3, seq 4, target n3, requester n0, 0 rumours": one logged message, for a
+ * diagnostic. */
+static const char *sent_text(const sent *m, char *out, size_t cap) {
+  snprintf(out, cap, "%s to n%d, seq %u, target n%d, requester n%d, %u rumour(s)",
+           type_name(m->type), m->to, m->msg.seq, m->msg.target, m->msg.requester,
+           m->msg.update_count);
+  return out;
 }
 
 /* Rule (Section 4.3): each traversal visits every other live member exactly once, in a shuffled
@@ -303,16 +346,19 @@ static void swim_round_robin(void *arg) {
          "others, swim_next_target); got %s",
          order);
   bool same = true;
-  for (int i = 0; i < 5; i++) same = same && h.targets[i] == h.targets[5 + i] && h.targets[i] == h.targets[10 + i];
-  tap_ok(!same, "the list is shuffled again for each traversal (three identical orders in a row: "
-                "is it rebuilt and shuffled with sim_random_below when the walk ends?)");
+  for (int i = 0; i < 5; i++)
+    same = same && h.targets[i] == h.targets[5 + i] && h.targets[i] == h.targets[10 + i];
+  tap_ok(!same,
+         "the list is shuffled again for each traversal (three identical orders in a row: "
+         "is it rebuilt and shuffled with sim_random_below when the walk ends?)");
   /* n4 dies: it must not come up again, even in the traversal under way. */
   node_state(&g, 2)->swim.members[4].status = SWIM_DEAD;
   h.target_count = 12;
   sim_poke(g.w, 2, do_next_targets, &h);
   bool no_dead = true;
   for (int i = 0; i < 12; i++) no_dead = no_dead && h.targets[i] != 4 && h.targets[i] >= 0;
-  tap_ok(no_dead, "once n4 is DEAD, the next 12 targets never include it (nor -1 while others live)");
+  tap_ok(no_dead,
+         "once n4 is DEAD, the next 12 targets never include it (nor -1 while others live)");
   for (int i = 0; i < 6; i++)
     if (i != 2) node_state(&g, 2)->swim.members[i].status = SWIM_DEAD;
   h.target_count = 2;
@@ -334,7 +380,8 @@ static void swim_probe_and_suspect(void *arg) {
   sim_poke(g.w, 0, do_period, NULL);
   s = node_state(&g, 0);
   int target = s->swim.target;
-  tap_ok(target >= 1 && target <= 3, "after a period n0 has a target among n1..n3 (got %d)", target);
+  tap_ok(target >= 1 && target <= 3, "after a period n0 has a target among n1..n3 (got %d)",
+         target);
   tap_ok(g.count == 1 && g.log[0].type == MSG_PING && g.log[0].to == target,
          "and sent exactly one Ping, to it (%d message(s) sent)", g.count);
   uint32_t seq = s->swim.probe_seq;
@@ -447,19 +494,35 @@ static void swim_ack_and_relay(void *arg) {
   h = (hand){.from = 0, .msg = {.seq = 4, .target = 3, .requester = 0}};
   sim_poke(g.w, 2, do_ping_req, &h);
   one = tap_is_int(g.count, 1, "a helper (n2) handed a PingReq sends one message");
+  char got[128];
   if (one)
     tap_ok(g.log[0].type == MSG_PING && g.log[0].to == 3 && g.log[0].msg.seq == 4 &&
                g.log[0].msg.requester == 0,
-           "a Ping to the target n3 with the request's seq 4 and requester n0");
-  /* n3's Ack (requester n0) comes to n2, which is not the requester: it relays it to n0. */
+           "n2, handed n0's PingReq for n3 (seq 4), must send a Ping to the target n3 with the "
+           "request's seq 4 and requester n0 (swim_on_ping_req); got: %s",
+           sent_text(&g.log[0], got, sizeof got));
+  /* n3's Ack (requester n0, with a rumour of n3's) comes to n2, which is not the requester: it
+   * relays it to n0, without n3's rumour (n2 has no rumour of its own to add). */
   g.count = 0;
-  h = (hand){.from = 3, .msg = {.seq = 4, .target = 3, .requester = 0}};
+  h = (hand){.from = 3,
+             .msg = {.seq = 4,
+                     .target = 3,
+                     .requester = 0,
+                     .update_count = 1,
+                     .updates = {{.member = 1, .status = SWIM_SUSPECT, .incarnation = 0}}}};
   sim_poke(g.w, 2, do_ack, &h);
   one = tap_is_int(g.count, 1, "the helper relays the target's Ack: one message");
-  if (one)
+  if (one) {
     tap_ok(g.log[0].type == MSG_ACK && g.log[0].to == 0 && g.log[0].msg.seq == 4 &&
-               g.log[0].msg.target == 3,
-           "an Ack to the requester n0, seq 4, target n3");
+               g.log[0].msg.target == 3 && g.log[0].msg.requester == 0,
+           "n2, handed n3's Ack for n0's probe (seq 4), must relay an Ack to the requester n0 with "
+           "seq 4, target n3, requester n0 (swim_on_ack); got: %s",
+           sent_text(&g.log[0], got, sizeof got));
+    tap_is_int(g.log[0].msg.update_count, 0,
+               "the relayed Ack drops the target's rumours (update_count = 0) and lets swim_send "
+               "add the helper's own (here none): left in, they make swim_piggyback skip the "
+               "helper's rumours about the same members uncounted (swim_on_ack)");
+  }
   tap_ok(!node_state(&g, 2)->swim.acked, "relaying does not touch the helper's own probe");
   sim_destroy(g.w);
 }
@@ -478,7 +541,8 @@ static void swim_ack_counts(void *arg) {
   tap_ok(!node_state(&g, 0)->swim.acked, "an Ack for the previous probe (seq 4) does not count");
   h.msg = (swim_msg){.seq = 5, .target = 3, .requester = 0};
   sim_poke(g.w, 0, do_ack, &h);
-  tap_ok(!node_state(&g, 0)->swim.acked, "an Ack with seq 5 from n3, not the target n2, does not count");
+  tap_ok(!node_state(&g, 0)->swim.acked,
+         "an Ack with seq 5 from n3, not the target n2, does not count");
   h.msg = (swim_msg){.seq = 5, .target = 2, .requester = 0};
   sim_poke(g.w, 0, do_ack, &h);
   tap_ok(node_state(&g, 0)->swim.acked,
@@ -498,12 +562,15 @@ static void swim_override_rules(void *arg) {
       {SWIM_ALIVE, 1, SWIM_ALIVE, 2, true, "Alive 2 overrides Alive 1 (higher incarnation)"},
       {SWIM_ALIVE, 2, SWIM_ALIVE, 2, false, "Alive 2 does not override Alive 2"},
       {SWIM_SUSPECT, 1, SWIM_ALIVE, 2, true, "Alive 2 overrides Suspect 1 (a refutation)"},
-      {SWIM_SUSPECT, 2, SWIM_ALIVE, 2, false, "Alive 2 does not override Suspect 2: a refutation needs a higher incarnation"},
+      {SWIM_SUSPECT, 2, SWIM_ALIVE, 2, false,
+       "Alive 2 does not override Suspect 2: a refutation needs a higher incarnation"},
       {SWIM_SUSPECT, 3, SWIM_ALIVE, 2, false, "Alive 2 does not override Suspect 3"},
       {SWIM_ALIVE, 2, SWIM_SUSPECT, 2, true, "Suspect 2 overrides Alive 2 (equal incarnation)"},
-      {SWIM_ALIVE, 3, SWIM_SUSPECT, 2, false, "Suspect 2 does not override Alive 3 (already refuted)"},
+      {SWIM_ALIVE, 3, SWIM_SUSPECT, 2, false,
+       "Suspect 2 does not override Alive 3 (already refuted)"},
       {SWIM_SUSPECT, 1, SWIM_SUSPECT, 2, true, "Suspect 2 overrides Suspect 1"},
-      {SWIM_SUSPECT, 2, SWIM_SUSPECT, 2, false, "Suspect 2 does not override Suspect 2 (nothing new)"},
+      {SWIM_SUSPECT, 2, SWIM_SUSPECT, 2, false,
+       "Suspect 2 does not override Suspect 2 (nothing new)"},
       {SWIM_ALIVE, 9, SWIM_DEAD, 0, true, "Dead overrides Alive at any incarnation"},
       {SWIM_SUSPECT, 9, SWIM_DEAD, 0, true, "Dead overrides Suspect at any incarnation"},
       {SWIM_DEAD, 0, SWIM_ALIVE, 5, false, "nothing overrides Dead: not Alive 5"},
@@ -530,9 +597,13 @@ static void swim_refutation(void *arg) {
   fd_state *s = node_state(&g, 2);
   tap_is_int(s->swim.members[2].incarnation, 3,
              "n2 at incarnation 3 hears \"n2 suspect at 2\" (already refuted): it stays at 3");
+  char got[64];
   tap_ok(s->swim.rumours[2].live && s->swim.rumours[2].update.status == SWIM_ALIVE &&
              s->swim.rumours[2].update.incarnation == 3,
-         "but says \"n2 alive at 3\" again: the suspecter missed the refutation");
+         "n2 at incarnation 3 hears \"n2 suspect at 2\": it keeps 3 but must disseminate \"n2 "
+         "alive at 3\" again, since the suspecter missed the refutation (swim_apply about itself); "
+         "got: rumours[2] %s",
+         rumour_text(&s->swim.rumours[2], got, sizeof got));
   s->swim.rumours[2].live = false;
   h.u.incarnation = 3;
   sim_poke(g.w, 2, do_apply, &h);
@@ -571,11 +642,22 @@ static void swim_adopt_and_timer(void *arg) {
   sim_poke(g.w, 1, do_timer_pending, &h);
   tap_ok(h.result, "suspect_timer names a pending TIMER_SUSPECT timer");
   uint64_t first_timer = node_state(&g, 1)->swim.members[3].suspect_timer;
+  /* A SUSPECT at a higher incarnation replaces the SUSPECT: the suspicion goes on. */
   h.u.incarnation = 1;
   sim_poke(g.w, 1, do_apply, &h);
   tap_ok(h.result && node_state(&g, 1)->swim.members[3].incarnation == 1,
          "\"n3 suspect at 1\" overrides \"suspect at 0\"");
-  (void)first_timer;
+  uint64_t now_timer = node_state(&g, 1)->swim.members[3].suspect_timer;
+  hand ask = {.member = 3, .timer = first_timer};
+  sim_poke(g.w, 1, do_timer_id_pending, &ask);
+  tap_ok(now_timer == first_timer && ask.result,
+         "n1 has n3 SUSPECT at 0 with suspicion timer %llu; \"n3 suspect at 1\" replaces it and "
+         "keeps the suspicion timer already running (the suspicion started at the first report): "
+         "suspect_timer must stay %llu, still pending; got suspect_timer %llu, timer %llu %s "
+         "(swim_apply)",
+         (unsigned long long)first_timer, (unsigned long long)first_timer,
+         (unsigned long long)now_timer, (unsigned long long)first_timer,
+         ask.result ? "pending" : "no longer pending (cancelled)");
   s = node_state(&g, 1);
   s->swim.rumours[3].live = false;
   h.u = (swim_update){.member = 3, .status = SWIM_SUSPECT, .incarnation = 1};
@@ -591,7 +673,8 @@ static void swim_adopt_and_timer(void *arg) {
   s->swim.members[3].suspect_timer = timer;
   h.member = 3;
   sim_poke(g.w, 1, do_timer_pending, &h);
-  tap_ok(!h.result, "and the suspicion timer was cancelled (it must not fire for a refuted suspect)");
+  tap_ok(!h.result,
+         "and the suspicion timer was cancelled (it must not fire for a refuted suspect)");
   sim_destroy(g.w);
 }
 
@@ -636,7 +719,7 @@ static void swim_piggyback_rule(void *arg) {
   swim_msg m;
   memset(&m, 0, sizeof m);
   swim_piggyback(&s, &m);
-  char got[64] = "";
+  char got[64] = "nothing";
   size_t at = 0;
   for (uint32_t i = 0; i < m.update_count && i < SWIM_MAX_PIGGYBACK; i++)
     at += (size_t)snprintf(got + at, sizeof got - at, "%sn%d", i ? " " : "", m.updates[i].member);
@@ -729,7 +812,8 @@ static bool add_tally(lab_run *run, void *ctx) {
     if (!rec->crashed_at[j]) continue;
     for (int i = 0; i < rec->nodes; i++) {
       if (i == j || rec->crashed_at[i]) continue;
-      for (int k = 0; k < 2; k++) sum[k] += (double)(rec->detected_at[k][i][j] - rec->crashed_at[j]);
+      for (int k = 0; k < 2; k++)
+        sum[k] += (double)(rec->detected_at[k][i][j] - rec->crashed_at[j]);
       pairs++;
     }
   }
@@ -747,10 +831,11 @@ static void phi_beats_fixed_under_jitter(void *arg) {
   tally t = {{0, 0}, {0, 0}, {0, 0}, 0};
   if (!tap_sweep(&lab05, "heartbeat-jitter", 1, 20, add_tally, &t)) return;
   double fixed = t.detect[FD_FIXED] / t.runs / 1000, phi = t.detect[FD_PHI] / t.runs / 1000;
-  tap_diag("fixed timeout: %llu false suspicions after warm-up (%llu in all), mean detection "
-           "%.1fms; phi: %llu after warm-up (%llu in all), mean detection %.1fms",
-           (unsigned long long)t.steady[FD_FIXED], (unsigned long long)t.total[FD_FIXED], fixed,
-           (unsigned long long)t.steady[FD_PHI], (unsigned long long)t.total[FD_PHI], phi);
+  tap_diag(
+      "fixed timeout: %llu false suspicions after warm-up (%llu in all), mean detection "
+      "%.1fms; phi: %llu after warm-up (%llu in all), mean detection %.1fms",
+      (unsigned long long)t.steady[FD_FIXED], (unsigned long long)t.total[FD_FIXED], fixed,
+      (unsigned long long)t.steady[FD_PHI], (unsigned long long)t.total[FD_PHI], phi);
   tap_ok(fabs(phi - fixed) <= 0.1 * fixed,
          "matched detection time: phi's mean (%.1fms) is within 10%% of the fixed timeout's "
          "(%.1fms); is phi_value computing the deviation of the window?",
@@ -825,9 +910,10 @@ static bool refuted(lab_run *run, void *ctx) {
   (void)ctx;
   const lab05_record *rec = run->lab_data;
   const fd_state *n3 = sim_state(run->world, 3);
-  bool ok = tap_ok(rec->watched_suspected > 0, "n3 was suspected while slow") &&
-            tap_ok(n3->swim.members[3].incarnation >= 1,
-                   "n3 raised its incarnation to refute (it is %u)", n3->swim.members[3].incarnation);
+  bool ok =
+      tap_ok(rec->watched_suspected > 0, "n3 was suspected while slow") &&
+      tap_ok(n3->swim.members[3].incarnation >= 1, "n3 raised its incarnation to refute (it is %u)",
+             n3->swim.members[3].incarnation);
   for (int i = 0; i < rec->nodes && ok; i++) {
     if (i == 3) continue;
     const fd_state *s = sim_state(run->world, i);
@@ -861,9 +947,10 @@ static void load_per_member(void *arg) {
     if (!tap_sweep_options(&lab05, "swim-scale", &opt, 1, 1, read_load, &swim[i])) return;
     if (!tap_sweep_options(&lab05, "heartbeat-crash", &opt, 1, 1, read_load, &heart[i])) return;
   }
-  tap_diag("messages per member per period: SWIM %.2f / %.2f / %.2f, heartbeats %.2f / %.2f / "
-           "%.2f for N = 4 / 8 / 16",
-           swim[0], swim[1], swim[2], heart[0], heart[1], heart[2]);
+  tap_diag(
+      "messages per member per period: SWIM %.2f / %.2f / %.2f, heartbeats %.2f / %.2f / "
+      "%.2f for N = 4 / 8 / 16",
+      swim[0], swim[1], swim[2], heart[0], heart[1], heart[2]);
   for (int i = 0; i < 3; i++) {
     tap_ok(swim[i] >= 1.5 && swim[i] <= 3.0,
            "SWIM, N=%d: %.2f messages per member per period, within [1.5, 3] (one Ping and, on "
@@ -903,29 +990,35 @@ int main(void) {
            swim_ack_and_relay, NULL);
   tap_case("SWIM: an ack counts only for the current probe, from its target", swim_ack_counts,
            NULL);
-  tap_case("fixed: a crash is suspected by all within last heartbeat + timeout + check, no false "
-           "suspicion (30 seeds)",
-           fixed_completeness, NULL);
+  tap_case(
+      "fixed: a crash is suspected by all within last heartbeat + timeout + check, no false "
+      "suspicion (30 seeds)",
+      fixed_completeness, NULL);
   tap_case("fixed: the same with 2 and 16 nodes", fixed_completeness_sizes, NULL);
-  tap_case("phi: a crash is suspected by all within the bound from period, jitter, min_std and "
-           "threshold (30 seeds)",
-           phi_completeness, NULL);
-  tap_case("accuracy under jitter: phi has fewer false suspicions than the fixed timeout at "
-           "matched detection time (20 seeds)",
-           phi_beats_fixed_under_jitter, NULL);
-  tap_case("accuracy under 5% loss and a slow node: mistakes counted, each ended by the next "
-           "heartbeat (20 seeds)",
-           accuracy_under_loss_and_slowness, NULL);
-  tap_case("SWIM: a crash is suspected by all within 2(N-1) periods, dead one suspicion timeout "
-           "later (30 seeds)",
-           swim_completeness, NULL);
+  tap_case(
+      "phi: a crash is suspected by all within the bound from period, jitter, min_std and "
+      "threshold (30 seeds)",
+      phi_completeness, NULL);
+  tap_case(
+      "accuracy under jitter: phi has fewer false suspicions than the fixed timeout at "
+      "matched detection time (20 seeds)",
+      phi_beats_fixed_under_jitter, NULL);
+  tap_case(
+      "accuracy under 5% loss and a slow node: mistakes counted, each ended by the next "
+      "heartbeat (20 seeds)",
+      accuracy_under_loss_and_slowness, NULL);
+  tap_case(
+      "SWIM: a crash is suspected by all within 2(N-1) periods, dead one suspicion timeout "
+      "later (30 seeds)",
+      swim_completeness, NULL);
   tap_case("SWIM: the same with 3 and 16 members", swim_completeness_sizes, NULL);
   tap_case("SWIM: under 10% loss no live member is declared dead (30 seeds)",
            swim_accuracy_under_loss, NULL);
   tap_case("SWIM: a slow member that is suspected refutes with a higher incarnation (30 seeds)",
            swim_refutes, NULL);
-  tap_case("load: SWIM stays constant per member per period for N = 4, 8, 16; heartbeats grow "
-           "as N - 1",
-           load_per_member, NULL);
+  tap_case(
+      "load: SWIM stays constant per member per period for N = 4, 8, 16; heartbeats grow "
+      "as N - 1",
+      load_per_member, NULL);
   return tap_done();
 }

@@ -38,5 +38,10 @@ check "--nodes on a scenario with fixed nodes is refused" 2 'scenario "lossy" ha
 check "--nodes outside a scenario's range names the range" 2 "runs with 2 to 8 nodes, not 9" "$build/solutions/04-snapshots/driver" --scenario bank --nodes 9
 check "--nodes within range runs with that many nodes" 0 "n5=" "$build/solutions/04-snapshots/driver" --scenario bank --nodes 6
 check "a sweep's replay command repeats --nodes and --loss" 1 "--nodes 3 --loss 0.9 --viz" "$build/solutions/01-lamport-clocks/driver" --scenario multicast --nodes 3 --loss 0.9 --seeds 1..2
-check "an untouched exercise stops at its first stub with exit 3" 3 "TODO: client_start" "$e" --scenario reliable
+if git diff --quiet HEAD -- exercises/00-messaging 2>/dev/null; then
+  check "an untouched exercise stops at its first stub with exit 3" 3 "TODO: client_start" "$e" --scenario reliable
+else
+  n=$((n + 1))
+  echo "ok $n - an untouched exercise stops at its first stub with exit 3 # SKIP exercises/00-messaging is edited (yours now)"
+fi
 exit $fail

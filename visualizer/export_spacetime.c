@@ -82,7 +82,10 @@ char *export_describe(const trace_data *tr, const trace_event *e, char *buf, siz
     snprintf(buf, cap, "%s lost %s from %s (%s, t=%s)", node, name, peer, trace_why_name(e->why), t);
     break;
   case TRACE_TIMER:
-    snprintf(buf, cap, "%s timer %s (t=%s)", node, name, t);
+    if (e->id)
+      snprintf(buf, cap, "%s timer %s(%llu) (t=%s)", node, name, (unsigned long long)e->id, t);
+    else
+      snprintf(buf, cap, "%s timer %s (t=%s)", node, name, t);
     break;
   case TRACE_STATE:
     snprintf(buf, cap, "%s state %s=%s (t=%s)", node, name, body, t);
@@ -205,7 +208,11 @@ static void style_event(const trace_data *tr, const trace_event *e, Agnode_t *n)
     break;
   case TRACE_TIMER:
     export_set(n, "shape", "plaintext");
-    export_setf(n, "label", "timer %s", export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text));
+    export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text);
+    if (e->id)
+      export_setf(n, "label", "timer %s(%llu)", text, (unsigned long long)e->id);
+    else
+      export_setf(n, "label", "timer %s", text);
     export_set(n, "fontcolor", "blue4");
     break;
   case TRACE_STATE:

@@ -5,7 +5,8 @@
  *   make check LAB=00
  * The tests name the rule that broke and print a command that replays the run in the viewer.
  * Useful services (lib/sim.h): sim_send, sim_timer_set, sim_timer_cancel, sim_true_time, sim_note;
- * from lab.h: ping_send(n, s) sends Ping(s->seq, s->attempts) to the server.
+ * from lab.h: ping_send(n, s) sends Ping(s->seq, s->attempts) to the server, and
+ * pong_send(n, to, seq) sends Pong(seq) to node `to`.
  */
 #include "lab.h"
 

@@ -3,9 +3,10 @@
  * round-robin probing, ping, ping-req through k helpers, acks (SWIM, Sections 3.1 and 4.3).
  *
  * Write part 3a (swim_membership.c) first: swim_on_period suspects a target through
- * swim_apply, and swim_send piggybacks with swim_piggyback. protocol.c applies a message's piggybacked rumours before
- * it calls your handler, and sets the next period's timer before swim_on_period. Send with
- * swim_send (it piggybacks rumours). The contracts are in labs/05-failure-detectors/lab.h.
+ * swim_apply, and swim_send piggybacks with swim_piggyback. protocol.c applies a message's
+ * piggybacked rumours before it calls your handler, and sets the next period's timer before
+ * swim_on_period. Send with swim_send (it piggybacks rumours). The contracts are in
+ * labs/05-failure-detectors/lab.h.
  */
 #include "lab.h"
 

@@ -7,7 +7,9 @@
  * The tests name the guarantee that broke and print a command that replays the run in the viewer.
  * From lab.h: store_reply_read(n, s, client, req, key) answers a read from this node's data;
  * s->applied is how far this node has applied the primary's log; s->pending[client] is the slot
- * for a held-back read of that client. Useful services (lib/sim.h): sim_note.
+ * for a held-back read of that client. protocol.c writes the "held back" note in the trace when
+ * your replica_on_read leaves a read in the slot; sim_note (lib/sim.h) is there for notes of your
+ * own. The build treats warnings as errors; keep `(void)x;` for parameters you don't use yet.
  */
 #include "lab.h"
 

@@ -46,22 +46,27 @@ typedef struct ping_config {
   uint32_t max_attempts; /* client: sends of one ping before the server is declared dead */
 } ping_config;
 
-/* A node's whole state: flat, zeroed at boot. Fields are grouped by role. */
+/* A node's whole state: flat, zeroed at boot. Fields are grouped by role. The viewer's
+ * annotations (role, answered, status) are written by protocol.c's dispatch from these fields,
+ * after your handlers run: you do not call sim_annotate. */
 typedef struct ping_state {
   ping_config config; /* copied from the node's configuration at boot */
 
   /* Client. */
   uint32_t seq;          /* the ping in progress (0 before the first) */
-  uint32_t attempts;     /* sends of the ping in progress so far */
+  uint32_t attempts;     /* sends of the ping in progress, the current one included: set it to 1
+                            before a ping's first send and add 1 before each resend (ping_send
+                            puts it in the Ping's attempt; the scenarios check 1, 2, 3, ...) */
   uint64_t retry_timer;  /* id of the pending retry timer, 0 if none */
   uint32_t answered;     /* pings answered so far (each counted once) */
   bool done;             /* every ping answered */
   bool peer_dead;        /* the server was declared dead */
-  sim_time sent_at;      /* when the ping in progress was last sent */
+  /* Optional: no test reads these two; keep them for your own notes and sim_note lines. */
+  sim_time sent_at;      /* when the ping in progress was last sent (ping_send sets it) */
   sim_time last_rtt;     /* round-trip time of the last answered ping */
 
   /* Server. */
-  uint32_t pongs_sent;
+  uint32_t pongs_sent;   /* optional: Pongs sent so far (no test reads it) */
 } ping_state;
 
 /* What a scenario run recorded (run->lab_data), for the tests. */
@@ -82,13 +87,14 @@ extern const lab_info lab00;
 
 /* Helpers from protocol.c that your code may call. */
 void ping_send(sim_node *n, ping_state *s); /* send Ping(seq, attempt) to the target; no timer */
-void pong_send(sim_node *n, int to, uint32_t seq);
+void pong_send(sim_node *n, int to, uint32_t seq); /* send Pong(seq) to node `to` */
 
 /* ---------------------------------------------------------------------------------------------
  * What you write (exercises/00-messaging/ping.c).
  */
 
-/* Client, at boot: start ping number 1 (send it and set the retry timer). */
+/* Client, at boot: start ping number 1: seq = 1, attempts = 1 (the send you are about to make is
+ * attempt 1), send it and set the retry timer. */
 void client_start(sim_node *n, ping_state *s);
 
 /* Client, a Pong arrived. Count it once if it answers the ping in progress; then cancel the retry
@@ -97,7 +103,8 @@ void client_start(sim_node *n, ping_state *s);
 void client_on_pong(sim_node *n, ping_state *s, const pong_body *pong);
 
 /* Client, the retry timer for ping `seq` fired. If it is stale (that ping was answered), ignore
- * it. Otherwise resend, or, after max_attempts sends, declare the server dead and stop. */
+ * it. Otherwise resend (attempts one more), or, after max_attempts sends, declare the server
+ * dead and stop (a sim_note saying so helps whoever reads the trace). */
 void client_on_timeout(sim_node *n, ping_state *s, uint32_t seq);
 
 /* Server, a Ping arrived from `from`: answer it with a Pong of the same seq. */

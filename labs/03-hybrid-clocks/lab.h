@@ -39,7 +39,7 @@
 
 enum {
   LAB03_MAX_NODES = 8,  /* nodes in one world of this lab */
-  KV_KEYS = 4,          /* keys of the store, named a, b, c, d in traces */
+  KV_KEYS = 4,          /* keys of the store: a, b, c, d in notes, kv.a .. kv.d in the state */
   KV_VERSIONS = 128,    /* versions one replica keeps of one key (the scenarios stay below) */
   SNAP_PENDING_MAX = 8, /* snapshot reads one node may wait on at once */
   SNAP_LOG_MAX = 32     /* answered snapshot reads one node remembers (the checker reads them) */

@@ -12,7 +12,8 @@
  *   - a receive: hlc_receive first thing in the message handler; the result is kept in recv_ts.
  * In a store with STAMP_PHYSICAL the same points take (sim_clock(), 0) instead, and your clock
  * is not called. After every handler the node's clock is annotated for the viewer: "l", "c" and
- * "l-pt" (how far l is ahead of the node's own physical clock).
+ * "l-pt" (how far l is ahead of the node's own physical clock), and in store mode each key's
+ * newest version as "kv.a" .. "kv.d" (see annotate).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -64,18 +65,28 @@ static const sim_msg_type hlc_types[MSG_TYPE_COUNT] = {
 static const char *const hlc_timers[TIMER_KIND_COUNT] = {
     [TIMER_WORK] = "work", [TIMER_BEAT] = "beat", [TIMER_READ] = "read"};
 
+/* Annotate the node's clock ("l", "c", "l-pt") and, in store mode, its newest version of each
+ * key under its own name ("kv.a" .. "kv.d", so that key c never overwrites the clock's c).
+ * Before the node's first clock event (at boot, and again after a restart, the clock is still
+ * the zeroed (0, 0)), l - pt would only say how far the physical clock is from 0: "l-pt" reads
+ * "none yet" until the first event gives l a value. */
 static void annotate(sim_node *n, const hlc_state *s) {
   char t[40];
   int64_t ahead = (int64_t)s->clock.l - (int64_t)sim_clock(n);
+  bool ticked = s->clock.l != 0 || s->clock.c != 0; /* every clock event leaves l or c > 0 */
   sim_annotate(n, "l", "%s", hlc_format_us((int64_t)s->clock.l, false, t, sizeof t));
   sim_annotate(n, "c", "%" PRIu64, s->clock.c);
-  sim_annotate(n, "l-pt", "%s", hlc_format_us(ahead, true, t, sizeof t));
+  if (ticked)
+    sim_annotate(n, "l-pt", "%s", hlc_format_us(ahead, true, t, sizeof t));
+  else
+    sim_annotate(n, "l-pt", "none yet");
   if (s->config.mode != MODE_STORE) return;
   /* The value each key has here under last-writer-wins: the newest version. */
   for (int k = 0; k < (int)s->config.keys && k < KV_KEYS; k++) {
     if (s->store[k].count == 0) continue;
     const kv_version *v = kv_latest(&s->store[k]);
-    char key[2] = {key_name(k), 0};
+    char key[8];
+    snprintf(key, sizeof key, "kv.%c", key_name(k));
     if (v) sim_annotate(n, key, "%u", v->value);
   }
   if (s->config.reads > 0)

@@ -153,7 +153,7 @@ typedef struct swim_state {
   int32_t order[FD_MAX_NODES];
   uint32_t order_len, order_pos;
   /* The probe of the current period. */
-  int32_t target;     /* member probed this period, -1 none */
+  int32_t target;     /* member probed this period (-1 none; protocol.c's boot sets it to -1) */
   uint32_t probe_seq; /* number of the current probe (rises by one per probe) */
   bool acked;         /* an ack for it came, directly or through a helper */
   /* Dissemination (Section 4.1): one rumour slot per member, indexed by member. */
@@ -188,7 +188,7 @@ typedef struct lab05_record {
   sim_time crashed_at[FD_MAX_NODES];         /* when each node crashed (0: it did not) */
   sim_time last_arrival[FD_MAX_NODES][FD_MAX_NODES]; /* [observer][peer] latest heartbeat */
   /* Heartbeat mode, per detector. */
-  bool prev[2][FD_MAX_NODES][FD_MAX_NODES];  /* [d][observer][peer] suspected after the last event */
+  bool prev[2][FD_MAX_NODES][FD_MAX_NODES];  /* [d][observer][peer] suspected after last event */
   uint32_t false_suspicions[2];              /* suspicions of a live peer that began */
   uint32_t steady_false[2];                  /* those that began after the warm-up */
   sim_time warmup;                           /* when the detectors count as having learned */
@@ -254,7 +254,8 @@ void phi_record(phi_window *w, sim_time now);
  *     P_later(t) = 1 - F(t) = 0.5 * erfc((t - mu) / (sigma * sqrt(2)))
  *     phi = -log10(P_later(t)).
  * Returns 0 when the window holds no sample, and PHI_MAX when P_later is below PHI_P_FLOOR (too
- * small for a double's logarithm to mean anything). Never negative: when now < last, t counts as 0. */
+ * small for a double's logarithm to mean anything). Never negative: when now < last, t counts
+ * as 0. */
 double phi_value(const phi_window *w, sim_time now, sim_time min_std);
 
 /* ---------------------------------------------------------------------------------------------
@@ -309,7 +310,9 @@ int swim_next_target(sim_node *n, swim_state *s);
  * the rumour "target is SUSPECT at the incarnation you know" with swim_apply). Then start the
  * next: pick a target (swim_next_target), count the probe (probe_seq + 1), clear `acked`, send
  * it a Ping {seq, target, requester = self} with swim_send, and set TIMER_PING_TIMEOUT after
- * ping_timeout with arg = probe_seq. */
+ * ping_timeout with arg = probe_seq. When swim_next_target returns -1 (no one to probe), set
+ * target = -1 and stop there: no probe this period, so probe_seq stays as it is, and no Ping and
+ * no timer are sent or set. */
 void swim_on_period(sim_node *n, fd_state *st);
 
 /* The ping timeout of probe `seq` fired. If it is still the current probe and no ack came, send
@@ -328,7 +331,13 @@ void swim_on_ping_req(sim_node *n, swim_state *s, int from, const swim_msg *m);
 
 /* An Ack arrived. If it is for this node's own probe (requester == self), it counts when its seq
  * is the current probe_seq and it comes from the current target (m->target): set `acked`. If it
- * is for another requester, this node was a helper: forward the Ack unchanged to the requester. */
+ * is for another requester, this node was a helper: forward it to the requester as a fresh Ack
+ * with the same seq, target and requester but without the target's rumours (update_count = 0),
+ * and let swim_send piggyback this node's own. Why not forward it unchanged: swim_piggyback
+ * skips the members a message already carries a rumour about, so this node's own rumours about
+ * the members the target's rumours name would never be counted as sent on it, and would stay
+ * live for more than lambda * log N sends. Dropping the target's rumours loses nothing: protocol.c
+ * applied them here before calling swim_on_ack, so what was news is now among this node's own. */
 void swim_on_ack(sim_node *n, swim_state *s, int from, const swim_msg *m);
 
 #endif

@@ -38,22 +38,22 @@
 typedef struct fd_setup {
   int nodes;
   fd_config config;
-  sim_net_config net;       /* every link */
-  uint32_t far;             /* bit i: node i is far away: its links use far_net */
+  sim_net_config net; /* every link */
+  uint32_t far;       /* bit i: node i is far away: its links use far_net */
   sim_net_config far_net;
   int crash_count;
   int crash_node[4];
-  sim_time crash_at[4];     /* plus a draw in [0, period) from the workload stream */
-  int slow_node;            /* -1: none */
+  sim_time crash_at[4]; /* plus a draw in [0, period) from the workload stream */
+  int slow_node;        /* -1: none */
   sim_time slow_from, slow_to, slow_extra;
-  bool phi_bound;           /* the static phi bound applies (no loss in the scenario) */
-  bool dead_bound;          /* SWIM: every live member must declare a crashed one dead in time */
+  bool phi_bound;  /* the static phi bound applies (no loss in the scenario) */
+  bool dead_bound; /* SWIM: every live member must declare a crashed one dead in time */
   sim_time load_from, load_to;
   sim_time end;
-  int watched;              /* SWIM: the member whose suspicion and refutation are timed (-1) */
-  sim_time warmup;          /* false suspicions after this count as the steady state's */
-  sim_time loss_until;      /* if not 0: every link's loss drops to 0 at this time */
-  bool converge;            /* SWIM: by the end, every view of a live member is exact */
+  int watched;         /* SWIM: the member whose suspicion and refutation are timed (-1) */
+  sim_time warmup;     /* false suspicions after this count as the steady state's */
+  sim_time loss_until; /* if not 0: every link's loss drops to 0 at this time */
+  bool converge;       /* SWIM: by the end, every view of a live member is exact */
 } fd_setup;
 
 /* The run's data: the public record first (tests read run->lab_data as a lab05_record), then
@@ -175,8 +175,7 @@ static bool heartbeat_checks(sim_world *w, void *ctx, char *why, size_t cap) {
           if (rec->crashed_at[j] == 0) {
             rec->false_suspicions[k]++;
             if (now >= rec->warmup) rec->steady_false[k]++;
-          }
-          else if (rec->detected_at[k][i][j] == 0)
+          } else if (rec->detected_at[k][i][j] == 0)
             rec->detected_at[k][i][j] = now;
         }
         if (rec->crashed_at[j] == 0 || cur || rec->detected_at[k][i][j]) continue;
@@ -260,18 +259,30 @@ static bool swim_checks(sim_world *w, void *ctx, char *why, size_t cap) {
           if (j == rec->watched && rec->watched_suspected == 0) rec->watched_suspected = now;
         }
       }
-      if (!alive && st != SWIM_ALIVE && rec->first_suspect[i][j] == 0) rec->first_suspect[i][j] = now;
+      if (!alive && st != SWIM_ALIVE && rec->first_suspect[i][j] == 0)
+        rec->first_suspect[i][j] = now;
       if (st == SWIM_DEAD && was != SWIM_DEAD) {
         if (alive) {
           rec->swim_false_deaths++;
-          snprintf(why, cap,
-                   "accuracy: n%d declared n%d DEAD at t=%s, but n%d is alive (its incarnation is "
-                   "%u): a suspected member must hear the rumour about itself and refute it with a "
-                   "higher incarnation before the suspicion timeout (%s) runs out (swim_apply, "
-                   "swim_piggyback; unless a fault kept it slow or cut off for longer than that: "
-                   "then this is SWIM's own limit)",
-                   i, j, tm(now, t1, sizeof t1), j, d->own_inc[j],
-                   tm(rec->config.suspicion_timeout, t2, sizeof t2));
+          if (d->own_inc[j] > inc)
+            /* The suspect did refute, but its "alive" never reached this observer. */
+            snprintf(why, cap,
+                     "accuracy: n%d declared n%d DEAD at t=%s (\"n%d dead at %u\"), but n%d is "
+                     "alive and refuted (incarnation %u): n%d never heard \"n%d alive at %u\" "
+                     "within the suspicion timeout (%s). A refutation spreads only on piggybacked "
+                     "rumours: is swim_piggyback appending rumours (and swim_apply disseminating "
+                     "the ones it adopts)?",
+                     i, j, tm(now, t1, sizeof t1), j, inc, j, d->own_inc[j], i, j, d->own_inc[j],
+                     tm(rec->config.suspicion_timeout, t2, sizeof t2));
+          else
+            snprintf(why, cap,
+                     "accuracy: n%d declared n%d DEAD at t=%s, but n%d is alive (its incarnation "
+                     "is %u): a suspected member must hear the rumour about itself and refute it "
+                     "with a higher incarnation before the suspicion timeout (%s) runs out "
+                     "(swim_apply, swim_piggyback; unless a fault kept it slow or cut off for "
+                     "longer than that: then this is SWIM's own limit)",
+                     i, j, tm(now, t1, sizeof t1), j, d->own_inc[j],
+                     tm(rec->config.suspicion_timeout, t2, sizeof t2));
           return false;
         }
         if (rec->dead_at[i][j] == 0) rec->dead_at[i][j] = now;
@@ -282,9 +293,10 @@ static bool swim_checks(sim_world *w, void *ctx, char *why, size_t cap) {
                  "completeness: n%d crashed at t=%s, and by t=%s n%d has not suspected it (bound: "
                  "crash + 2(N-1) = %d periods of %s): a member must be probed within 2(N-1) - 1 "
                  "periods (round-robin: swim_next_target) and suspected when its probe fails "
-                 "(swim_on_period)",
+                 "(swim_on_period); or n%d counted an Ack that the target never sent "
+                 "(swim_on_ping_req must ping the target, not answer for it)",
                  j, tm(rec->crashed_at[j], t1, sizeof t1), tm(rec->swim_bound[j], t2, sizeof t2), i,
-                 2 * (rec->nodes - 1), tm(rec->config.period, t3, sizeof t3));
+                 2 * (rec->nodes - 1), tm(rec->config.period, t3, sizeof t3), i);
         return false;
       }
       sim_time dead_by = rec->swim_bound[j] + rec->config.suspicion_timeout;
@@ -498,9 +510,11 @@ static bool run_heartbeat(lab_run *run, const fd_setup *su) {
       c += (size_t)snprintf(crashed + c, sizeof crashed - c, "%sn%d at t=%s", c ? ", " : "", j,
                             tm(rec->crashed_at[j], t, sizeof t));
     }
-  return lab_verdict(run, true, "%d nodes, heartbeats every %.0fms (%.1f messages per node per "
-                     "period); crashed: %s. %s", rec->nodes, (double)su->config.period / 1000,
-                     rec->load, c ? crashed : "none", out);
+  return lab_verdict(run, true,
+                     "%d nodes, heartbeats every %.0fms (%.1f messages per node per "
+                     "period); crashed: %s. %s",
+                     rec->nodes, (double)su->config.period / 1000, rec->load, c ? crashed : "none",
+                     out);
 }
 
 /* Judge the end of a SWIM run: every crashed member dead everywhere, the counts. */
@@ -521,8 +535,8 @@ static bool run_swim(lab_run *run, const fd_setup *su) {
                            "completeness: n%d crashed at t=%s, but at the end (t=%s) n%d still "
                            "has it %s: a suspicion must time out into DEAD "
                            "(swim_on_suspect_timeout)",
-                           j, tm(rec->crashed_at[j], t1, sizeof t1), tm(su->end, t2, sizeof t2),
-                           i, s->members[j].status == SWIM_ALIVE ? "ALIVE" : "SUSPECT");
+                           j, tm(rec->crashed_at[j], t1, sizeof t1), tm(su->end, t2, sizeof t2), i,
+                           s->members[j].status == SWIM_ALIVE ? "ALIVE" : "SUSPECT");
       sim_time ds = rec->first_suspect[i][j] - rec->crashed_at[j];
       sim_time dd = rec->dead_at[i][j] - rec->crashed_at[j];
       if (ds > worst_suspect) worst_suspect = ds;
@@ -559,8 +573,8 @@ static bool run_swim(lab_run *run, const fd_setup *su) {
                      "%d members, protocol period %s, k=%u: %s. %u false suspicion(s) of live "
                      "members, all refuted (%u refutation(s)), none declared dead; %.2f messages "
                      "per member per period",
-                     rec->nodes, tm(su->config.period, (char[32]){0}, 32), su->config.k,
-                     crash_text, rec->swim_false_suspicions, rec->refutations, rec->load);
+                     rec->nodes, tm(su->config.period, (char[32]){0}, 32), su->config.k, crash_text,
+                     rec->swim_false_suspicions, rec->refutations, rec->load);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -600,7 +614,8 @@ static bool scenario_phi_crash(lab_run *run) {
 }
 
 /* Six nodes; n4 and n5 are far away: every link that touches them takes 5..150 ms, the others
- * 1..5 ms. Both detectors listen to the same heartbeats; n1 (near) and n5 (far) crash at the end. */
+ * 1..5 ms. Both detectors listen to the same heartbeats; n1 (near) and n5 (far) crash at the
+ * end. */
 static fd_setup jitter_setup(void) {
   fd_setup su = heartbeat_setup(6, FD_DETECT_FIXED | FD_DETECT_PHI);
   su.net = uniform(1 * SIM_MS, 5 * SIM_MS, 0);
@@ -710,37 +725,41 @@ static bool scenario_swim_refute(lab_run *run) {
     return lab_verdict(run, false,
                        "n3 was slow from 1.5s to 2s, yet nobody suspected it: a probe whose ack "
                        "comes after the period's end must make the target a suspect "
-                       "(swim_on_period)");
+                       "(swim_on_period), and only the target's own Ack counts (swim_on_ping_req "
+                       "must ping the target, not answer for it; swim_on_ack checks seq and "
+                       "target)");
   if (rec->watched_refuted < rec->watched_suspected)
     return lab_verdict(run, false,
                        "n3 was suspected at t=%s but never raised its incarnation to refute it: "
                        "a SUSPECT rumour about oneself must be answered (swim_apply)",
                        tm(rec->watched_suspected, t1, sizeof t1));
   snprintf(verdict, sizeof verdict, "%s", run->verdict);
-  return lab_verdict(run, true,
-                     "n3 was first suspected at t=%s and refuted at t=%s (incarnation %u); %s",
-                     tm(rec->watched_suspected, t1, sizeof t1),
-                     tm(rec->watched_refuted, t2, sizeof t2),
-                     ((scenario_data *)run->lab_data)->own_inc[3], verdict);
+  return lab_verdict(
+      run, true, "n3 was first suspected at t=%s and refuted at t=%s (incarnation %u); %s",
+      tm(rec->watched_suspected, t1, sizeof t1), tm(rec->watched_refuted, t2, sizeof t2),
+      ((scenario_data *)run->lab_data)->own_inc[3], verdict);
 }
 
 static const lab_scenario scenarios[] = {
-    {"heartbeat-crash", "5 nodes (--nodes 2..16), fixed timeout 250ms; the last node crashes at ~2s",
+    {"heartbeat-crash",
+     "5 nodes (--nodes 2..16), fixed timeout 250ms; the last node crashes at ~2s",
      scenario_heartbeat_crash, LAB_NODES(2, FD_MAX_NODES)},
     {"phi-crash", "the same with the phi accrual detector (threshold 3)", scenario_phi_crash,
      LAB_NODES(2, FD_MAX_NODES)},
-    {"heartbeat-jitter", "6 nodes, n4 and n5 far (5..150ms links): fixed vs phi on the same heartbeats",
+    {"heartbeat-jitter",
+     "6 nodes, n4 and n5 far (5..150ms links): fixed vs phi on the same heartbeats",
      scenario_heartbeat_jitter, LAB_FIXED_NODES},
     {"heartbeat-lossy", "6 nodes, 5% loss, n2 slow 4s..6s, n5 crashes at ~9s: both detectors",
      scenario_heartbeat_lossy, LAB_FIXED_NODES},
-    {"swim-crash", "8 members (--nodes 2..16), SWIM; the last one crashes at ~2s", scenario_swim_crash,
-     LAB_NODES(2, FD_MAX_NODES)},
-    {"swim-loss", "8 members, 10% loss until 6s; n7 crashes at ~3s; no live member may be declared dead",
+    {"swim-crash", "8 members (--nodes 2..16), SWIM; the last one crashes at ~2s",
+     scenario_swim_crash, LAB_NODES(2, FD_MAX_NODES)},
+    {"swim-loss",
+     "8 members, 10% loss until 6s; n7 crashes at ~3s; no live member may be declared dead",
      scenario_swim_loss, LAB_FIXED_NODES},
     {"swim-scale", "8 members (--nodes 2..16), no faults: messages per member per period",
      scenario_swim_scale, LAB_NODES(2, FD_MAX_NODES)},
-    {"swim-refute", "6 members, n3 slow from 1.5s to 2s: suspected, it refutes", scenario_swim_refute,
-     LAB_FIXED_NODES},
+    {"swim-refute", "6 members, n3 slow from 1.5s to 2s: suspected, it refutes",
+     scenario_swim_refute, LAB_FIXED_NODES},
 };
 
 const lab_info lab05 = {

@@ -248,7 +248,9 @@ typedef enum {
   DEDUP_EXPIRED    /* the client has no entry and `seen` is below the horizon: refuse */
 } dedup_verdict;
 
-/* The slot index of client's entry in t, or -1 if it has none. */
+/* The slot index of client's entry in t, or -1 if it has none. dedup_find itself keeps to the
+ * capacity: only a used slot among slots[0 .. capacity-1] is an entry; a slot whose used is false,
+ * or one at index capacity or above (the array has IDEM_MAX_SLOTS), is none, whatever it holds. */
 int dedup_find(const dedup_table *t, int32_t client);
 
 /* What to do with request r. For DEDUP_DUPLICATE, *value is set to the cached reply; for
@@ -265,7 +267,9 @@ void dedup_record(dedup_table *t, int32_t client, uint32_t seq, uint64_t reply);
  * What you write, part 2: the server (exercises/06-idempotency/server.c).
  */
 
-/* A Request arrived from node `from` (r->client is its id). Decide with dedup_check:
+/* A Request arrived from node `from` (r->client is its id). Send any reply to `from`: in this lab
+ * a client sends only its own requests, so `from` and r->client are the same node, and either is
+ * right (the tests hand both the same value). Decide with dedup_check:
  *   NEW        apply it (counter_apply, once), record it (dedup_record), make both durable
  *              (server_persist), and only then reply OK with the new value;
  *   DUPLICATE  reply OK with the cached value; apply nothing;

@@ -221,11 +221,14 @@ void session_on_read_ok(session *ss, const read_ok_body *ok);
 
 /* Replica (or primary), client `from` asks to read rd->key with session token rd->token.
  * If this node has applied every write up to the token (s->applied >= rd->token), answer now
- * with store_reply_read. Otherwise it must not answer (its data may miss a write the client has
- * seen): hold the read back in s->pending[from] and answer it once this node catches up
- * (replica_on_applied). A client waits for one read at a time, so the slot keeps its newest
- * request: a read with a higher req replaces the held one, a late duplicate of an older request
- * (lower req) is dropped. A token of 0 (no session) is always covered. */
+ * with store_reply_read (a covered read is always answered, whatever its req). Otherwise it must
+ * not answer (its data may miss a write the client has seen): hold the read back in
+ * s->pending[from] and answer it once this node catches up (replica_on_applied). A client waits
+ * for one read at a time, so the slot keeps its newest request: a read with a higher req replaces
+ * the held one, a late duplicate of an older request (lower req) is dropped. A token of 0 (no
+ * session) is always covered. You write no trace note: when this returns with the read in
+ * s->pending[from] (active, same req), protocol.c notes "read req=3 from c3 held back: token 2 >
+ * applied 1" for the viewer. */
 void replica_on_read(sim_node *n, store_state *s, int from, const read_body *rd);
 
 /* Replica (or primary), s->applied has just gone up. Answer, with store_reply_read, every held-

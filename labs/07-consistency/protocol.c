@@ -100,6 +100,26 @@ static void annotate_held(sim_node *n, const store_state *s) {
   sim_annotate(n, "held", "%d", held);
 }
 
+/* After replica_on_read: if the read just received is the one now waiting in the client's slot
+ * (s->pending[from] is active and holds its req), write the viewer's "held back" note, so that
+ * every replica_on_read gets it without writing it. A read that was answered at once, or dropped
+ * as an old duplicate, leaves no note. A read held although applied >= token gets a note that
+ * says so: replica_on_read should have answered it. */
+static void note_if_held(sim_node *n, const store_state *s, int from, const read_body *rd) {
+  const pending_read *p = &s->pending[from];
+  if (!p->active || p->req != rd->req) return;
+  const char *client = sim_node_name(sim_node_world(n), from);
+  unsigned long long token = rd->token, applied = s->applied;
+  if (token > applied)
+    sim_note(n, "read req=%u from %s held back: token %llu > applied %llu", rd->req, client, token,
+             applied);
+  else
+    sim_note(n,
+             "read req=%u from %s held back although applied %llu >= token %llu: "
+             "replica_on_read must answer it at once",
+             rd->req, client, applied, token);
+}
+
 /* Primary: apply a client's write (once per request, however often it is resent). */
 static void primary_on_write(sim_node *n, store_state *s, int from, const write_body *wr) {
   if (from < 0 || from >= SIM_MAX_NODES || wr->key >= STORE_KEYS) return;
@@ -203,10 +223,7 @@ static void client_send(sim_node *n, store_state *s) {
 
 /* Start the next operation, or stop after the last. */
 static void client_next(sim_node *n, store_state *s) {
-  if (s->completed >= s->config.ops) {
-    sim_annotate(n, "status", "done");
-    return;
-  }
+  if (s->completed >= s->config.ops) return; /* client_complete already said "done" */
   s->req++;
   s->attempts = 0;
   s->key = (uint8_t)sim_random_below(n, STORE_KEYS);
@@ -246,6 +263,9 @@ static void client_complete(sim_node *n, store_state *s, int from, uint64_t vers
   s->busy = OP_NONE;
   if (s->config.sessions) sim_annotate(n, "token", "%llu", (unsigned long long)s->session.token);
   sim_annotate(n, "ops", "%u/%u", s->completed, s->config.ops);
+  /* Say "done" now, not at the next think timer: the run stops as soon as the last client
+   * finishes, and that client's timer would never fire. */
+  if (s->completed >= s->config.ops) sim_annotate(n, "status", "done");
   sim_timer_set(n, TIMER_THINK, sim_random_below(n, s->config.think + 1), 0);
 }
 
@@ -288,6 +308,7 @@ static void store_boot(sim_node *n, void *state) {
     annotate_held(n, s);
     break;
   case ROLE_CLIENT:
+    if (s->config.ops == 0) sim_annotate(n, "status", "done"); /* nothing to run */
     sim_timer_set(n, TIMER_THINK, sim_random_below(n, s->config.think + 1), 0);
     break;
   }
@@ -299,6 +320,7 @@ static void store_on_message(sim_node *n, void *state, int from, int type, const
   if (type == MSG_WRITE && s->config.role == ROLE_PRIMARY) primary_on_write(n, s, from, body);
   if (type == MSG_READ && store_node && from >= 0 && from < SIM_MAX_NODES) {
     replica_on_read(n, s, from, body);
+    note_if_held(n, s, from, body);
     annotate_held(n, s);
   }
   if (type == MSG_SYNC && s->config.role == ROLE_REPLICA) replica_on_sync(n, s, from, body);

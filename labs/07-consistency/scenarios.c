@@ -71,7 +71,29 @@ static setup default_setup(void) {
   return s;
 }
 
-static const char *fmt_time(sim_time t, char *buf, size_t cap) { return sim_format_time(t, buf, cap); }
+/* A time as sim_format_time writes it ("86.7ms", "1.250s"), but rounded to the last digit shown
+ * rather than cut off, so that it agrees with lincheck's exact times (86.682ms is "86.7ms"). */
+static const char *fmt_time(sim_time t, char *buf, size_t cap) {
+  if (t >= SIM_SEC - SIM_MS / 2)
+    t += SIM_MS / 2; /* shown in whole milliseconds */
+  else if (t >= SIM_MS)
+    t += SIM_MS / 20; /* shown in tenths of a millisecond */
+  return sim_format_time(t, buf, cap);
+}
+
+/* The report of a failed invariant, "NAME violated at t=TIME: WHY", with the time written by
+ * fmt_time like every other time in the verdict (the library cuts it off). */
+static void violation_verdict(lab_run *run, const char *report) {
+  const char *at = strstr(report, " violated at t=");
+  const char *why = at ? strstr(at, ": ") : NULL;
+  if (!why) {
+    lab_verdict(run, false, "%s", report);
+    return;
+  }
+  char t[32];
+  lab_verdict(run, false, "%.*s violated at t=%s%s", (int)(at - report), report,
+              fmt_time(sim_now(run->world), t, sizeof t), why);
+}
 
 /* Check the operations each client finished since the last event. */
 static bool check_sessions(sim_world *w, void *ctx, char *why, size_t cap) {
@@ -167,13 +189,20 @@ static bool check_held_reads(sim_world *w, void *ctx, char *why, size_t cap) {
     for (int c = 0; c < sim_nodes(w); c++) {
       if (!h->active[r][c] || h->token[r][c] > s->applied) continue;
       char t[32];
+      const pending_read *p = &s->pending[c];
+      bool kept = p->active && p->req >= h->req[r][c];
       snprintf(why, cap,
                "%s has applied up to version %llu but has not answered %s's read (req %u, token "
-               "%llu) that it held back at t=%s: once applied >= token, replica_on_applied must "
-               "answer it",
+               "%llu) that it held back at t=%s: %s%d%s",
                sim_node_name(w, r), (unsigned long long)s->applied, sim_node_name(w, c),
                h->req[r][c], (unsigned long long)h->token[r][c],
-               fmt_time(h->since[r][c], t, sizeof t));
+               fmt_time(h->since[r][c], t, sizeof t),
+               kept ? "the read is still in s->pending[" : "the read is not in s->pending[", c,
+               kept ? "]; once applied >= token, replica_on_applied must answer it and free the "
+                      "slot"
+                    : "] (the slot is free or holds an older req): replica_on_read must keep a "
+                      "read it does not answer in s->pending[from], so that replica_on_applied "
+                      "can answer it");
       return false;
     }
   }
@@ -307,6 +336,27 @@ static void find_stale_read(sim_world *w, lab07_record *rec, int only_key) {
            sim_node_name(w, best_read->server), fmt_time(best_read->completed, t3, sizeof t3));
 }
 
+/* Liveness help: if a live store node holds client c's read although it has applied the read's
+ * token, describe it in hint and return true. Such a read was held by replica_on_read when it
+ * should have been answered (applied >= token): nothing will ever raise applied past it once the
+ * writes have stopped. */
+static bool wrongly_held(sim_world *w, int c, char *hint, size_t cap) {
+  for (int r = 0; r < sim_nodes(w); r++) {
+    if (!sim_alive(w, r)) continue;
+    const store_state *s = sim_state(w, r);
+    if (s->config.role == ROLE_CLIENT || !s->pending[c].active) continue;
+    if (s->pending[c].token > s->applied) continue;
+    snprintf(hint, cap,
+             "%s holds that client's read (req %u, token %llu) although it has applied up to "
+             "version %llu: a read with applied >= token must be answered at once "
+             "(replica_on_read: >=, not >)",
+             sim_node_name(w, r), s->pending[c].req, (unsigned long long)s->pending[c].token,
+             (unsigned long long)s->applied);
+    return true;
+  }
+  return false;
+}
+
 /* Run to the deadline and judge: invariants, liveness, then (if asked) linearizability. */
 static bool run_and_judge(lab_run *run, const setup *st) {
   sim_world *w = run->world;
@@ -314,7 +364,10 @@ static bool run_and_judge(lab_run *run, const setup *st) {
   bool finished = sim_run_until(w, clients_done, rec, st->deadline);
   const char *report;
   count_ops(w, rec);
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  if (sim_violated(w, &report)) {
+    violation_verdict(run, report);
+    return false;
+  }
   char t[32];
   if (!finished) {
     for (int c = rec->first_client; c < rec->first_client + rec->clients; c++) {
@@ -323,7 +376,7 @@ static bool run_and_judge(lab_run *run, const setup *st) {
       if (!sim_alive(w, c))
         return lab_verdict(run, false, "%s is down at the deadline t=%s (clients must not crash)",
                            sim_node_name(w, c), fmt_time(st->deadline, t, sizeof t));
-      char t2[32], hint[200];
+      char t2[32], hint[400];
       const store_state *p0 = sim_alive(w, 0) ? sim_state(w, 0) : NULL;
       if (!p0)
         snprintf(hint, sizeof hint, "p0, the primary, is down (only replicas may crash here)");
@@ -333,9 +386,13 @@ static bool run_and_judge(lab_run *run, const setup *st) {
                  "(only replicas may crash here)", (unsigned long long)p0->applied);
       else if (s->busy == OP_WRITE)
         snprintf(hint, sizeof hint, "the write never got through to p0");
+      else if (wrongly_held(w, c, hint, sizeof hint))
+        ;
       else
         snprintf(hint, sizeof hint,
-                 "is a held-back read never answered once the replica catches up?");
+                 "is a held-back read never answered once the replica catches up "
+                 "(replica_on_applied), or was it held although applied >= token "
+                 "(replica_on_read)?");
       return lab_verdict(run, false,
                          "liveness: by the deadline t=%s %s had finished %u of %u operations; its "
                          "%s of %s (req %u, token %llu) has been waiting since t=%s: %s",

@@ -23,7 +23,8 @@ bool kv_before(const kv_version *a, const kv_version *b) {
 }
 
 bool kv_put(kv_history *h, const kv_version *v) {
-  /* Find the first version v comes before; stop at an identical one (a duplicate). */
+  /* Walk to the first version that does not come before v. If v does not come before it
+   * either, it is v itself (same timestamp and writer: a duplicate); else v goes there. */
   uint32_t at = 0;
   while (at < h->count && kv_before(&h->v[at], v)) at++;
   if (at < h->count && !kv_before(v, &h->v[at])) return false; /* same (ts, writer) */

@@ -81,7 +81,8 @@ void swim_piggyback(swim_state *s, swim_msg *m) {
      * times so far, the lowest member first among equals. */
     int best = -1;
     for (int i = 0; i < FD_MAX_NODES; i++)
-      if (s->rumours[i].live && !taken[i] && (best < 0 || s->rumours[i].sent < s->rumours[best].sent))
+      if (s->rumours[i].live && !taken[i] &&
+          (best < 0 || s->rumours[i].sent < s->rumours[best].sent))
         best = i;
     if (best < 0) return;
     taken[best] = true;

@@ -51,13 +51,14 @@ void swim_on_period(sim_node *n, fd_state *st) {
   /* End of the previous period: no ack, direct or indirect, means the target is suspected
    * ("...Mi marks Mj as Suspected", Section 4.2), at the incarnation Mi knows for it. */
   if (s->target >= 0 && !s->acked && s->members[s->target].status != SWIM_DEAD) {
-    swim_update u = {.member = s->target, .status = SWIM_SUSPECT,
+    swim_update u = {.member = s->target,
+                     .status = SWIM_SUSPECT,
                      .incarnation = s->members[s->target].incarnation};
     swim_apply(n, st, &u);
   }
   /* The next probe. */
   s->target = swim_next_target(n, s);
-  if (s->target < 0) return;
+  if (s->target < 0) return; /* no one to probe: no probe this period, probe_seq stays */
   s->probe_seq++;
   s->acked = false;
   swim_msg ping = {.seq = s->probe_seq, .target = s->target, .requester = sim_self(n)};
@@ -103,7 +104,10 @@ void swim_on_ack(sim_node *n, swim_state *s, int from, const swim_msg *m) {
     if (m->seq == s->probe_seq && m->target == s->target) s->acked = true;
     return;
   }
-  /* A helper relays the target's ack to the member that asked. */
+  /* A helper relays the target's ack to the member that asked, as a fresh Ack without the
+   * target's rumours (already applied here): swim_send adds this node's own, and counts them.
+   * Left in, they would make swim_piggyback skip this node's rumours about the same members
+   * without counting a send, and those would outlive their lambda log n sends. */
   swim_msg relay = {.seq = m->seq, .target = m->target, .requester = m->requester};
   if (m->requester >= 0 && m->requester < sim_node_count(n))
     swim_send(n, s, m->requester, MSG_ACK, &relay);

@@ -22,6 +22,8 @@ void session_on_read_ok(session *ss, const read_ok_body *ok) {
 }
 
 void replica_on_read(sim_node *n, store_state *s, int from, const read_body *rd) {
+  /* Covered: this node holds every write the session has seen. Answer, whatever the req (a late
+   * duplicate's answer is ignored by the client; a newer read held in the slot stays held). */
   if (s->applied >= rd->token) {
     store_reply_read(n, s, from, rd->req, rd->key);
     return;
@@ -32,9 +34,7 @@ void replica_on_read(sim_node *n, store_state *s, int from, const read_body *rd)
   pending_read *p = &s->pending[from];
   if (p->active && rd->req < p->req) return;
   *p = (pending_read){.active = true, .req = rd->req, .key = rd->key, .token = rd->token};
-  sim_note(n, "read req=%u from %s held back: token %llu > applied %llu", rd->req,
-           sim_node_name(sim_node_world(n), from), (unsigned long long)rd->token,
-           (unsigned long long)s->applied);
+  /* (protocol.c writes the "held back" note when it finds the read in the slot.) */
 }
 
 void replica_on_applied(sim_node *n, store_state *s) {

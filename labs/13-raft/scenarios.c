@@ -1,0 +1,1177 @@
+/*
+ * labs/13-raft/scenarios.c: lab 13's scenarios and safety checker, shared by driver and tests.
+ *
+ * The checker reads every live server's state (sim_state) after every event and holds the run to
+ * the five properties of the paper's Figure 3, each registered as its own invariant:
+ *
+ *   election-safety       at most one leader can be elected in a given term;
+ *   leader-append-only    a leader never overwrites or deletes entries in its log, it only appends;
+ *   log-matching          if two logs contain an entry with the same index and term, the logs are
+ *                         identical in all entries up through that index;
+ *   leader-completeness   an entry committed in a term is in the log of every leader of a later
+ *                         term (checked for every leader whose term is at least the term of the
+ *                         leader that first committed the entry);
+ *   state-machine-safety  no two servers commit or apply different entries at one index.
+ *
+ * The scenarios follow the purposes of MIT 6.5840's Raft tests (written anew for this simulator,
+ * in virtual time): the test drives servers like a client would (raft_submit on whichever server
+ * leads), cuts servers off the network (every link to and from them blocked), crashes and restarts
+ * them, and checks that commands commit on as many servers as expected by a virtual deadline. The
+ * key-value scenarios run client nodes instead and check their history for linearizability.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lincheck.h"
+
+enum { MAX_TERMS = 4096 };
+
+/* What a run records (run->lab_data; lab_end frees it). The tests read it too (lab13_record). */
+typedef struct raft_check {
+  int servers;
+  int16_t leader_of_term[MAX_TERMS]; /* -1: none seen yet */
+  /* Every server's log as the checker last saw it, and whether it led then (append-only). */
+  raft_entry seen_log[RAFT_MAX_SERVERS][RAFT_LOG_CAP + 1];
+  uint32_t seen_len[RAFT_MAX_SERVERS];
+  uint32_t seen_lead_term[RAFT_MAX_SERVERS]; /* the term it led in at the last check, 0 if none */
+  uint32_t seen_commit[RAFT_MAX_SERVERS];
+  uint32_t seen_applied[RAFT_MAX_SERVERS];
+  bool log_changed[RAFT_MAX_SERVERS]; /* the log changed in the event just checked */
+  /* Committed and applied entries (ground truth as far as any server went). */
+  raft_entry committed[RAFT_LOG_CAP + 1];
+  uint32_t commit_term[RAFT_LOG_CAP + 1]; /* term of the server that first committed it */
+  int commit_by[RAFT_LOG_CAP + 1];
+  uint32_t committed_len;
+  raft_entry applied[RAFT_LOG_CAP + 1];
+  int applied_by[RAFT_LOG_CAP + 1];
+  uint32_t applied_len;
+  uint32_t applied_max[RAFT_MAX_SERVERS]; /* highest index each server ever applied */
+  /* Counters from the wire. */
+  uint64_t requests;        /* RequestVote + AppendEntries sent */
+  uint64_t entries_shipped; /* entries carried by AppendEntries */
+  bool connected[RAFT_MAX_SERVERS];
+  char fail[512]; /* the first failed expectation of the scenario itself */
+} raft_check;
+
+static raft_check *check_of(lab_run *run) { return run->lab_data; }
+
+static const raft_state *srv(sim_world *w, int i) { return sim_state(w, i); }
+
+static bool same_entry(const raft_entry *a, const raft_entry *b) {
+  return memcmp(a, b, sizeof *a) == 0;
+}
+
+static void entry_text(const raft_entry *e, char *out, size_t cap) {
+  if (e->cmd.kind == CMD_VALUE)
+    snprintf(out, cap, "{term %u: %d}", e->term, (int)e->cmd.value);
+  else if (e->cmd.kind == CMD_PUT)
+    snprintf(out, cap, "{term %u: put k%d=%d}", e->term, (int)e->cmd.key, (int)e->cmd.value);
+  else if (e->cmd.kind == CMD_GET)
+    snprintf(out, cap, "{term %u: get k%d by c%d}", e->term, (int)e->cmd.key, (int)e->cmd.client);
+  else
+    snprintf(out, cap, "{term %u: ?}", e->term);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The five properties (Figure 3), after every event.
+ */
+static bool election_safety(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->role != ROLE_LEADER || s->current_term >= MAX_TERMS) continue;
+    int16_t *l = &c->leader_of_term[s->current_term];
+    if (*l < 0) {
+      *l = (int16_t)i;
+    } else if (*l != i) {
+      snprintf(why, cap, "two leaders in term %u: n%d and n%d (a server votes once per term, "
+               "and a candidate needs a majority of distinct votes of its own term: "
+               "raft_on_request_vote, raft_on_vote_reply)", s->current_term, *l, i);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool leader_append_only(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) {
+      c->seen_lead_term[i] = 0;
+      continue;
+    }
+    const raft_state *s = srv(w, i);
+    uint32_t lead = s->role == ROLE_LEADER ? s->current_term : 0;
+    if (lead && lead == c->seen_lead_term[i]) {
+      uint32_t n = c->seen_len[i];
+      if (s->log_len < n || memcmp(&s->log[1], &c->seen_log[i][1], n * sizeof(raft_entry)) != 0) {
+        uint32_t k = 1;
+        while (k <= n && k <= s->log_len && same_entry(&s->log[k], &c->seen_log[i][k])) k++;
+        char a[64] = "nothing", b[64];
+        if (k <= s->log_len) entry_text(&s->log[k], a, sizeof a);
+        entry_text(&c->seen_log[i][k], b, sizeof b);
+        snprintf(why, cap, "n%d, leader of term %u, changed its own log at index %u from %s to %s "
+                 "(log length %u -> %u): a leader only appends (raft_start; a leader never "
+                 "takes entries from raft_on_append_entries of a stale term)",
+                 i, lead, k, b, a, n, s->log_len);
+        return false;
+      }
+    }
+    c->seen_lead_term[i] = lead;
+  }
+  return true;
+}
+
+/* Log matching, for server a against every other live server, when a's log changed. */
+static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  for (int a = 0; a < c->servers; a++) {
+    if (!sim_alive(w, a)) continue;
+    const raft_state *sa = srv(w, a);
+    bool changed = sa->log_len != c->seen_len[a] ||
+                   memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
+    if (!changed) continue;
+    for (int b = 0; b < c->servers; b++) {
+      if (b == a || !sim_alive(w, b)) continue;
+      const raft_state *sb = srv(w, b);
+      uint32_t n = sa->log_len < sb->log_len ? sa->log_len : sb->log_len;
+      uint32_t differ = 0; /* the first index below with different terms */
+      for (uint32_t i = n; i >= 1; i--) {
+        if (sa->log[i].term != sb->log[i].term) continue;
+        /* Same index and term: everything up to here must be identical. */
+        for (uint32_t k = 1; k <= i; k++)
+          if (!same_entry(&sa->log[k], &sb->log[k])) {
+            differ = k;
+            break;
+          }
+        if (differ) {
+          char x[64], y[64];
+          entry_text(&sa->log[differ], x, sizeof x);
+          entry_text(&sb->log[differ], y, sizeof y);
+          snprintf(why, cap, "n%d and n%d both hold an entry of term %u at index %u, but differ "
+                   "at index %u: n%d has %s, n%d has %s (a follower must accept entries only "
+                   "after its entry at prevLogIndex matches prevLogTerm, and delete a "
+                   "conflicting suffix: raft_on_append_entries; the leader must send the right "
+                   "prevLogIndex/prevLogTerm: raft_send_append)",
+                   a, b, sa->log[i].term, i, differ, a, x, b, y);
+          return false;
+        }
+        break;
+      }
+    }
+  }
+  /* Remember every log for the next event (and leader-append-only). */
+  for (int a = 0; a < c->servers; a++) {
+    if (!sim_alive(w, a)) continue;
+    const raft_state *sa = srv(w, a);
+    c->log_changed[a] = sa->log_len != c->seen_len[a] ||
+                        memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
+    if (c->log_changed[a]) {
+      memcpy(&c->seen_log[a][1], &sa->log[1], sa->log_len * sizeof(raft_entry));
+      c->seen_len[a] = sa->log_len;
+    }
+  }
+  return true;
+}
+
+static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  char x[64], y[64];
+  /* Record what is committed, and check that no server committed something else. */
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) continue;
+    const raft_state *s = srv(w, i);
+    uint32_t top = s->commit_index <= s->log_len ? s->commit_index : s->log_len;
+    if (s->commit_index > s->log_len) {
+      snprintf(why, cap, "n%d has commitIndex %u beyond its last log index %u (commitIndex = "
+               "min(leaderCommit, index of last new entry): raft_on_append_entries)", i,
+               s->commit_index, s->log_len);
+      return false;
+    }
+    if (top == c->seen_commit[i] && top <= c->committed_len && !c->log_changed[i]) continue;
+    for (uint32_t k = 1; k <= top && k <= c->committed_len; k++)
+      if (!same_entry(&s->log[k], &c->committed[k])) {
+        entry_text(&s->log[k], x, sizeof x);
+        entry_text(&c->committed[k], y, sizeof y);
+        snprintf(why, cap, "n%d committed %s at index %u, but n%d had committed %s there "
+                 "(state machine safety: commit only an entry of the current term on a majority: "
+                 "raft_advance_commit; a follower commits min(leaderCommit, last new entry): "
+                 "raft_on_append_entries)", i, x, k, c->commit_by[k], y);
+        return false;
+      }
+    for (uint32_t k = c->committed_len + 1; k <= top; k++) {
+      c->committed[k] = s->log[k];
+      c->commit_term[k] = s->current_term;
+      c->commit_by[k] = i;
+      c->committed_len = k;
+    }
+    c->seen_commit[i] = top;
+  }
+  /* Every leader of a later term holds every committed entry. */
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->role != ROLE_LEADER) continue;
+    for (uint32_t k = 1; k <= c->committed_len; k++) {
+      if (s->current_term < c->commit_term[k]) continue;
+      if (k <= s->log_len && same_entry(&s->log[k], &c->committed[k])) continue;
+      entry_text(&c->committed[k], y, sizeof y);
+      if (k <= s->log_len)
+        entry_text(&s->log[k], x, sizeof x);
+      else
+        snprintf(x, sizeof x, "nothing");
+      snprintf(why, cap, "n%d leads term %u, but at index %u it holds %s, not the committed %s "
+               "(committed by n%d in term %u): a server grants its vote only to a candidate whose "
+               "log is at least as up-to-date (raft_log_up_to_date, raft_on_request_vote)",
+               i, s->current_term, k, x, y, c->commit_by[k], c->commit_term[k]);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool state_machine_safety(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->last_applied < c->seen_applied[i]) c->seen_applied[i] = 0; /* restarted: applies anew */
+    for (uint32_t k = c->seen_applied[i] + 1; k <= s->last_applied; k++) {
+      if (k <= c->applied_len) {
+        if (!same_entry(&s->log[k], &c->applied[k])) {
+          char x[64], y[64];
+          entry_text(&s->log[k], x, sizeof x);
+          entry_text(&c->applied[k], y, sizeof y);
+          snprintf(why, cap, "n%d applied %s at index %u, but n%d applied %s there", i, x, k,
+                   c->applied_by[k], y);
+          return false;
+        }
+      } else {
+        c->applied[k] = s->log[k];
+        c->applied_by[k] = i;
+        c->applied_len = k;
+      }
+    }
+    c->seen_applied[i] = s->last_applied;
+    if (s->last_applied > c->applied_max[i]) c->applied_max[i] = s->last_applied;
+  }
+  return true;
+}
+
+static void watch(sim_world *w, const sim_event *ev, void *ctx) {
+  (void)w;
+  raft_check *c = ctx;
+  if (ev->kind != SIM_EV_SEND) return;
+  if (ev->msg_type == MSG_REQUEST_VOTE) c->requests++;
+  if (ev->msg_type == MSG_APPEND_ENTRIES) {
+    c->requests++;
+    c->entries_shipped += ((const raft_append_entries *)ev->body)->n_entries;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Building a world.
+ */
+typedef struct setup {
+  int servers, clients;
+  bool persist;
+  int ops, put_percent;
+  sim_net_config net;
+} setup;
+
+static setup setup_default(int servers) {
+  setup su = {.servers = servers, .net = sim_net_default(), .ops = 30, .put_percent = 50};
+  return su;
+}
+
+static raft_config config_of(const setup *su, raft_node_kind kind) {
+  raft_config c = {.kind = kind, .servers = su->servers, .persist = su->persist,
+                   .election_min = 150 * SIM_MS, .election_max = 300 * SIM_MS,
+                   .heartbeat = 50 * SIM_MS, .ops = su->ops, .put_percent = su->put_percent,
+                   .start = 100 * SIM_MS, .think = 5 * SIM_MS, .retry = 100 * SIM_MS};
+  return c;
+}
+
+static sim_world *build(lab_run *run, const setup *su) {
+  sim_world *w = sim_create(run->seed);
+  raft_config sc = config_of(su, NODE_SERVER), cc = config_of(su, NODE_CLIENT);
+  for (int i = 0; i < su->servers; i++) sim_add_node(w, &raft_protocol, &sc, sizeof sc);
+  for (int i = 0; i < su->clients; i++) {
+    int id = sim_add_node(w, &raft_protocol, &cc, sizeof cc);
+    char name[8];
+    snprintf(name, sizeof name, "c%d", id);
+    sim_set_node_name(w, id, name);
+  }
+  sim_set_net(w, &su->net);
+  raft_check *c = calloc(1, sizeof *c);
+  if (!c) abort();
+  c->servers = su->servers;
+  for (int t = 0; t < MAX_TERMS; t++) c->leader_of_term[t] = -1;
+  for (int i = 0; i < su->servers; i++) c->connected[i] = true;
+  run->lab_data = c;
+  sim_observe(w, watch, c);
+  sim_invariant(w, "election-safety", election_safety, c);
+  sim_invariant(w, "leader-append-only", leader_append_only, c);
+  sim_invariant(w, "log-matching", log_matching, c);
+  sim_invariant(w, "leader-completeness", leader_completeness, c);
+  sim_invariant(w, "state-machine-safety", state_machine_safety, c);
+  return w;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * What a test does to a world: cut servers off, crash them, find the leader, agree on commands.
+ * Each expectation that fails writes c->fail (the first one only) and returns false.
+ */
+static bool failf(raft_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool failf(raft_check *c, const char *fmt, ...) {
+  if (c->fail[0]) return false;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->fail, sizeof c->fail, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static void apply_links(sim_world *w, raft_check *c) {
+  int total = sim_nodes(w);
+  for (int a = 0; a < total; a++)
+    for (int b = 0; b < total; b++) {
+      if (a == b) continue;
+      bool ca = a >= c->servers || c->connected[a], cb = b >= c->servers || c->connected[b];
+      sim_block(w, a, b, !(ca && cb));
+    }
+}
+
+static void set_connected(sim_world *w, raft_check *c, int i, bool on) {
+  c->connected[i] = on;
+  apply_links(w, c);
+}
+
+static bool usable(sim_world *w, raft_check *c, int i) { return sim_alive(w, i) && c->connected[i]; }
+
+/* The leader of the highest term among live connected servers, or -1 (two leaders of one term
+ * are election-safety's business). */
+static int leader_now(sim_world *w, raft_check *c) {
+  int best = -1;
+  uint32_t best_term = 0;
+  for (int i = 0; i < c->servers; i++) {
+    if (!usable(w, c, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->role == ROLE_LEADER && s->current_term >= best_term) best = i, best_term = s->current_term;
+  }
+  return best;
+}
+
+static bool run_ok(sim_world *w) {
+  const char *report;
+  return !sim_violated(w, &report);
+}
+
+/* Run until a live connected server leads (by `within`), then a little longer to let a competing
+ * election settle; returns the leader of the highest term, or -1 with c->fail. */
+static int one_leader(sim_world *w, raft_check *c, sim_time within) {
+  sim_time end = sim_now(w) + within;
+  while (sim_now(w) < end && run_ok(w)) {
+    sim_run_for(w, 50 * SIM_MS);
+    int l = leader_now(w, c);
+    if (l >= 0) return l;
+  }
+  if (run_ok(w)) {
+    char t[32];
+    failf(c, "no leader among the connected servers by %s (a follower that hears no leader "
+          "starts an election when its timer fires: raft_on_election_timeout; a candidate with a "
+          "majority of votes becomes leader: raft_on_vote_reply)", sim_format_time(sim_now(w), t, sizeof t));
+  }
+  return -1;
+}
+
+/* How many servers applied index, and the command there (checked equal by the invariants). */
+static int n_committed(raft_check *c, uint32_t index, raft_command *cmd) {
+  int count = 0;
+  for (int i = 0; i < c->servers; i++) count += c->applied_max[i] >= index;
+  if (cmd) *cmd = index <= c->applied_len && index > 0 ? c->applied[index].cmd : (raft_command){0};
+  return count;
+}
+
+/* MIT's one(): submit v to whichever server leads, and wait until it is applied by at least
+ * `expected` servers; try again (another leader) for up to 10 s of virtual time when retry. Returns
+ * the index, or 0 with c->fail. */
+static uint32_t one(sim_world *w, raft_check *c, int32_t v, int expected, bool retry) {
+  sim_time end = sim_now(w) + 10 * SIM_SEC;
+  int start = 0;
+  while (sim_now(w) < end && run_ok(w)) {
+    uint32_t index = 0;
+    for (int k = 0; k < c->servers && !index; k++) {
+      start = (start + 1) % c->servers;
+      if (usable(w, c, start)) index = raft_submit(w, start, raft_value_cmd(v));
+    }
+    if (index) {
+      sim_time until = sim_now(w) + 2 * SIM_SEC;
+      while (sim_now(w) < until && run_ok(w)) {
+        sim_run_for(w, 20 * SIM_MS);
+        raft_command got;
+        int nd = n_committed(c, index, &got);
+        if (nd >= expected && got.kind == CMD_VALUE && got.value == v) return index;
+      }
+      if (!retry) break;
+    } else {
+      sim_run_for(w, 50 * SIM_MS);
+    }
+  }
+  if (run_ok(w)) {
+    char t[32];
+    raft_command got;
+    int nd = 0;
+    for (uint32_t i = 1; i <= c->applied_len; i++)
+      if (c->applied[i].cmd.kind == CMD_VALUE && c->applied[i].cmd.value == v) nd = n_committed(c, i, &got);
+    failf(c, "command %d was not applied by %d servers by %s (%d did): a leader appends and sends "
+          "it (raft_start, raft_send_append), followers accept it (raft_on_append_entries), the "
+          "leader commits it once a majority has it (raft_on_append_reply, raft_advance_commit)",
+          (int)v, expected, sim_format_time(sim_now(w), t, sizeof t), nd);
+  }
+  return 0;
+}
+
+/* No live connected server leads. */
+static bool check_no_leader(sim_world *w, raft_check *c) {
+  int l = leader_now(w, c);
+  if (l < 0) return true;
+  return failf(c, "n%d leads term %u although only a minority is connected to it (a candidate needs "
+               "votes from a majority of all servers, not of those it hears from: raft_on_vote_reply)",
+               l, srv(w, l)->current_term);
+}
+
+static uint32_t term_of(sim_world *w, int i) { return srv(w, i)->current_term; }
+
+/* The verdict of a scenario: the invariant that broke, the scenario's failed expectation, or
+ * `ok` (printf-style) when everything held. */
+static bool finish(lab_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool finish(lab_run *run, const char *fmt, ...) {
+  raft_check *c = check_of(run);
+  const char *report;
+  if (sim_violated(run->world, &report)) return lab_verdict(run, false, "%s", report);
+  if (c->fail[0]) return lab_verdict(run, false, "%s", c->fail);
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return lab_verdict(run, true, "%s; the five safety properties held after every event", buf);
+}
+
+/* Go on only if x held; else end the scenario (the helper that failed said why in c->fail). */
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    if (!(x)) {                                                                                    \
+      failf(check_of(run), "expectation failed: %s", #x);                                          \
+      return finish(run, "?");                                                                     \
+    }                                                                                              \
+  } while (0)
+
+static sim_world *begin(lab_run *run, setup *su) {
+  sim_world *w = build(run, su);
+  lab_begin(run, w);
+  return w;
+}
+
+static void crash(sim_world *w, int i) {
+  if (sim_alive(w, i)) sim_crash(w, i);
+}
+static void restart(sim_world *w, int i) {
+  if (!sim_alive(w, i)) sim_restart(w, i);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part (a): leader election.
+ */
+static bool scenario_initial_election(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  int l = one_leader(w, c, 1 * SIM_SEC);
+  TRY(l >= 0);
+  sim_run_for(w, 50 * SIM_MS); /* the first heartbeats reach everyone */
+  uint32_t t1 = term_of(w, l);
+  for (int i = 0; i < 3; i++)
+    if (term_of(w, i) != t1)
+      return failf(c, "after the election n%d is in term %u and leader n%d in term %u: the "
+                   "leader's AppendEntries carry its term (raft_observe_term)", i, term_of(w, i),
+                   l, t1), finish(run, "?");
+  /* No failure: the leader's heartbeats must keep everyone following it, in the same term. */
+  sim_run_for(w, 2 * SIM_SEC);
+  uint32_t t2 = term_of(w, l);
+  if (t2 != t1 || srv(w, l)->role != ROLE_LEADER)
+    failf(c, "with no failures the term went from %u to %u (n%d %s): a follower that hears the "
+          "leader's AppendEntries must restart its election timer (raft_on_append_entries: "
+          "raft_reset_election_timer)", t1, t2, l,
+          srv(w, l)->role == ROLE_LEADER ? "still leads" : "no longer leads");
+  return finish(run, "n%d elected in term %u; still the only leader, same term, 2s later", l, t1);
+}
+
+static bool scenario_re_election(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  /* The leader is cut off: the other two elect a new one. */
+  set_connected(w, c, l1, false);
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  /* The old leader comes back: it must not disturb the new one (a single leader remains). */
+  set_connected(w, c, l1, true);
+  int l3 = one_leader(w, c, SIM_SEC);
+  TRY(l3 >= 0);
+  /* Two of three cut off: no majority, no leader. */
+  int a = l3, b = (l3 + 1) % 3;
+  set_connected(w, c, a, false);
+  set_connected(w, c, b, false);
+  sim_run_for(w, 2 * SIM_SEC);
+  TRY(check_no_leader(w, c));
+  /* A majority again: a leader. */
+  set_connected(w, c, b, true);
+  TRY(one_leader(w, c, SIM_SEC) >= 0);
+  set_connected(w, c, a, true);
+  int l4 = one_leader(w, c, SIM_SEC);
+  TRY(l4 >= 0);
+  return finish(run, "leaders n%d, n%d (after n%d was cut off), n%d; none with 1 of 3 connected; "
+                "then n%d", l1, l2, l1, l3, l4);
+}
+
+static bool scenario_many_elections(lab_run *run) {
+  setup su = setup_default(7);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one_leader(w, c, SIM_SEC) >= 0);
+  rng *r = sim_workload_rng(w);
+  for (int iter = 0; iter < 10; iter++) {
+    /* Cut three random servers off (4 of 7 remain: a majority), then reconnect them. */
+    int cut[3];
+    for (int k = 0; k < 3; k++) {
+      cut[k] = (int)rng_below(r, 7);
+      set_connected(w, c, cut[k], false);
+    }
+    TRY(one_leader(w, c, 2 * SIM_SEC) >= 0);
+    for (int k = 0; k < 3; k++) set_connected(w, c, cut[k], true);
+  }
+  int l = one_leader(w, c, 2 * SIM_SEC);
+  TRY(l >= 0);
+  return finish(run, "10 rounds of cutting off 3 of 7 servers: a leader each time; n%d leads "
+                "term %u at the end", l, term_of(w, l));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part (b): log replication.
+ */
+static bool scenario_basic_agree(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one_leader(w, c, SIM_SEC) >= 0);
+  for (uint32_t index = 1; index <= 3; index++) {
+    if (n_committed(c, index, NULL) > 0)
+      return failf(c, "index %u was applied before any command was submitted for it", index),
+             finish(run, "?");
+    uint32_t got = one(w, c, (int32_t)(index * 100), 3, false);
+    TRY(got);
+    if (got != index)
+      return failf(c, "command %u landed at index %u, expected %u (raft_start returns the new "
+                   "entry's index, one past the last)", index * 100, got, index),
+             finish(run, "?");
+  }
+  return finish(run, "3 commands at indexes 1, 2, 3, applied by all 3 servers");
+}
+
+static bool scenario_rpc_bytes(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one_leader(w, c, SIM_SEC) >= 0);
+  TRY(one(w, c, 99, 3, false));
+  uint64_t before = c->entries_shipped;
+  int n = 30;
+  for (int i = 0; i < n; i++) TRY(one(w, c, 1000 + i, 3, false));
+  uint64_t shipped = c->entries_shipped - before, bound = 2 * 2 * (uint64_t)n;
+  if (shipped > bound)
+    failf(c, "%d commands, each committed before the next, took %" PRIu64 " entries in "
+          "AppendEntries (%zu bytes each); about %d are needed, at most %" PRIu64 " allowed: send "
+          "from next_index[peer], not the whole log (raft_send_append; raft_on_append_reply sets "
+          "next_index = match_index + 1)", n, shipped, sizeof(raft_entry), 2 * n, bound);
+  return finish(run, "%d commands: %" PRIu64 " entries (%" PRIu64 " bytes) shipped to 2 followers",
+                n, shipped, shipped * sizeof(raft_entry));
+}
+
+static bool scenario_follower_failure(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 101, 3, false));
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  set_connected(w, c, (l1 + 1) % 3, false);
+  /* Two of three still agree. */
+  TRY(one(w, c, 102, 2, false));
+  TRY(one(w, c, 103, 2, false));
+  /* Cut the other follower too: the leader alone cannot commit. */
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  set_connected(w, c, (l2 + 1) % 3, false);
+  set_connected(w, c, (l2 + 2) % 3, false);
+  uint32_t index = raft_submit(w, l2, raft_value_cmd(104));
+  if (index != 4)
+    return failf(c, "the leader n%d put command 104 at index %u, expected 4", l2, index),
+           finish(run, "?");
+  sim_run_for(w, 2 * SIM_SEC);
+  int nd = n_committed(c, index, NULL);
+  if (nd > 0)
+    failf(c, "index 4 was applied by %d servers although the leader n%d was alone: an entry "
+          "commits only on a majority (raft_advance_commit counts match_index)", nd, l2);
+  return finish(run, "2 of 3 agreed on 102 and 103; a lone leader did not commit 104");
+}
+
+static bool scenario_leader_failure(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 101, 3, false));
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  set_connected(w, c, l1, false);
+  /* The other two elect a leader and go on. */
+  TRY(one(w, c, 102, 2, false));
+  TRY(one(w, c, 103, 2, false));
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  set_connected(w, c, l2, false);
+  /* One server left: nothing commits. */
+  for (int i = 0; i < 3; i++) raft_submit(w, i, raft_value_cmd(104));
+  sim_run_for(w, 2 * SIM_SEC);
+  int nd = n_committed(c, 4, NULL);
+  if (nd > 0) failf(c, "index 4 was applied by %d servers with only one server connected", nd);
+  return finish(run, "leaders n%d then n%d cut off; 102 and 103 agreed in between; nothing "
+                "committed with one server left", l1, l2);
+}
+
+static bool scenario_fail_no_agree(lab_run *run) {
+  setup su = setup_default(5);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 10, 5, false));
+  int l = one_leader(w, c, SIM_SEC);
+  TRY(l >= 0);
+  for (int k = 1; k <= 3; k++) set_connected(w, c, (l + k) % 5, false);
+  uint32_t index = raft_submit(w, l, raft_value_cmd(20));
+  if (index != 2)
+    return failf(c, "the leader n%d put 20 at index %u, expected 2", l, index), finish(run, "?");
+  sim_run_for(w, 2 * SIM_SEC);
+  if (n_committed(c, index, NULL) > 0)
+    return failf(c, "index 2 was applied with 3 of 5 servers cut off (an entry commits on a "
+                 "majority of all 5: raft_advance_commit)"), finish(run, "?");
+  for (int k = 1; k <= 3; k++) set_connected(w, c, (l + k) % 5, true);
+  /* The disconnected majority may have elected its own leader; either way agreement resumes. */
+  int l2 = one_leader(w, c, 2 * SIM_SEC);
+  TRY(l2 >= 0);
+  uint32_t i2 = raft_submit(w, l2, raft_value_cmd(30));
+  if (i2 < 2 || i2 > 3)
+    return failf(c, "after reconnecting, leader n%d put 30 at index %u, expected 2 or 3", l2, i2),
+           finish(run, "?");
+  TRY(one(w, c, 1000, 5, true));
+  return finish(run, "no commit with 2 of 5; after reconnecting, all 5 agree again");
+}
+
+static bool scenario_concurrent_starts(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  for (int attempt = 0; attempt < 5; attempt++) {
+    int l = one_leader(w, c, SIM_SEC);
+    TRY(l >= 0);
+    uint32_t term = term_of(w, l), idx[5];
+    bool all = true;
+    /* Five commands at once, in the same instant. */
+    for (int i = 0; i < 5; i++) {
+      idx[i] = raft_submit(w, l, raft_value_cmd(100 + i));
+      all = all && idx[i];
+    }
+    if (!all) continue;
+    for (int i = 1; i < 5; i++)
+      if (idx[i] != idx[i - 1] + 1)
+        return failf(c, "five commands started at once on n%d got indexes that do not follow each "
+                     "other (%u then %u)", l, idx[i - 1], idx[i]), finish(run, "?");
+    sim_time end = sim_now(w) + 2 * SIM_SEC;
+    while (sim_now(w) < end && run_ok(w) && n_committed(c, idx[4], NULL) < 3)
+      sim_run_for(w, 20 * SIM_MS);
+    if (term_of(w, l) != term) continue; /* a new term: try again, as MIT's test does */
+    for (int i = 0; i < 5; i++) {
+      raft_command got;
+      if (n_committed(c, idx[i], &got) < 3 || got.value != 100 + i)
+        return failf(c, "command %d (index %u, started with 4 others at once) was not applied by "
+                     "all 3 servers within 2s", 100 + i, idx[i]), finish(run, "?");
+    }
+    return finish(run, "5 commands started at once on n%d, applied in order by all 3", l);
+  }
+  failf(c, "the term kept changing: no quiet leader in 5 attempts");
+  return finish(run, "?");
+}
+
+static bool scenario_rejoin(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 101, 3, true));
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  set_connected(w, c, l1, false);
+  /* The cut-off leader takes commands it can never commit. */
+  raft_submit(w, l1, raft_value_cmd(102));
+  raft_submit(w, l1, raft_value_cmd(103));
+  raft_submit(w, l1, raft_value_cmd(104));
+  /* The others elect a leader and commit 103 at index 2. */
+  TRY(one(w, c, 103, 2, true));
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  set_connected(w, c, l2, false);
+  /* The old leader returns: its uncommitted entries must give way. */
+  set_connected(w, c, l1, true);
+  TRY(one(w, c, 104, 2, true));
+  set_connected(w, c, l2, true);
+  TRY(one(w, c, 105, 3, true));
+  return finish(run, "old leader n%d rejoined with 3 uncommitted entries; they were replaced and "
+                "all 3 servers agree", l1);
+}
+
+static bool scenario_backup(lab_run *run) {
+  setup su = setup_default(5);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  rng *r = sim_workload_rng(w);
+  TRY(one(w, c, (int32_t)rng_below(r, 100000), 5, true));
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  /* The leader and one follower are cut off and take 50 commands they cannot commit. */
+  for (int k = 2; k <= 4; k++) set_connected(w, c, (l1 + k) % 5, false);
+  for (int i = 0; i < 50; i++) raft_submit(w, l1, raft_value_cmd((int32_t)rng_below(r, 100000)));
+  sim_run_for(w, 150 * SIM_MS);
+  set_connected(w, c, l1, false);
+  set_connected(w, c, (l1 + 1) % 5, false);
+  /* The other three commit 50 commands. */
+  for (int k = 2; k <= 4; k++) set_connected(w, c, (l1 + k) % 5, true);
+  for (int i = 0; i < 50; i++) TRY(one(w, c, (int32_t)rng_below(r, 100000), 3, true));
+  /* Their leader and one of them are cut off and take 50 more they cannot commit. */
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  int other = (l1 + 2) % 5;
+  if (l2 == other) other = (l1 + 3) % 5;
+  set_connected(w, c, other, false);
+  for (int i = 0; i < 50; i++) raft_submit(w, l2, raft_value_cmd((int32_t)rng_below(r, 100000)));
+  sim_run_for(w, 150 * SIM_MS);
+  /* The first pair comes back with the one left out: 50 commands more. */
+  for (int i = 0; i < 5; i++) set_connected(w, c, i, false);
+  set_connected(w, c, l1, true);
+  set_connected(w, c, (l1 + 1) % 5, true);
+  set_connected(w, c, other, true);
+  for (int i = 0; i < 50; i++) TRY(one(w, c, (int32_t)rng_below(r, 100000), 3, true));
+  /* Everyone: the divergent logs must be brought in line. */
+  for (int i = 0; i < 5; i++) set_connected(w, c, i, true);
+  sim_time t0 = sim_now(w);
+  TRY(one(w, c, (int32_t)rng_below(r, 100000), 5, true));
+  char t[32];
+  sim_format_time(sim_now(w) - t0, t, sizeof t);
+  return finish(run, "three rounds of 50 entries in divergent logs; all 5 agree again %s after "
+                "the heal", t);
+}
+
+static bool scenario_count(lab_run *run) {
+  setup su = setup_default(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  int l = one_leader(w, c, SIM_SEC);
+  TRY(l >= 0);
+  uint64_t election = c->requests;
+  if (election > 30)
+    return failf(c, "%" PRIu64 " RPCs to elect a first leader (at most 30)", election),
+           finish(run, "?");
+  uint64_t before = c->requests;
+  uint32_t term = term_of(w, l);
+  int iters = 10;
+  sim_time t0 = sim_now(w);
+  for (int i = 0; i < iters; i++) TRY(one(w, c, 500 + i, 3, false));
+  uint64_t agree = c->requests - before;
+  /* A few RPCs per command, plus the heartbeats the time it took calls for (2 per 50 ms). */
+  uint64_t bound = (uint64_t)(iters + 1 + 3) * 3 + 2 * ((sim_now(w) - t0) / (50 * SIM_MS) + 1);
+  if (term_of(w, l) == term && agree > bound)
+    return failf(c, "%" PRIu64 " RPCs for %d commands (at most %" PRIu64 "): send each entry "
+                 "once per follower, not again and again (raft_start, raft_on_append_reply)",
+                 agree, iters, bound), finish(run, "?");
+  sim_run_for(w, SIM_SEC / 10);
+  before = c->requests;
+  sim_run_for(w, SIM_SEC);
+  uint64_t idle = c->requests - before;
+  if (idle > 3 * 20)
+    failf(c, "%" PRIu64 " RPCs in 1s of idleness (at most 60: heartbeats every 50ms to 2 "
+          "followers)", idle);
+  return finish(run, "%" PRIu64 " RPCs to elect, %" PRIu64 " for %d commands, %" PRIu64
+                " in 1s idle", election, agree, iters, idle);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part (c): persistence and unreliable networks.
+ */
+static setup setup_persist(int servers) {
+  setup su = setup_default(servers);
+  su.persist = true;
+  return su;
+}
+
+static void crash_restart(sim_world *w, int i) {
+  crash(w, i);
+  restart(w, i);
+}
+
+static bool scenario_persist1(lab_run *run) {
+  setup su = setup_persist(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 11, 3, true));
+  /* Every server crashes and restarts. */
+  for (int i = 0; i < 3; i++) crash_restart(w, i);
+  TRY(one(w, c, 12, 3, true));
+  int l1 = one_leader(w, c, SIM_SEC);
+  TRY(l1 >= 0);
+  crash_restart(w, l1);
+  TRY(one(w, c, 13, 3, true));
+  int l2 = one_leader(w, c, SIM_SEC);
+  TRY(l2 >= 0);
+  crash(w, l2);
+  TRY(one(w, c, 14, 2, true));
+  restart(w, l2);
+  /* The restarted server catches up: index 4 on all three. */
+  sim_time end = sim_now(w) + 4 * SIM_SEC;
+  while (sim_now(w) < end && run_ok(w) && n_committed(c, 4, NULL) < 3) sim_run_for(w, 20 * SIM_MS);
+  if (n_committed(c, 4, NULL) < 3)
+    return failf(c, "the restarted n%d did not apply index 4 within 4s", l2), finish(run, "?");
+  int l3 = one_leader(w, c, SIM_SEC);
+  TRY(l3 >= 0);
+  crash(w, (l3 + 1) % 3);
+  TRY(one(w, c, 15, 2, true));
+  restart(w, (l3 + 1) % 3);
+  TRY(one(w, c, 16, 3, true));
+  return finish(run, "all crashed and restarted, then leaders and followers one by one: "
+                "6 commands agreed by all");
+}
+
+static bool scenario_persist2(lab_run *run) {
+  setup su = setup_persist(5);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  int index = 1;
+  for (int iter = 0; iter < 5; iter++) {
+    TRY(one(w, c, 10 + index++, 5, true));
+    int l1 = one_leader(w, c, SIM_SEC);
+    TRY(l1 >= 0);
+    crash(w, (l1 + 1) % 5);
+    crash(w, (l1 + 2) % 5);
+    TRY(one(w, c, 10 + index++, 3, true));
+    crash(w, l1);
+    crash(w, (l1 + 3) % 5);
+    crash(w, (l1 + 4) % 5);
+    restart(w, (l1 + 1) % 5);
+    restart(w, (l1 + 2) % 5);
+    sim_run_for(w, 300 * SIM_MS);
+    restart(w, (l1 + 3) % 5);
+    TRY(one(w, c, 10 + index++, 3, true));
+    restart(w, (l1 + 4) % 5);
+    restart(w, l1);
+  }
+  TRY(one(w, c, 1000, 5, true));
+  return finish(run, "5 rounds of crashing majorities and minorities in turn: %d commands agreed",
+                index);
+}
+
+static bool scenario_persist3(lab_run *run) {
+  setup su = setup_persist(3);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  TRY(one(w, c, 101, 3, true));
+  int l = one_leader(w, c, SIM_SEC);
+  TRY(l >= 0);
+  set_connected(w, c, (l + 2) % 3, false);
+  TRY(one(w, c, 102, 2, true));
+  crash(w, l);
+  crash(w, (l + 1) % 3);
+  set_connected(w, c, (l + 2) % 3, true);
+  restart(w, l);
+  TRY(one(w, c, 103, 2, true));
+  restart(w, (l + 1) % 3);
+  TRY(one(w, c, 104, 3, true));
+  return finish(run, "the two that had 102 crashed while the third was cut off; 102 survived");
+}
+
+/* Figure 8: leaders crash at random moments, often right after taking a command. */
+static bool figure8_common(lab_run *run, bool unreliable) {
+  setup su = setup_persist(5);
+  if (unreliable) {
+    su.net = sim_net_uniform(1 * SIM_MS, 40 * SIM_MS, 0.1, 0.05);
+  }
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  rng *r = sim_workload_rng(w);
+  TRY(one(w, c, (int32_t)rng_below(r, 10000), 1, true));
+  int up = 5, iters = 600;
+  for (int iter = 0; iter < iters && run_ok(w); iter++) {
+    int leader = -1;
+    for (int i = 0; i < 5; i++)
+      if (usable(w, c, i) && raft_submit(w, i, raft_value_cmd((int32_t)rng_below(r, 10000))))
+        leader = i;
+    sim_time pause = rng_below(r, 100) < 10 ? rng_below(r, 150 * SIM_MS) : rng_below(r, 13 * SIM_MS);
+    sim_run_for(w, pause + 1);
+    if (leader >= 0 && rng_below(r, 2) == 0) {
+      if (unreliable)
+        set_connected(w, c, leader, false);
+      else
+        crash(w, leader);
+      up--;
+    }
+    if (up < 3) {
+      int s = (int)rng_below(r, 5);
+      if (unreliable ? !c->connected[s] : !sim_alive(w, s)) {
+        if (unreliable)
+          set_connected(w, c, s, true);
+        else
+          restart(w, s);
+        up++;
+      }
+    }
+  }
+  if (unreliable) {
+    sim_net_config ok = sim_net_default();
+    sim_set_net(w, &ok);
+  }
+  for (int i = 0; i < 5; i++) {
+    restart(w, i);
+    set_connected(w, c, i, true);
+  }
+  TRY(one(w, c, (int32_t)rng_below(r, 10000), 5, true));
+  return finish(run, "%d rounds of leaders %s right after taking commands; all 5 agree at the "
+                "end (%u entries applied)", iters, unreliable ? "cut off" : "crashing",
+                c->applied_len);
+}
+
+static bool scenario_figure8(lab_run *run) { return figure8_common(run, false); }
+static bool scenario_figure8_unreliable(lab_run *run) { return figure8_common(run, true); }
+
+static bool scenario_unreliable_agree(lab_run *run) {
+  setup su = setup_persist(5);
+  su.net = sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0.1, 0.1);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  for (int iter = 1; iter < 30; iter++) {
+    /* Four commands handed over at once, then one waited for. */
+    for (int j = 0; j < 4; j++)
+      for (int i = 0; i < 5; i++)
+        if (raft_submit(w, i, raft_value_cmd(100 * iter + j))) break;
+    TRY(one(w, c, iter, 1, true));
+  }
+  sim_net_config ok = sim_net_default();
+  sim_set_net(w, &ok);
+  TRY(one(w, c, 100, 5, true));
+  return finish(run, "10%% loss, 10%% duplicates, reordering: 29 rounds of 5 commands; all 5 "
+                "servers agree (%u entries applied)", c->applied_len);
+}
+
+static bool churn_common(lab_run *run, bool unreliable) {
+  setup su = setup_persist(5);
+  if (unreliable) su.net = sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0.1, 0.1);
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  rng *r = sim_workload_rng(w);
+  int32_t next = 1;
+  for (int iter = 0; iter < 40 && run_ok(w); iter++) {
+    /* Clients hand commands to whoever leads. */
+    for (int k = 0; k < 3; k++)
+      for (int i = 0; i < 5; i++)
+        if (usable(w, c, i) && raft_submit(w, i, raft_value_cmd(next))) {
+          next++;
+          break;
+        }
+    /* And the nemesis strikes: cut off, reconnect, crash or restart a random server. */
+    int s = (int)rng_below(r, 5);
+    switch (rng_below(r, 4)) {
+    case 0: set_connected(w, c, s, false); break;
+    case 1: set_connected(w, c, s, true); break;
+    case 2:
+      if (rng_below(r, 1000) < 500) crash(w, s);
+      break;
+    default: restart(w, s); break;
+    }
+    sim_run_for(w, (50 + rng_below(r, 150)) * SIM_MS);
+  }
+  if (unreliable) {
+    sim_net_config ok = sim_net_default();
+    sim_set_net(w, &ok);
+  }
+  for (int i = 0; i < 5; i++) {
+    restart(w, i);
+    set_connected(w, c, i, true);
+  }
+  uint32_t last = one(w, c, 1000000, 5, true);
+  TRY(last);
+  /* Progress: commands taken during the churn were committed. */
+  int values = 0;
+  for (uint32_t i = 1; i <= c->applied_len; i++) values += c->applied[i].cmd.value < 1000000;
+  if (values * 10 < (int)next - 1)
+    failf(c, "only %d of the %d commands that servers took as leaders during the churn were "
+          "committed (a tenth is expected: a majority is up most of the time)", values,
+          (int)next - 1);
+  return finish(run, "40 rounds of %schurn: %d of %d commands committed, all 5 agree at the end",
+                unreliable ? "unreliable " : "", values, (int)next - 1);
+}
+
+static bool scenario_reliable_churn(lab_run *run) { return churn_common(run, false); }
+static bool scenario_unreliable_churn(lab_run *run) { return churn_common(run, true); }
+
+/* ---------------------------------------------------------------------------------------------
+ * The key-value service.
+ */
+static bool clients_finished(sim_world *w, void *ctx) {
+  const setup *su = ctx;
+  for (int i = su->servers; i < su->servers + su->clients; i++) {
+    const raft_state *s = sim_state(w, i);
+    if (s->cli.ops_started < s->cfg.ops || !s->cli.done) return false;
+  }
+  return true;
+}
+
+static bool judge_kv(lab_run *run, setup *su, sim_time deadline, const char *what) {
+  sim_world *w = run->world;
+  raft_check *c = check_of(run);
+  bool done = sim_run_until(w, clients_finished, su, deadline);
+  const char *report;
+  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  size_t n;
+  const sim_op_record *h = sim_history(w, &n);
+  lin_result r;
+  lin_verdict v = lincheck_check_records(h, n, &lin_model_register, &r);
+  char why[1500];
+  snprintf(why, sizeof why, "%s", r.explanation ? r.explanation : lincheck_verdict_name(v));
+  size_t ops = r.ops;
+  lincheck_result_free(&r);
+  if (v != LIN_LINEARIZABLE)
+    return lab_verdict(run, false, "%s: the clients' history is not linearizable: %s", what, why);
+  if (!done) {
+    int ok = 0, all = 0;
+    for (int i = su->servers; i < su->servers + su->clients; i++) {
+      ok += ((const raft_state *)sim_state(w, i))->cli.ops_ok;
+      all += su->ops;
+    }
+    char t[32];
+    return lab_verdict(run, false, "%s: only %d of %d operations completed by %s, with a "
+                       "majority up and connected at the end", what, ok, all,
+                       sim_format_time(deadline, t, sizeof t));
+  }
+  (void)c;
+  return lab_verdict(run, true, "%s: %zu operations, linearizable; every operation completed; "
+                     "the five safety properties held after every event", what, ops);
+}
+
+static bool scenario_kv(lab_run *run) {
+  setup su = setup_persist(3);
+  su.clients = 3;
+  begin(run, &su);
+  return judge_kv(run, &su, 20 * SIM_SEC, "3 servers, 3 clients");
+}
+
+static void fault_at(sim_world *w, void *ctx, uint64_t arg) {
+  raft_check *c = ctx;
+  int node = (int)(arg & 0xff), what = (int)(arg >> 8);
+  switch (what) {
+  case 0: crash(w, node); break;
+  case 1: restart(w, node); break;
+  case 2: set_connected(w, c, node, false); break;
+  default: set_connected(w, c, node, true); break;
+  }
+}
+
+static bool scenario_kv_faults(lab_run *run) {
+  setup su = setup_persist(5);
+  su.clients = 4;
+  su.ops = 25;
+  su.net = sim_net_uniform(1 * SIM_MS, 20 * SIM_MS, 0.05, 0.05);
+  sim_world *w = build(run, &su);
+  raft_check *c = check_of(run);
+  /* A fault every 300 ms for 3 s, on a random server, undone 200..500 ms later; at most two
+   * servers are out at once, so a majority stays. */
+  rng *r = sim_nemesis_rng(w);
+  sim_time out_until[RAFT_MAX_SERVERS] = {0};
+  for (sim_time t = 300 * SIM_MS; t < 3 * SIM_SEC; t += 300 * SIM_MS) {
+    int node = (int)rng_below(r, 5), busy = 0;
+    for (int i = 0; i < 5; i++) busy += out_until[i] > t;
+    if (busy >= 2 || out_until[node] > t) continue;
+    sim_time len = (200 + rng_below(r, 300)) * SIM_MS;
+    uint64_t kind = rng_below(r, 2) ? 0 : 2; /* crash or cut off */
+    sim_at(w, t, fault_at, c, (uint64_t)node | kind << 8);
+    sim_at(w, t + len, fault_at, c, (uint64_t)node | (kind + 1) << 8);
+    out_until[node] = t + len;
+  }
+  lab_begin(run, w);
+  return judge_kv(run, &su, 30 * SIM_SEC, "5 servers, 4 clients, crashes and cut-offs, 5% loss");
+}
+
+static const lab_scenario scenarios[] = {
+    {"initial-election", "(a) 3 servers elect one leader; no new election while it lives",
+     scenario_initial_election, LAB_FIXED_NODES},
+    {"re-election", "(a) leader cut off, comes back; 2 of 3 cut off: no leader", scenario_re_election,
+     LAB_FIXED_NODES},
+    {"many-elections", "(a) 7 servers, 3 random ones cut off, 10 times", scenario_many_elections,
+     LAB_FIXED_NODES},
+    {"basic-agree", "(b) 3 commands, applied by all 3 servers at indexes 1..3", scenario_basic_agree,
+     LAB_FIXED_NODES},
+    {"rpc-bytes", "(b) 30 commands: entries shipped stay near 2 per command", scenario_rpc_bytes,
+     LAB_FIXED_NODES},
+    {"follower-failure", "(b) followers cut off one by one; a lone leader commits nothing",
+     scenario_follower_failure, LAB_FIXED_NODES},
+    {"leader-failure", "(b) leaders cut off one by one; nothing commits with one left",
+     scenario_leader_failure, LAB_FIXED_NODES},
+    {"fail-no-agree", "(b) 3 of 5 cut off: no commit; reconnected: agreement",
+     scenario_fail_no_agree, LAB_FIXED_NODES},
+    {"concurrent-starts", "(b) 5 commands started at once, all committed in order",
+     scenario_concurrent_starts, LAB_FIXED_NODES},
+    {"rejoin", "(b) a cut-off leader's uncommitted entries give way when it rejoins", scenario_rejoin,
+     LAB_FIXED_NODES},
+    {"backup", "(b) 5 servers, divergent logs of 50 entries, brought in line", scenario_backup,
+     LAB_FIXED_NODES},
+    {"count", "(b) RPCs to elect, to agree on 10 commands, and when idle", scenario_count,
+     LAB_FIXED_NODES},
+    {"persist1", "(c) crash and restart all, then leader, then follower", scenario_persist1,
+     LAB_FIXED_NODES},
+    {"persist2", "(c) 5 servers: majorities and minorities crash in turn", scenario_persist2,
+     LAB_FIXED_NODES},
+    {"persist3", "(c) the two holding an entry crash while the third is cut off", scenario_persist3,
+     LAB_FIXED_NODES},
+    {"figure8", "(c) leaders crash right after taking commands (the paper's Figure 8)",
+     scenario_figure8, LAB_FIXED_NODES},
+    {"unreliable-agree", "(c) 10% loss, 10% duplicates, reordering: agreement",
+     scenario_unreliable_agree, LAB_FIXED_NODES},
+    {"figure8-unreliable", "(c) Figure 8 with leaders cut off on a lossy, reordering network",
+     scenario_figure8_unreliable, LAB_FIXED_NODES},
+    {"reliable-churn", "(c) commands while servers crash, restart, are cut off, rejoin",
+     scenario_reliable_churn, LAB_FIXED_NODES},
+    {"unreliable-churn", "(c) the same churn on a lossy, duplicating network",
+     scenario_unreliable_churn, LAB_FIXED_NODES},
+    {"kv", "key-value service: 3 servers, 3 clients; the history is linearizable", scenario_kv,
+     LAB_FIXED_NODES},
+    {"kv-faults", "key-value service: 5 servers, 4 clients, crashes, cut-offs, loss",
+     scenario_kv_faults, LAB_FIXED_NODES},
+};
+
+const lab_info lab13 = {
+    .id = "13-raft",
+    .title = "Raft: understandable consensus",
+    .scenarios = scenarios,
+    .scenario_count = (int)(sizeof scenarios / sizeof scenarios[0]),
+};
