@@ -601,16 +601,6 @@ static bool paxos_rules(sim_world *w, void *ctx, char *why, size_t cap) {
  * Faults placed by the scenarios.
  */
 
-static void crash_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (sim_alive(w, (int)node)) sim_crash(w, (int)node);
-}
-
-static void restart_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (!sim_alive(w, (int)node)) sim_restart(w, (int)node);
-}
-
 /* The replica that leads now (the highest ballot if several think they do), or -1. */
 static int current_leader(sim_world *w, const px_run *x) {
   int leader = -1;
@@ -630,7 +620,7 @@ static void restart_replica(sim_world *w, void *ctx, uint64_t node) {
   px_run *x = ctx;
   for (int to = 0; to < sim_nodes(w); to++)
     if (to != (int)node) sim_set_link(w, (int)node, to, &x->net);
-  restart_at(w, NULL, node);
+  if (!sim_alive(w, (int)node)) sim_restart(w, (int)node);
 }
 
 /* Crash the replica that is failing (`arg`), and restart it leader_down later. */
@@ -654,20 +644,6 @@ static void leader_fails(sim_world *w, void *ctx, uint64_t arg) {
   for (int to = 0; to < sim_nodes(w); to++)
     if (to != leader) sim_set_link(w, leader, to, &lossy);
   sim_at(w, sim_now(w) + 30 * SIM_MS, crash_failing, x, (uint64_t)leader);
-}
-
-/* Cut replica `node` off from every other node until heal_at. */
-static void isolate_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  int group[SIM_MAX_NODES] = {0};
-  group[node] = 1;
-  sim_partition(w, group);
-}
-
-static void heal_at(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  (void)arg;
-  sim_heal(w);
 }
 
 static void loss_at(sim_world *w, void *ctx, uint64_t percent) {
@@ -766,8 +742,8 @@ static sim_world *build_single(lab_run *run, const single_setup *su) {
     int node = (int)rng_below(r, (uint64_t)su->acceptors);
     at += rng_below(r, (su->crash_to - su->crash_from) / (sim_time)su->crashes + 1);
     sim_time down = su->down_min + rng_below(r, su->down_max - su->down_min + 1);
-    sim_at(w, at, crash_at, NULL, (uint64_t)node);
-    sim_at(w, at + down, restart_at, NULL, (uint64_t)node);
+    sim_crash_at(w, at, node);
+    sim_restart_at(w, at + down, node);
     at += down + 1;
     x->faults_end = at;
   }
@@ -1028,15 +1004,15 @@ static sim_world *build_multi(lab_run *run, const multi_setup *su) {
     for (int k = 0; k < su->replica_crashes; k++) {
       int node = (int)rng_below(r, (uint64_t)su->replicas);
       sim_time at = (sim_time)k * span + rng_below(r, span / 2 + 1);
-      sim_at(w, at, crash_at, NULL, (uint64_t)node);
-      sim_at(w, at + span / 4 + rng_below(r, span / 4 + 1), restart_at, NULL, (uint64_t)node);
+      sim_crash_at(w, at, node);
+      sim_restart_at(w, at + span / 4 + rng_below(r, span / 4 + 1), node);
     }
     span = su->faults_until / (sim_time)(su->isolations + 1);
     for (int k = 0; k < su->isolations; k++) {
       int node = (int)rng_below(r, (uint64_t)su->replicas);
       sim_time at = (sim_time)k * span + span / 2 + rng_below(r, span / 4 + 1);
-      sim_at(w, at, isolate_at, NULL, (uint64_t)node);
-      sim_at(w, at + span / 4 + rng_below(r, span / 4 + 1), heal_at, NULL, 0);
+      sim_isolate_at(w, at, node);
+      sim_heal_at(w, at + span / 4 + rng_below(r, span / 4 + 1));
     }
     sim_at(w, su->faults_until, loss_at, NULL, 0);
     x->faults_end = su->faults_until;
