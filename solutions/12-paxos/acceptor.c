@@ -14,6 +14,7 @@
  */
 #include "lab.h"
 
+/* Section 2.5: proposal numbers are totally ordered; rounds first, node ids break ties. */
 int ballot_cmp(px_ballot a, px_ballot b) {
   if (a.round != b.round) return a.round < b.round ? -1 : 1;
   if (a.node != b.node) return a.node < b.node ? -1 : 1;
@@ -55,6 +56,7 @@ void acceptor_on_accept(sim_node *n, px_state *s, int from, const px_accept_body
   px_send_to_learners(n, s, MSG_ACCEPTED, &r);
 }
 
+/* Section 2.5: the acceptor's memory, in stable storage. */
 void acceptor_persist(sim_node *n, const px_state *s) {
   sim_stable_write(n, 0, &s->acc, sizeof s->acc);
 }

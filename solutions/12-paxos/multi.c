@@ -13,6 +13,8 @@
 
 #include "lab.h"
 
+/* Section 3: phase 1 once, "for infinitely many instances": every slot from the first this
+ * replica has not learned. */
 void leader_start(sim_node *n, px_state *s) {
   px_leader *l = &s->ldr;
   memset(l, 0, sizeof *l);
@@ -30,6 +32,9 @@ static void propose_at(sim_node *n, px_state *s, uint32_t slot, px_value value) 
   px_send_to_acceptors(n, s, MSG_ACCEPT, &a);
 }
 
+/* Section 3: with a majority of promises, re-propose in each slot the highest-numbered value
+ * reported (phase 2(a), slot by slot) and fill the gaps below the highest reported slot with
+ * no-ops; then lead. */
 void leader_on_promise(sim_node *n, px_state *s, int from, const px_promise_body *p) {
   px_leader *l = &s->ldr;
   if (!l->preparing || ballot_cmp(p->ballot, l->ballot) != 0) return;
@@ -52,6 +57,7 @@ void leader_on_promise(sim_node *n, px_state *s, int from, const px_promise_body
   l->next_slot = end;
 }
 
+/* Section 3: a leader that has done phase 1 for all slots needs only phase 2 for a new one. */
 int leader_propose(sim_node *n, px_state *s, px_value command) {
   px_leader *l = &s->ldr;
   if (!l->active || l->next_slot >= PX_MAX_SLOTS) return -1;
@@ -60,6 +66,7 @@ int leader_propose(sim_node *n, px_state *s, px_value command) {
   return (int)slot;
 }
 
+/* Someone holds a higher ballot: our Accepts will be refused from now on, so stop. */
 void leader_on_higher_ballot(sim_node *n, px_state *s, px_ballot b) {
   (void)n;
   if (ballot_cmp(b, s->ldr.ballot) <= 0) return;

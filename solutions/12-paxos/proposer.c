@@ -14,6 +14,8 @@
 
 #include "lab.h"
 
+/* Section 2.5: a number above any used or seen, from this proposer's own set (round, id), and
+ * remembered on disk before anyone sees it. */
 px_ballot px_next_ballot(sim_node *n, px_state *s) {
   uint32_t round = s->highest_seen.round > s->max_round ? s->highest_seen.round : s->max_round;
   s->max_round = round + 1;
@@ -21,6 +23,7 @@ px_ballot px_next_ballot(sim_node *n, px_state *s) {
   return (px_ballot){.round = s->max_round, .node = sim_self(n)};
 }
 
+/* Phase 1(a): a new proposal number, and a prepare request to the acceptors. */
 void proposer_start(sim_node *n, px_state *s) {
   px_proposer *p = &s->prop;
   p->ballot = px_next_ballot(n, s);
@@ -34,6 +37,8 @@ void proposer_start(sim_node *n, px_state *s) {
   px_send_to_acceptors(n, s, MSG_PREPARE, &prepare);
 }
 
+/* Phase 2(a): with promises from a majority, propose "the value of the highest-numbered proposal
+ * among the responses", or any value (ours) if none was reported. */
 void proposer_on_promise(sim_node *n, px_state *s, int from, const px_promise_body *r) {
   px_proposer *p = &s->prop;
   if (p->phase != PROPOSER_PREPARING || ballot_cmp(r->ballot, p->ballot) != 0) return;
@@ -49,6 +54,7 @@ void proposer_on_promise(sim_node *n, px_state *s, int from, const px_promise_bo
   px_send_to_acceptors(n, s, MSG_ACCEPT, &accept);
 }
 
+/* A higher promise somewhere: this ballot can no longer reach a majority of acceptances. */
 void proposer_on_nack(sim_node *n, px_state *s, int from, const px_nack_body *k) {
   (void)n;
   (void)from;
@@ -58,6 +64,8 @@ void proposer_on_nack(sim_node *n, px_state *s, int from, const px_nack_body *k)
   p->phase = PROPOSER_IDLE;
 }
 
+/* Section 2.4: progress needs one proposer at a time; a random wait whose range doubles after
+ * every failed attempt makes two of them fall out of step. */
 sim_time proposer_backoff(sim_node *n, px_state *s) {
   uint32_t k = s->prop.attempts ? s->prop.attempts : 1;
   sim_time limit = s->cfg.backoff_base;
