@@ -805,16 +805,19 @@ static bool judge_single(lab_run *run, sim_time deadline) {
   if (!all) {
     if (!rec->chosen[0].chosen)
       return lab_verdict(run, false,
-                         "liveness: no value chosen by t=%s; %u ballots tried (%s), %u Nacks: "
-                         "every ballot was pre-empted by a higher one before a majority accepted "
-                         "it%s",
+                         "liveness: no value chosen by t=%s; %u ballots tried (%s), %u Nacks, "
+                         "%llu messages lost%s",
                          when(deadline, t, sizeof t), rec->ballots,
                          ballots_text(w, x, list, sizeof list), rec->nacks,
+                         (unsigned long long)sim_get_stats(w)->dropped_loss,
                          run->scenario && strcmp(run->scenario, "duel") == 0
-                             ? " (a livelock: Paxos Made Simple 2.4; randomized backoff, as in "
-                               "duel-backoff, ends it)"
-                             : ": do failed attempts retry (proposer_on_nack sets IDLE) after "
-                               "a random wait (proposer_backoff)?");
+                             ? ": every ballot was pre-empted by a higher one before a majority "
+                               "accepted it (a livelock: Paxos Made Simple 2.4; randomized "
+                               "backoff, as in duel-backoff, ends it)"
+                             : ": does each failed attempt (a Nack, proposer_on_nack sets IDLE, "
+                               "or its timer) lead to a new ballot after a random wait "
+                               "(proposer_backoff), and does a majority of promises lead to "
+                               "Accepts (proposer_on_promise)?");
     for (int i = 0; i < rec->learners; i++) {
       const px_state *s = sim_state(w, i);
       if (sim_alive(w, i) && s->lrn.learned[0] != PX_NONE) continue;
