@@ -855,10 +855,15 @@ static bool judge_single(lab_run *run, sim_time deadline) {
       (unsigned long long)st->duplicated, faults);
 }
 
+/* Build a single-decree world from su, run it and judge it. */
+static bool run_single(lab_run *run, const single_setup *su) {
+  build_single(run, su);
+  return judge_single(run, su->deadline);
+}
+
 static bool scenario_basic(lab_run *run) {
   single_setup su = single_default();
-  build_single(run, &su);
-  return judge_single(run, su.deadline);
+  return run_single(run, &su);
 }
 
 static bool scenario_lossy(lab_run *run) {
@@ -868,8 +873,7 @@ static bool scenario_lossy(lab_run *run) {
   su.net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.2, 0.2);
   su.quiet_at = 2 * SIM_SEC;
   su.deadline = 6 * SIM_SEC;
-  build_single(run, &su);
-  return judge_single(run, su.deadline);
+  return run_single(run, &su);
 }
 
 /* Two proposers, the second 8 ms after the first, on links of 4..6 ms. An attempt needs three
@@ -891,15 +895,13 @@ static single_setup duel_setup(void) {
 
 static bool scenario_duel(lab_run *run) {
   single_setup su = duel_setup();
-  build_single(run, &su);
-  return judge_single(run, su.deadline);
+  return run_single(run, &su);
 }
 
 static bool scenario_duel_backoff(lab_run *run) {
   single_setup su = duel_setup();
   su.backoff = true;
-  build_single(run, &su);
-  return judge_single(run, su.deadline);
+  return run_single(run, &su);
 }
 
 static single_setup crash_setup(void) {
@@ -919,8 +921,7 @@ static single_setup crash_setup(void) {
 
 static bool scenario_crash_acceptors(lab_run *run) {
   single_setup su = crash_setup();
-  build_single(run, &su);
-  return judge_single(run, su.deadline);
+  return run_single(run, &su);
 }
 
 static bool scenario_forgetful(lab_run *run) {
