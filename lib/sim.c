@@ -75,6 +75,7 @@ typedef struct node_rec {
   char name[16];
   bool alive;
   uint32_t incarnation;
+  uint32_t crash_after; /* actions left until a crash point (sim_crash_after); 0: none */
   int64_t skew;
   int32_t drift_ppm;
   sim_time slow;
@@ -497,10 +498,13 @@ static void put_on_wire(sim_world *w, uint32_t slot, const sim_net_config *cfg) 
   schedule(w, arrive, EV_DELIVER, slot);
 }
 
+static void count_action(sim_world *w, int node);
+
 uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
   sim_world *w = n->world;
   int from = n->id;
   check_node(w, to, "sim_send");
+  if (!w->nodes[from].alive) return 0; /* crashed at a crash point earlier in this handler */
   const sim_protocol *p = w->nodes[from].proto;
   if (type < 0 || type >= p->msg_type_count) die("sim_send: unknown message type");
   size_t size = p->msg_types[type].body_size;
@@ -547,24 +551,23 @@ uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
     w->c.stats.dropped_partition++;
     trace_drop(w, m, "partition");
     pool_give_back(&w->messages, slot);
-    return id;
-  }
-  if (rng_chance(&w->c.network, cfg->loss)) {
+  } else if (rng_chance(&w->c.network, cfg->loss)) {
     w->c.stats.dropped_loss++;
     trace_drop(w, m, "loss");
     pool_give_back(&w->messages, slot);
-    return id;
+  } else {
+    put_on_wire(w, slot, cfg);
+    if (rng_chance(&w->c.network, cfg->duplicate)) {
+      uint32_t copy = pool_take(&w->messages);
+      message *orig = pool_at(&w->messages, slot); /* the pool may have moved */
+      message *dup = pool_at(&w->messages, copy);
+      memcpy(dup, orig, offsetof(message, body) + size);
+      dup->duplicate = true;
+      w->c.stats.duplicated++;
+      put_on_wire(w, copy, cfg);
+    }
   }
-  put_on_wire(w, slot, cfg);
-  if (rng_chance(&w->c.network, cfg->duplicate)) {
-    uint32_t copy = pool_take(&w->messages);
-    message *orig = pool_at(&w->messages, slot); /* the pool may have moved */
-    message *dup = pool_at(&w->messages, copy);
-    memcpy(dup, orig, offsetof(message, body) + size);
-    dup->duplicate = true;
-    w->c.stats.duplicated++;
-    put_on_wire(w, copy, cfg);
-  }
+  count_action(w, from);
   return id;
 }
 
@@ -593,7 +596,7 @@ uint64_t sim_timer_set(sim_node *n, int kind, sim_time delay, uint64_t arg) {
   t->kind = kind;
   t->arg = arg;
   t->incarnation = r->incarnation;
-  t->live = true;
+  t->live = r->alive; /* a timer set after a crash point in the same handler never fires */
   schedule(w, w->c.now + local_to_true(r, delay) + r->slow, EV_TIMER, slot);
   return t->id;
 }
@@ -651,7 +654,9 @@ void sim_stable_write(sim_node *n, size_t offset, const void *data, size_t len) 
   node_rec *r = &n->world->nodes[n->id];
   if (offset > r->proto->stable_size || len > r->proto->stable_size - offset)
     die("sim_stable_write: outside the protocol's stable_size");
+  if (!r->alive) return; /* crashed at a crash point earlier in this handler */
   memcpy(r->stable + offset, data, len);
+  count_action(n->world, n->id);
 }
 
 void sim_stable_read(const sim_node *n, size_t offset, void *out, size_t len) {
@@ -664,6 +669,7 @@ void sim_stable_read(const sim_node *n, size_t offset, void *out, size_t len) {
 void sim_annotate(sim_node *n, const char *key, const char *fmt, ...) {
   sim_world *w = n->world;
   node_rec *r = &w->nodes[n->id];
+  if (!r->alive) return; /* crashed at a crash point earlier in this handler */
   char value[64];
   va_list ap;
   va_start(ap, fmt);
@@ -691,7 +697,7 @@ void sim_annotate(sim_node *n, const char *key, const char *fmt, ...) {
 
 void sim_note(sim_node *n, const char *fmt, ...) {
   sim_world *w = n->world;
-  if (!w->trace) return;
+  if (!w->trace || !w->nodes[n->id].alive) return;
   char text[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -704,7 +710,9 @@ void sim_note(sim_node *n, const char *fmt, ...) {
   trace_end(&l, w->trace);
 }
 
-void sim_local_event(sim_node *n) { emit_node_event(n->world, n->id, SIM_EV_LOCAL, "local"); }
+void sim_local_event(sim_node *n) {
+  if (n->world->nodes[n->id].alive) emit_node_event(n->world, n->id, SIM_EV_LOCAL, "local");
+}
 
 const uint32_t *sim_true_vc(const sim_world *w, int node) {
   check_node(w, node, "sim_true_vc");
@@ -997,6 +1005,7 @@ void sim_crash(sim_world *w, int node) {
   check_node(w, node, "sim_crash");
   node_rec *r = &w->nodes[node];
   if (!r->alive) return;
+  r->crash_after = 0;
   emit_node_event(w, node, SIM_EV_CRASH, "crash");
   r->alive = false;
   r->incarnation++; /* every pending timer of this node is now dead */
@@ -1004,6 +1013,21 @@ void sim_crash(sim_world *w, int node) {
     timer *t = pool_at(&w->timers, s);
     if (t->node == node) t->live = false;
   }
+}
+
+void sim_crash_after(sim_world *w, int node, uint32_t actions) {
+  check_node(w, node, "sim_crash_after");
+  if (!w->nodes[node].alive) return;
+  if (actions == 0)
+    sim_crash(w, node);
+  else
+    w->nodes[node].crash_after = actions;
+}
+
+/* One more action (a send or a stable write) of node: crash it if that was its crash point. */
+static void count_action(sim_world *w, int node) {
+  node_rec *r = &w->nodes[node];
+  if (r->crash_after && --r->crash_after == 0) sim_crash(w, node);
 }
 
 void sim_restart(sim_world *w, int node) {
@@ -1361,6 +1385,7 @@ uint64_t sim_world_hash(const sim_world *w) {
   for (int i = 0; i < w->c.node_count; i++) {
     const node_rec *r = &w->nodes[i];
     h = hash_bytes(h, &r->alive, sizeof r->alive);
+    h = hash_bytes(h, &r->crash_after, sizeof r->crash_after);
     h = hash_bytes(h, r->state, r->proto->state_size);
     h = hash_bytes(h, r->stable, r->proto->stable_size);
     h = hash_bytes(h, r->random.s, sizeof r->random.s);

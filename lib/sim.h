@@ -215,6 +215,16 @@ bool sim_poke(sim_world *w, int node, void (*fn)(sim_node *n, void *state, void 
 /* Faults, applied now. Each writes a trace event. */
 void sim_crash(sim_world *w, int node);   /* state wiped at restart; timers die; mail dropped */
 void sim_restart(sim_world *w, int node); /* boot again with zeroed state and kept storage */
+/* A crash point: crash `node` right after its `actions`-th action from now, counting the messages
+ * it sends (sim_send) and its writes to stable storage (sim_stable_write). The crash comes at
+ * that exact point even in the middle of a handler: the rest of the handler has no effect (its
+ * further sends, writes, timers, notes and annotations are discarded), as if the machine had
+ * died between two lines of the protocol's code. sim_crash called by an observer while the
+ * node's own handler runs (on the receive that starts it, say) cuts the handler the same way.
+ * actions == 0 crashes now. A crash that comes first cancels the crash point; nothing happens if
+ * the node is down. Tests use it to crash a node at every point of a protocol, one run per point
+ * (lab 10). */
+void sim_crash_after(sim_world *w, int node, uint32_t actions);
 /* Partition into groups: group_of[i] is node i's group; nodes in different groups cannot talk. */
 void sim_partition(sim_world *w, const int group_of[SIM_MAX_NODES]);
 void sim_block(sim_world *w, int from, int to, bool blocked); /* one-way link control */

@@ -90,7 +90,7 @@ fig 04-bank-snapshot.svg 04-snapshots bank 1 --view snapshot --snapshot 1
 fig 04-bank-snapshot.png 04-snapshots bank 1 --view snapshot --snapshot 1
 
 # --- Lab 01: Lamport clocks --------------------------------------------------------------------
-# The converse fails: first sends of n0 and n1 are concurrent, yet their clocks are ordered.
+# The converse fails: n0's first send (C=1) and n1's second (C=2) are concurrent, yet ordered.
 fig 01-converse-spacetime.svg 01-lamport-clocks converse 1 --view spacetime --to 40ms
 
 # --- Lab 02: vector clocks ---------------------------------------------------------------------
@@ -122,6 +122,25 @@ fig 08-stale-read-spacetime.svg 08-quorums weak 1 --view spacetime --from 373.5m
 # n2 misses the write (its link is cut); the next read sees its old reply and repairs it.
 fig 08-read-repair-spacetime.svg 08-quorums read-repair 1 --view spacetime --from 70ms --to 200ms
 
+# --- Lab 09: CAP and PACELC -------------------------------------------------------------------
+# CP under the partition: n0's phases over the whole run. From query it falls back to idle on its
+# deadline 4 times (REFUSED), from store once (a write caught by the cut: UNKNOWN).
+fig 09-partition-cp-states.svg 09-cap partition-cp 1 --view states --key phase --nodes 0
+# AP under the same partition: c4 writes k1=4010 at n1, whose Update to n0 is lost in the
+# partition; 36 ms later c3 reads k1 from n0 and gets the older 5004.
+fig 09-partition-ap-spacetime.svg 09-cap partition-ap 1 --view spacetime --from 410ms --to 456ms --nodes 0,1,3,4
+
+# --- Lab 10: two-phase and three-phase commit ------------------------------------------------
+# 2PC: n0 logs commit, sends Commit to n1 and crashes (crash point 6); n2 and n3 ask in vain
+# until n0 restarts with "committed" in its log and tells them again.
+fig 10-crash-coordinator-spacetime.svg 10-two-phase-commit 2pc-crash-coordinator 6 --view spacetime --from 9ms --to 240ms
+# 3PC, n0 and then the backup n1 crash; the states of t1 at every node.
+fig 10-3pc-crash-backup-states.svg 10-two-phase-commit 3pc-crash-backup 3 --view states --key t1
+# 3PC under a partition, seed 9: PreCommit reaches n1 and n2 only; n0 commits at its ack timeout.
+fig 10-3pc-partition-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 28ms --to 160ms
+# ... while n3, leading round 3 with n4, finds both uncertain and aborts.
+fig 10-3pc-partition-abort-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 610ms --nodes 1,2,3,4
+
 # --- Lab 12: Paxos -----------------------------------------------------------------------------
 # Dueling proposers without backoff, seed 2: 125 times idle -> preparing -> accepting -> idle (the
 # 16ms attempt timer), and never decided.
@@ -137,11 +156,11 @@ fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.
 # Multi-Paxos, seed 18: n0 leads, fails at 250ms; n1 runs phase 1 and leads.
 fig 12-multi-states.svg 12-paxos multi 18 --view states --key role
 
-echo "figures: done"
-
 # --- Lab 13: Raft -----------------------------------------------------------------------------
 # Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
 # n1 leads and its first AppendEntries make n2 a follower.
 fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetime --from 155ms --to 235ms
 # Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone.
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role
+
+echo "figures: done"

@@ -353,6 +353,15 @@ void tap_diag(const char *fmt, ...) {
     print_diag_lines(msg);
 }
 
+void tap_diag_lines(const char *text) {
+  for (const char *line = text; line && *line;) {
+    const char *end = strchr(line, '\n');
+    int len = end ? (int)(end - line) : (int)strlen(line);
+    tap_diag("%.*s", len, line);
+    line = end ? end + 1 : line + len;
+  }
+}
+
 void tap_replay(const char *fmt, ...) {
   char msg[1024];
   va_list ap;

@@ -63,6 +63,11 @@ static void prints_to_stdout(void *arg) {
   printf("ok 99 - a line that would corrupt the TAP stream\n");
 }
 
+static void prints_lines(void *arg) {
+  (void)arg;
+  tap_diag_lines("first line of a table\nsecond line of a table\n");
+}
+
 static int inner(void) {
   tap_case("passes", passes, NULL);
   tap_case("segfaults", segfaults, NULL);
@@ -72,6 +77,7 @@ static int inner(void) {
   tap_case("fails a check", fails_a_check, NULL);
   tap_case("skips", skips, NULL);
   tap_case("prints to stdout", prints_to_stdout, NULL);
+  tap_case("prints a text of several lines", prints_lines, NULL);
   tap_case("still runs after all that", passes, NULL);
   return tap_done();
 }
@@ -133,10 +139,13 @@ int main(int argc, char **argv) {
   tap_ok(has_line("ok 7 - skips # SKIP no tmux here"), "a skipped case is ok # SKIP with the reason");
   tap_ok(has_line("ok 8 - prints to stdout") && !has_line("ok 99"),
          "a case's own stdout cannot corrupt the TAP stream");
-  tap_ok(has_line("ok 9 - still runs after all that"), "the program goes on after every failure");
-  tap_ok(has_line("1..9"), "and prints its plan");
+  tap_ok(has_line("ok 9 - prints a text of several lines") &&
+             has_line("# first line of a table") && has_line("# second line of a table"),
+         "tap_diag_lines prints each line of a text as its own diagnostic");
+  tap_ok(has_line("ok 10 - still runs after all that"), "the program goes on after every failure");
+  tap_ok(has_line("1..10"), "and prints its plan");
   tap_ok(WIFEXITED(inner_status) && WEXITSTATUS(inner_status) == 1,
          "it exits 1 because real failures happened (TODO alone would not)");
-  if (!has_line("1..9")) tap_diag("inner output was:\n%s", inner_output);
+  if (!has_line("1..10")) tap_diag("inner output was:\n%s", inner_output);
   return tap_done();
 }

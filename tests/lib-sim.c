@@ -407,6 +407,135 @@ static void faults_at_times(void *arg) {
   finish(&t);
 }
 
+/* A crash point inside a handler (sim_crash_after): the protocol "burst" sends three Hellos to
+ * n1, then writes 7 to its stable storage and arms a timer, all in one timer handler at 10 ms.
+ * n1 answers each Hello with an Ack and counts them on its disk. */
+typedef struct burst {
+  uint32_t acks, hellos, fired;
+} burst;
+
+static void burst_boot(sim_node *n, void *state) {
+  (void)state;
+  if (sim_self(n) == 0) sim_timer_set(n, TICK, 10 * SIM_MS, 0);
+}
+
+static void burst_message(sim_node *n, void *state, int from, int type, const void *body) {
+  burst *b = state;
+  if (type == ACK) {
+    b->acks++;
+    return;
+  }
+  b->hellos++;
+  sim_stable_write(n, 0, &b->hellos, sizeof b->hellos);
+  sim_send(n, from, ACK, body);
+}
+
+static void burst_timer(sim_node *n, void *state, int kind, uint64_t arg) {
+  (void)kind;
+  burst *b = state;
+  if (arg == 1) { /* the timer armed after the burst */
+    b->fired++;
+    return;
+  }
+  for (uint32_t i = 1; i <= 3; i++) {
+    hello h = {i, (uint32_t)sim_self(n)};
+    sim_send(n, 1, HELLO, &h);
+  }
+  uint32_t seven = 7;
+  sim_stable_write(n, 0, &seven, sizeof seven);
+  sim_timer_set(n, TICK, 5 * SIM_MS, 1);
+  sim_annotate(n, "burst", "done");
+}
+
+static const sim_protocol burst_protocol = {
+    .name = "burst",
+    .state_size = sizeof(burst),
+    .stable_size = sizeof(uint32_t),
+    .msg_types = chatter_types,
+    .msg_type_count = TYPES,
+    .timer_names = chatter_timers,
+    .timer_kind_count = TIMERS,
+    .boot = burst_boot,
+    .on_message = burst_message,
+    .on_timer = burst_timer,
+};
+
+static sim_world *burst_world(FILE *trace) {
+  sim_world *w = sim_create(5);
+  sim_add_node(w, &burst_protocol, NULL, 0);
+  sim_add_node(w, &burst_protocol, NULL, 0);
+  sim_net_config net = sim_net_default();
+  net.latency = SIM_LATENCY_CONSTANT;
+  net.latency_min = net.latency_max = 1 * SIM_MS;
+  sim_set_net(w, &net);
+  if (trace) sim_trace_to(w, trace, "lib-sim", "burst");
+  sim_start(w);
+  return w;
+}
+
+/* Crash n1 at the receive of its second Hello (an observer calls sim_crash). */
+static void crash_at_second_hello(sim_world *w, const sim_event *ev, void *ctx) {
+  int *hellos = ctx;
+  if (ev->kind == SIM_EV_RECV && ev->node == 1 && ev->msg_type == HELLO && ++*hellos == 2)
+    sim_crash(w, 1);
+}
+
+static void crash_points(void *arg) {
+  (void)arg;
+  /* n0 crashes right after its second action: the second Hello is sent, the third is not, the
+   * write and the timer of the same handler never happen. */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  sim_world *w = burst_world(f);
+  sim_crash_after(w, 0, 2);
+  sim_run_until_time(w, 10 * SIM_MS);
+  tap_ok(!sim_alive(w, 0), "n0 is down right after its second action, at t=10ms");
+  uint32_t disk = 0;
+  memcpy(&disk, sim_stable(w, 0), sizeof disk);
+  tap_is_int(disk, 0, "the stable write after the crash point did not happen");
+  tap_is_int((int64_t)sim_get_stats(w)->sent, 2, "two Hellos were sent, not three");
+  sim_run_until_time(w, 12 * SIM_MS);
+  tap_is_int(((const burst *)sim_state(w, 1))->hellos, 2, "n1 received two Hellos");
+  /* The timer the cut handler armed would fire at 15 ms; n0 is back at 12 ms (its next burst
+   * is at 22 ms). */
+  sim_restart(w, 0);
+  sim_run_until_time(w, 20 * SIM_MS);
+  tap_is_int(((const burst *)sim_state(w, 0))->fired, 0,
+             "the timer armed after the crash point never fires, not even after a restart");
+  sim_destroy(w);
+  fclose(f);
+  /* The trace: send, send, crash, in that order, and nothing else from n0 in that handler. */
+  const char *s1 = strstr(buf, "\"ev\":\"send\"");
+  const char *s2 = s1 ? strstr(s1 + 1, "\"ev\":\"send\"") : NULL;
+  const char *c = strstr(buf, "\"ev\":\"crash\"");
+  tap_ok(s1 && s2 && c && c > s2, "the trace shows two sends, then the crash");
+  const char *r = c ? strstr(c, "\"ev\":\"restart\"") : NULL;
+  const char *st = c ? strstr(c, "\"ev\":\"state\"") : NULL;
+  tap_ok(r && (!st || st > r), "the annotation after the crash point is not traced");
+  free(buf);
+
+  /* A crash point that a plain crash overtakes is cancelled. */
+  w = burst_world(NULL);
+  sim_crash_after(w, 0, 5);
+  sim_crash(w, 0);
+  sim_restart(w, 0);
+  sim_run_until_time(w, 100 * SIM_MS);
+  tap_ok(sim_alive(w, 0), "a crash before the crash point cancels it: n0 stays up after restart");
+  tap_is_int(((const burst *)sim_state(w, 0))->fired, 1, "and its handler ran to the end");
+  sim_destroy(w);
+
+  /* An observer crashes n1 as its second Hello arrives: that handler does nothing. */
+  w = burst_world(NULL);
+  int hellos = 0;
+  sim_observe(w, crash_at_second_hello, &hellos);
+  sim_run_until_time(w, 100 * SIM_MS);
+  memcpy(&disk, sim_stable(w, 1), sizeof disk);
+  tap_is_int(disk, 1, "n1 wrote its disk for the first Hello only");
+  tap_is_int(((const burst *)sim_state(w, 0))->acks, 1, "and answered only the first");
+  sim_destroy(w);
+}
+
 /* --- Timers and clocks ------------------------------------------------------------------------ */
 
 static void timers_fire_and_cancel(void *arg) {
@@ -629,6 +758,8 @@ int main(void) {
   tap_case("crash: dead nodes drop mail and timers; restart wipes state, keeps storage",
            dead_nodes_drop_and_restart_keeps_storage, NULL);
   tap_case("faults at given times: crash, restart, isolate, heal", faults_at_times, NULL);
+  tap_case("crash points: sim_crash_after cuts a handler after its k-th action", crash_points,
+           NULL);
   tap_case("timers: fire at exactly their virtual time", timers_fire_and_cancel, NULL);
   tap_case("timers: a cancelled timer never fires", timer_cancel, NULL);
   tap_case("clocks: skew and drift", clock_skew_and_drift, NULL);

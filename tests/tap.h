@@ -45,6 +45,9 @@ bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A diagnostic line ("# ..."), shown whatever the outcome. */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A text of several lines (a checker's explanation, a table) as diagnostics, one line each:
+ * tap_diag keeps one message on one line inside a case, with its newlines flattened. */
+void tap_diag_lines(const char *text);
 /* Set the command that replays the case's current run (shown when the case fails). */
 void tap_replay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* In a case: end it now as skipped, with a reason. */

@@ -183,8 +183,8 @@ bool tom_before(const tom_msg *a, const tom_msg *b);
 void tom_enqueue(lamport_state *s, const tom_msg *m);
 
 /* Multicast a new message from this node (called by protocol.c's timer): stamp it with
- * lamport_send, number it (s->multicasts counts from 1), queue your own copy and send it to the
- * others with tom_send_data. */
+ * lamport_send, number it (s->multicasts counts from 1; origin: sim_self(n)), queue your own copy
+ * and send it to the others with tom_send_data. */
 void tom_multicast(sim_node *n, lamport_state *s);
 
 /* A DATA message m arrived from `from` (protocol.c has already called lamport_receive). Remember

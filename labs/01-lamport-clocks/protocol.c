@@ -9,7 +9,8 @@
  *     of one multicast share one timestamp: in Lamport's model a multicast is one event);
  *   - a receive: lamport_receive first thing in the message handler; its result is kept in
  *     recv_clock for the checker.
- * After every handler the node's clock is annotated ("clock") for the viewer.
+ * After every handler the node's clock is annotated ("clock") for the viewer; in multicast mode
+ * also its queue length, deliveries, head and latest[] (see annotate).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,12 +40,26 @@ static const sim_msg_type lamport_types[MSG_TYPE_COUNT] = {
 
 static const char *const lamport_timers[TIMER_KIND_COUNT] = {[TIMER_WORK] = "work"};
 
+/* Show the node's clock, and in multicast mode its queue, its head (the message it would deliver
+ * next: "n1.9 ts=150", "-" when the queue is empty) and latest[] ("n1=150 n2=149": what each
+ * other node has spoken up to, 0 for nothing yet), so the viewer shows why a head waits. */
 static void annotate(sim_node *n, const lamport_state *s) {
   sim_annotate(n, "clock", "%llu", (unsigned long long)s->clock.time);
-  if (s->config.mode == MODE_MULTICAST) {
-    sim_annotate(n, "queued", "%u", s->queue_len);
-    sim_annotate(n, "delivered", "%u", s->delivered_count);
-  }
+  if (s->config.mode != MODE_MULTICAST) return;
+  sim_annotate(n, "queued", "%u", s->queue_len);
+  sim_annotate(n, "delivered", "%u", s->delivered_count);
+  if (s->queue_len > 0 && s->queue_len <= TOM_QUEUE_MAX)
+    sim_annotate(n, "head", "n%d.%u ts=%llu", s->queue[0].origin, s->queue[0].seq,
+                 (unsigned long long)s->queue[0].ts);
+  else
+    sim_annotate(n, "head", "-");
+  char latest[64] = "";
+  size_t at = 0;
+  for (int j = 0; j < sim_node_count(n) && j < LAB01_MAX_NODES && at < sizeof latest; j++)
+    if (j != sim_self(n))
+      at += (size_t)snprintf(latest + at, sizeof latest - at, "%sn%d=%llu", at ? " " : "", j,
+                             (unsigned long long)s->latest[j]);
+  sim_annotate(n, "latest", "%s", latest);
 }
 
 /* Arm the next action: uniform in 1 .. 2 * mean_gap. */

@@ -1,0 +1,7 @@
+/*
+ * labs/09-cap/driver.c: lab 09's driver: run a scenario, write or watch its trace.
+ * `driver --help` lists the options; `driver --list` the scenarios (scenarios.c).
+ */
+#include "lab.h"
+
+int main(int argc, char **argv) { return lab_main(argc, argv, &lab09); }
