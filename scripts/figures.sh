@@ -153,8 +153,10 @@ fig 12-duel-spacetime.svg 12-paxos duel 2 --view spacetime --to 30ms
 # Forgetful acceptors, seed 65: a1 accepts 3001 (chosen with a2), crashes at 37.3ms and comes back
 # empty, promises p4 with nothing to report, and accepts 4001 with a0: two values chosen.
 fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.7ms --to 54.3ms --nodes a0,a1,a2,p4
-# Multi-Paxos, seed 18: n0 leads, fails at 250ms; n1 runs phase 1 and leads.
-fig 12-multi-states.svg 12-paxos multi 18 --view states --key role
+# Multi-Paxos, seed 18, the three replicas' roles added up: two elections (n0, then n1 after n0
+# fails at 250ms), each won by one phase 1; one crash and restart. (Merged: graphviz orders the
+# per-node clusters of this diagram differently from run to run.)
+fig 12-multi-states.svg 12-paxos multi 18 --view states --key role --merged
 
 # --- Lab 13: Raft -----------------------------------------------------------------------------
 # Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
