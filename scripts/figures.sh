@@ -141,7 +141,22 @@ fig 10-3pc-partition-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view sp
 # ... while n3, leading round 3 with n4, finds both uncertain and aborts.
 fig 10-3pc-partition-abort-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 610ms --nodes 1,2,3,4
 
-echo "figures: done"
+# --- Lab 12: Paxos -----------------------------------------------------------------------------
+# Dueling proposers without backoff, seed 2: 125 times idle -> preparing -> accepting -> idle (the
+# 16ms attempt timer), and never decided.
+fig 12-duel-states.svg 12-paxos duel 2 --view states --key phase
+# The same duel with randomized backoff: two attempts each, then decided.
+fig 12-duel-backoff-states.svg 12-paxos duel-backoff 2 --view states --key phase
+# The first 30ms of the duel: p4's Prepare reaches the acceptors between p3's promises and p3's
+# Accepts (refused: promised (1,4)), then p3's (2,3) does the same to p4.
+fig 12-duel-spacetime.svg 12-paxos duel 2 --view spacetime --to 30ms
+# Forgetful acceptors, seed 65: a1 accepts 3001 (chosen with a2), crashes at 37.3ms and comes back
+# empty, promises p4 with nothing to report, and accepts 4001 with a0: two values chosen.
+fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.7ms --to 54.3ms --nodes a0,a1,a2,p4
+# Multi-Paxos, seed 18, the three replicas' roles added up: two elections (n0, then n1 after n0
+# fails at 250ms), each won by one phase 1; one crash and restart. (Merged: graphviz orders the
+# per-node clusters of this diagram differently from run to run.)
+fig 12-multi-states.svg 12-paxos multi 18 --view states --key role --merged
 
 # --- Lab 13: Raft -----------------------------------------------------------------------------
 # Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
@@ -150,3 +165,5 @@ fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetim
 # Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone (a
 # candidate that times out again draws no edge: a role is recorded only when it changes).
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role
+
+echo "figures: done"
