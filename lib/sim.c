@@ -1164,6 +1164,12 @@ void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields) {
   trace_end(&l, w->trace);
 }
 
+size_t sim_body_size(const sim_world *w, int type) {
+  if (w->c.node_count == 0) return 0;
+  const sim_protocol *p = w->nodes[0].proto;
+  return type >= 0 && type < p->msg_type_count ? p->msg_types[type].body_size : 0;
+}
+
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to) {
   if (from < 0 || from >= SIM_MAX_NODES || to < 0 || to >= SIM_MAX_NODES) return &w->c.link[0][0];
   return &w->c.link[from][to];

@@ -237,6 +237,9 @@ void sim_set_net(sim_world *w, const sim_net_config *cfg);
 void sim_set_link(sim_world *w, int from, int to, const sim_net_config *cfg);
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to);
 
+/* The body size of message type `type` of the world's protocol (0 for an unknown type). */
+size_t sim_body_size(const sim_world *w, int type);
+
 /* The fields of sim_net_config that sim_adjust_net can change, or-ed together. */
 enum { SIM_NET_LOSS = 1, SIM_NET_DUPLICATE = 2, SIM_NET_LATENCY = 4, SIM_NET_FIFO = 8 };
 /* Copy the `fields` (SIM_NET_...) of cfg into every link, default and per-link alike, and keep
