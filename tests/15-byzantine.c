@@ -65,8 +65,8 @@ static void record(sim_world *w, const sim_event *ev, void *ctx) {
   (void)w;
   bench *b = ctx;
   if (ev->kind == SIM_EV_SEND && b->count < 256)
-    b->log[b->count++] =
-        (om_sent){.at = ev->time, .from = ev->node, .to = ev->peer, .msg = *(const om_msg *)ev->body};
+    b->log[b->count++] = (om_sent){
+        .at = ev->time, .from = ev->node, .to = ev->peer, .msg = *(const om_msg *)ev->body};
 }
 
 static void bench_start(bench *b, int nodes, int m, uint8_t order) {
@@ -182,8 +182,10 @@ static void store_one_per_path(void *arg) {
   om_path p0 = path1(0), p02 = path2(0, 2), p03 = path2(0, 3), p023 = path3(0, 2, 3);
   tap_is_int(om_lookup(&s, &p0), OM_ATTACK, "om_lookup(0) is ATTACK (table: %s)",
              table_text(&s, t, sizeof t));
-  tap_is_int(om_lookup(&s, &p02), OM_RETREAT, "om_lookup(0>2) is RETREAT: 0 and 0>2 are different paths");
-  tap_is_int(om_lookup(&s, &p03), OM_MISSING, "om_lookup(0>3) is OM_MISSING: nothing came with that path");
+  tap_is_int(om_lookup(&s, &p02), OM_RETREAT,
+             "om_lookup(0>2) is RETREAT: 0 and 0>2 are different paths");
+  tap_is_int(om_lookup(&s, &p03), OM_MISSING,
+             "om_lookup(0>3) is OM_MISSING: nothing came with that path");
   tap_is_int(om_lookup(&s, &p023), OM_MISSING,
              "om_lookup(0>2>3) is OM_MISSING: a longer path that starts the same is another path");
   /* Step 3: a second message with a stored path (a duplicate, or a second story) is refused. */
@@ -212,7 +214,8 @@ static void store_room_for_all(void *arg) {
   memset(&s, 0, sizeof s);
   om_path paths[64];
   int count = all_paths(7, 2, 1, paths);
-  tap_is_int(count, OM_MAX_RECEIVED, "n=7, OM(2): lieutenant n1 can receive %d paths", OM_MAX_RECEIVED);
+  tap_is_int(count, OM_MAX_RECEIVED, "n=7, OM(2): lieutenant n1 can receive %d paths",
+             OM_MAX_RECEIVED);
   int stored = 0;
   for (int i = 0; i < count; i++) stored += om_store(&s, &paths[i], (uint8_t)(i % 2));
   tap_is_int(stored, count, "om_store takes all %d distinct paths", count);
@@ -221,8 +224,8 @@ static void store_room_for_all(void *arg) {
   for (int i = 0; i < count && found; i++)
     if (om_lookup(&s, &paths[i]) != i % 2) {
       found = false;
-      tap_ok(false, "om_lookup(%s) must be %s, the value stored with it", om_path_format(&paths[i], p, sizeof p),
-             name(i % 2));
+      tap_ok(false, "om_lookup(%s) must be %s, the value stored with it",
+             om_path_format(&paths[i], p, sizeof p), name(i % 2));
     }
   om_path extra = path2(0, 1);
   tap_ok(!om_store(&s, &extra, OM_ATTACK),
@@ -520,8 +523,7 @@ int main(void) {
   tap_case("majority: a tie, or no value at all, gives RETREAT", majority_default, NULL);
   tap_case("store: one value per path, the first one kept", store_one_per_path, NULL);
   tap_case("store: room for all 26 paths of n=7, OM(2), and no more", store_room_for_all, NULL);
-  tap_case("command: round 0 sends the order to every lieutenant with path 0", command_round,
-           NULL);
+  tap_case("command: round 0 sends the order to every lieutenant with path 0", command_round, NULL);
   tap_case("relay: round r passes each value of r generals on, path + self, to all not on it",
            relay_paths, NULL);
   tap_case("OM(0): the value received, or RETREAT when none came", om0_value, NULL);

@@ -17,8 +17,9 @@ void om_relay(sim_node *n, om_state *s, int round) {
   (void)n;
   (void)s;
   (void)round;
-  TODO("om_relay: for each stored path of `round` generals, send its value with the path plus "
-       "you to every general not on the path and not you");
+  TODO(
+      "om_relay: for each stored path of `round` generals, send its value with the path plus "
+      "you to every general not on the path and not you");
 }
 
 uint8_t om_value(const om_state *s, const om_path *path, int self, int nodes) {
@@ -26,8 +27,9 @@ uint8_t om_value(const om_state *s, const om_path *path, int self, int nodes) {
   (void)path;
   (void)self;
   (void)nodes;
-  TODO("om_value: v = stored value or RETREAT; at m + 1 generals return v, else the majority of "
-       "v and om_value(path + j) for every j not on the path and not self");
+  TODO(
+      "om_value: v = stored value or RETREAT; at m + 1 generals return v, else the majority of "
+      "v and om_value(path + j) for every j not on the path and not self");
 }
 
 void om_decide(sim_node *n, om_state *s) {

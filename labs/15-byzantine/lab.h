@@ -68,8 +68,8 @@ enum { TIMER_ROUND, TIMER_KIND_COUNT };
 
 /* The generals a value went through, commander first: g[0..len). */
 typedef struct om_path {
-  uint8_t len;              /* 1 .. OM_MAX_PATH */
-  uint8_t g[OM_MAX_PATH];   /* node ids */
+  uint8_t len;            /* 1 .. OM_MAX_PATH */
+  uint8_t g[OM_MAX_PATH]; /* node ids */
 } om_path;
 
 /* The body of MSG_ORDER: "the value at the end of this path is `value`". The sender is the
@@ -97,11 +97,11 @@ typedef enum {
 
 /* A general's configuration (sim_add_node's config bytes). */
 typedef struct om_config {
-  int32_t m;       /* the number of traitors the run is built for: it runs OM(m) */
-  uint8_t order;   /* the commander's order (read by om_command at the commander only) */
-  bool traitor;    /* played by protocol.c: om_send lies for it */
-  om_lie lie;      /* how it lies, when it is a traitor */
-  bool manual;     /* tests only: boot starts no rounds; nothing runs unless a test says so */
+  int32_t m;     /* the number of traitors the run is built for: it runs OM(m) */
+  uint8_t order; /* the commander's order (read by om_command at the commander only) */
+  bool traitor;  /* played by protocol.c: om_send lies for it */
+  om_lie lie;    /* how it lies, when it is a traitor */
+  bool manual;   /* tests only: boot starts no rounds; nothing runs unless a test says so */
 } om_config;
 
 /* A general's whole state: flat, zeroed at boot. */
@@ -136,10 +136,10 @@ typedef struct om_sent {
 
 typedef struct lab15_record {
   int nodes, m;
-  uint32_t traitors;                 /* bit i: node i is a traitor */
-  om_lie lie[OM_MAX_NODES];          /* each traitor's strategy */
-  uint8_t order;                     /* the commander's order */
-  uint32_t set_index, set_count;     /* which traitor set of the enumeration this seed picked */
+  uint32_t traitors;             /* bit i: node i is a traitor */
+  om_lie lie[OM_MAX_NODES];      /* each traitor's strategy */
+  uint8_t order;                 /* the commander's order */
+  uint32_t set_index, set_count; /* which traitor set of the enumeration this seed picked */
   /* What each general accepted (arrived within its round, first copy per path), as the network
    * delivered it: the checker's own copy, independent of om_store. */
   om_entry accepted[OM_MAX_NODES][OM_MAX_RECEIVED];
@@ -221,8 +221,9 @@ void om_relay(sim_node *n, om_state *s, int round);
  * om_value(path extended by j) for every general j that is neither on the path nor self. */
 uint8_t om_value(const om_state *s, const om_path *path, int self, int nodes);
 
-/* Round m + 1, at a lieutenant: decide. The decision is the value of the whole instance, the one
- * whose path is the commander alone; store it in s->decision and set s->decided. */
+/* Round m + 1, at a loyal lieutenant (traitors do not decide): decide. The decision is the value
+ * of the whole instance, the one whose path is the commander alone; store it in s->decision and
+ * set s->decided. */
 void om_decide(sim_node *n, om_state *s);
 
 #endif

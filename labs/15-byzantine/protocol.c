@@ -13,9 +13,9 @@
  * each value it sends by a lie (om_lie) drawn from the traitor's own random stream, or dropping
  * the message. So the lies follow from the seed, and the learner's code is only ever loyal.
  *
- * After every handler the general's round, the number of values it holds and its decision are
- * annotated for the viewer; a decision also writes a note with the values of the first level of
- * sub-instances, the ones whose majority it took.
+ * The viewer's state panel shows each general's role (and a traitor's lie), its round, the last
+ * value it stored ("heard": path and value) and its decision; a decision also writes a note with
+ * the values of the first level of sub-instances, the ones whose majority it took.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +54,7 @@ bool om_path_equal(const om_path *a, const om_path *b) {
 static void format_order(const void *body, char *out, size_t cap) {
   const om_msg *m = body;
   char p[32];
-  snprintf(out, cap, "path=%s %s", om_path_format(&m->path, p, sizeof p),
-           om_value_name(m->value));
+  snprintf(out, cap, "path=%s %s", om_path_format(&m->path, p, sizeof p), om_value_name(m->value));
 }
 
 static const sim_msg_type om_types[MSG_TYPE_COUNT] = {
@@ -85,8 +84,10 @@ void om_send(sim_node *n, om_state *s, int to, const om_path *path, uint8_t valu
 static void annotate(sim_node *n, const om_state *s) {
   sim_annotate(n, "round", "%d", s->round);
   if (sim_self(n) == OM_COMMANDER) return;
-  sim_annotate(n, "values", "%u", s->received_count);
-  sim_annotate(n, "decision", "%s", s->decided ? om_value_name(s->decision) : "-");
+  sim_annotate(n, "decision", "%s",
+               s->config.traitor ? "(traitor)"
+               : s->decided      ? om_value_name(s->decision)
+                                 : "-");
 }
 
 /* The note a decision writes: the decision, then the value of each first-level sub-instance
@@ -114,12 +115,14 @@ static void om_boot(sim_node *n, void *state) {
   const om_config *cfg = sim_config(n, &size);
   if (cfg && size == sizeof *cfg) s->config = *cfg;
   bool commander = sim_self(n) == OM_COMMANDER;
-  if (s->config.traitor)
-    sim_annotate(n, "role", "%s, traitor (%s)", commander ? "commander" : "lieutenant",
-                 lie_name(s->config.lie));
-  else
+  if (s->config.traitor) {
+    sim_annotate(n, "role", "%s", commander ? "traitor commander" : "traitor");
+    sim_annotate(n, "lie", "%s", lie_name(s->config.lie));
+  } else {
     sim_annotate(n, "role", "%s", commander ? "commander" : "lieutenant");
-  if (commander) sim_annotate(n, "order", "%s", om_value_name(s->config.order));
+  }
+  if (commander && !s->config.traitor)
+    sim_annotate(n, "order", "%s", om_value_name(s->config.order));
   annotate(n, s);
   if (s->config.manual) return;
   if (commander) om_command(n, s);
@@ -142,6 +145,8 @@ static void om_on_message(sim_node *n, void *state, int from, int type, const vo
   } else if (!om_store(s, &m->path, m->value)) {
     s->rejected++;
     sim_note(n, "om_store refused path=%s (already stored, or the table is full)", p);
+  } else {
+    sim_annotate(n, "heard", "%s %s", p, om_value_name(m->value));
   }
   annotate(n, s);
 }
@@ -153,7 +158,8 @@ static void om_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
   if (sim_self(n) != OM_COMMANDER) {
     if (s->round <= s->config.m) {
       om_relay(n, s, s->round);
-    } else if (s->round == s->config.m + 1) {
+    } else if (s->round == s->config.m + 1 && !s->config.traitor) {
+      /* A traitor's decision would mean nothing: only loyal lieutenants decide. */
       om_decide(n, s);
       if (s->decided) note_decision(n, s);
     }

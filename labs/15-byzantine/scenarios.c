@@ -100,7 +100,8 @@ static int accepted_value(const lab15_record *rec, int i, const om_path *p) {
 /* True when from sent path p to `to` (as the checker recorded it). */
 static bool was_sent(const lab15_record *rec, int from, int to, const om_path *p) {
   for (uint32_t k = 0; k < rec->sent_count && k < OM_MAX_SENT; k++)
-    if (rec->sent[k].from == from && rec->sent[k].to == to && om_path_equal(&rec->sent[k].msg.path, p))
+    if (rec->sent[k].from == from && rec->sent[k].to == to &&
+        om_path_equal(&rec->sent[k].msg.path, p))
       return true;
   return false;
 }
@@ -160,8 +161,8 @@ static void check_round_complete(sim_world *w, lab15_record *rec, int r) {
         sim_fail(w, "relay-complete",
                  "round %d ended at t=%s: n%d (loyal) accepted path=%s (%s) in round %d but never "
                  "relayed it to n%d as path=%s; %s",
-                 r, t, i, om_path_format(&e->path, p, sizeof p), om_value_name(e->value), r - 1,
-                 to, om_path_format(&next, q, sizeof q),
+                 r, t, i, om_path_format(&e->path, p, sizeof p), om_value_name(e->value), r - 1, to,
+                 om_path_format(&next, q, sizeof q),
                  stored ? "om_relay must pass each value whose path holds `round` generals to "
                           "every general not on the path"
                         : "and om_lookup does not find it in its table: did om_store keep it?");
@@ -176,7 +177,8 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   lab15_record *rec = &r->rec;
   if (sim_violated(w, NULL)) return;
   /* A round is over once time reaches the next round's start: check its sends. */
-  while (rec->rounds_checked <= rec->m && ev->time >= (sim_time)(rec->rounds_checked + 1) * OM_ROUND) {
+  while (rec->rounds_checked <= rec->m &&
+         ev->time >= (sim_time)(rec->rounds_checked + 1) * OM_ROUND) {
     check_round_complete(w, rec, rec->rounds_checked);
     rec->rounds_checked++;
     if (sim_violated(w, NULL)) return;
@@ -192,8 +194,8 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     const char *fn = from == OM_COMMANDER ? "om_command" : "om_relay";
     const char *fault = path_fault(rec, from, to, s->round, &m->path);
     if (fault) {
-      sim_fail(w, "relay-path", "n%d sent path=%s to n%d in round %d at t=%s: %s (%s)", from, p,
-               to, s->round, t, fault, fn);
+      sim_fail(w, "relay-path", "n%d sent path=%s to n%d in round %d at t=%s: %s (%s)", from, p, to,
+               s->round, t, fault, fn);
       return;
     }
     if (was_sent(rec, from, to, &m->path)) {
@@ -268,7 +270,8 @@ static const char *holdings(sim_world *w, const lab15_record *rec, int i, char *
   char p[32];
   uint32_t count = s->received_count < OM_MAX_RECEIVED ? s->received_count : OM_MAX_RECEIVED;
   for (uint32_t k = 0; k < count && at < cap; k++)
-    at += (size_t)snprintf(out + at, cap - at, " %s:%c", om_path_format(&s->received[k].path, p, sizeof p),
+    at += (size_t)snprintf(out + at, cap - at, " %s:%c",
+                           om_path_format(&s->received[k].path, p, sizeof p),
                            s->received[k].value == OM_ATTACK ? 'A' : 'R');
   if (count == 0 && at < cap) at += (size_t)snprintf(out + at, cap - at, " nothing");
   for (uint32_t k = 0; k < rec->accepted_count[i] && at < cap; k++) {
@@ -340,9 +343,9 @@ static bool ic2(sim_world *w, void *ctx, char *why, size_t cap) {
     if (is_traitor(rec, i) || !rec->decided[i] || rec->decision[i] == rec->order) continue;
     char c[256], e[1400];
     explain(w, rec, i, -1, e, sizeof e);
-    snprintf(why, cap, "loyal lieutenant n%d decided %s, but the loyal commander ordered %s; %s: %s",
-             i, om_value_name(rec->decision[i]), om_value_name(rec->order), context(rec, c, sizeof c),
-             e);
+    snprintf(
+        why, cap, "loyal lieutenant n%d decided %s, but the loyal commander ordered %s; %s: %s", i,
+        om_value_name(rec->decision[i]), om_value_name(rec->order), context(rec, c, sizeof c), e);
     return false;
   }
   return true;

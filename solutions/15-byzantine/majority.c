@@ -10,8 +10,10 @@ uint8_t om_majority(const uint8_t *values, int count) {
   /* Count ATTACK votes; a value wins only with more than half of all the votes. */
   int attack = 0, retreat = 0;
   for (int i = 0; i < count; i++) {
-    if (values[i] == OM_ATTACK) attack++;
-    else if (values[i] == OM_RETREAT) retreat++;
+    if (values[i] == OM_ATTACK)
+      attack++;
+    else if (values[i] == OM_RETREAT)
+      retreat++;
   }
   if (2 * attack > count) return OM_ATTACK;
   if (2 * retreat > count) return OM_RETREAT;
