@@ -300,9 +300,9 @@ static void explain(sim_world *w, const lab15_record *rec, int a, int b, char *o
              rec->nodes, 3 * rec->m, traitors, traitors == 1 ? "" : "s", ha, b > 0 ? "; " : "", hb);
   else if (lost > 0)
     snprintf(out, cap,
-             "the network lost %llu messages: OM assumes every message arrives (A1), so a loyal "
+             "the network lost %llu message%s: OM assumes every message arrives (A1), so a loyal "
              "general whose message was lost looks like one more traitor (%s%s%s)",
-             (unsigned long long)lost, ha, b > 0 ? "; " : "", hb);
+             (unsigned long long)lost, lost == 1 ? "" : "s", ha, b > 0 ? "; " : "", hb);
   else
     snprintf(out, cap,
              "n=%d > 3m=%d and %d traitor%s: OM(%d) must satisfy IC1 and IC2 here (Theorem 1), so "
