@@ -53,7 +53,7 @@ static const char *table_text(const om_state *s, char *out, size_t cap) {
 static const char *name(int v) { return om_value_name(v); }
 
 /* ---------------------------------------------------------------------------------------------
- * The bench: n inert generals running OM(m), a constant 5 ms network, every send recorded.
+ * The bench: n inert generals running OM(m), a 5 ms network, every send recorded.
  */
 typedef struct bench {
   sim_world *w;
@@ -76,9 +76,7 @@ static void bench_start(bench *b, int nodes, int m, uint8_t order) {
     om_config c = {.m = m, .order = order, .manual = true};
     sim_add_node(b->w, &om_protocol, &c, sizeof c);
   }
-  sim_net_config net = sim_net_default();
-  net.latency = SIM_LATENCY_CONSTANT;
-  net.latency_min = net.latency_max = 5 * SIM_MS;
+  sim_net_config net = sim_net_uniform(5 * SIM_MS, 5 * SIM_MS, 0, 0);
   sim_set_net(b->w, &net);
   sim_observe(b->w, record, b);
   sim_start(b->w);
@@ -487,35 +485,28 @@ static void demo_three_generals(void *arg) {
              "missing value, and a tie, as RETREAT (om_majority)?");
 }
 
-/* n = 6, m = 2: search the seeds for a disagreement (IC1). Here, unlike tap_search, a run that
- * breaks only IC2 does not stop the search: with n = 3m that is expected too (the case above shows
- * it), just not what this case is about. Any other failure (a relay check) fails the case. */
+/* n = 6, m = 2: search the seeds for a disagreement (IC1). A run that breaks only IC2 does not
+ * stop the search: with n = 3m that is expected too (the case above shows it), just not what
+ * this case is about. Any other failure (a relay check) fails the case. */
+static bool disagreement(lab_run *run, void *ctx) {
+  (void)ctx;
+  const char *report = NULL;
+  if (!sim_violated(run->world, &report) || !report || strncmp(report, "IC1", 3) != 0) return false;
+  tap_diag("demonstration, not a failure: %s", report);
+  return true;
+}
+
+static bool only_ic2(lab_run *run, void *ctx) {
+  (void)ctx;
+  const char *report = NULL;
+  return sim_violated(run->world, &report) && report && strncmp(report, "IC2", 3) == 0;
+}
+
 static void demo_six_generals(void *arg) {
   (void)arg;
-  const lab_scenario *sc = lab_find(&lab15, "six-generals");
-  for (uint64_t seed = 1; seed <= 200; seed++) {
-    tap_replay("%s --scenario six-generals --seed %llu --viz", tap_driver(),
-               (unsigned long long)seed);
-    lab_run run = {.seed = seed, .lab_id = lab15.id, .scenario = sc->name};
-    bool held = sc->run(&run);
-    bool ic1 = !held && strncmp(run.verdict, "IC1", 3) == 0;
-    bool ic2 = !held && strncmp(run.verdict, "IC2", 3) == 0;
-    if (ic1) {
-      tap_diag("demonstration, not a failure, seed %llu: %s", (unsigned long long)seed,
-               run.verdict);
-      tap_diag("replay: %s --scenario six-generals --seed %llu --viz", tap_driver(),
-               (unsigned long long)seed);
-    } else if (!held && !ic2) {
-      tap_ok(false, "six-generals, seed %llu failed before showing a disagreement: %s",
-             (unsigned long long)seed, run.verdict);
-    }
-    lab_end(&run);
-    if (ic1) return;
-    if (!held && !ic2) return;
-  }
-  tap_ok(false,
-         "no seed of 1..200 made two loyal lieutenants disagree with 6 generals and 2 traitors: "
-         "is every relay passed on (om_relay) and folded back with majorities (om_value)?");
+  tap_search_past(&lab15, "six-generals", 1, 200, disagreement, only_ic2, NULL,
+                  "no seed made two loyal lieutenants disagree with 6 generals and 2 traitors: is "
+                  "every relay passed on (om_relay) and folded back with majorities (om_value)?");
 }
 
 int main(void) {
