@@ -16,7 +16,7 @@
  *   round 0 (t = 0): the commander calls om_command: its order goes to every lieutenant;
  *   round r, 1 <= r <= m (t = r * OM_ROUND): every lieutenant calls om_relay: each value it
  *     received during round r - 1 goes on to the generals that have not seen it yet;
- *   round m + 1 (t = (m + 1) * OM_ROUND): every lieutenant calls om_decide.
+ *   round m + 1 (t = (m + 1) * OM_ROUND): every loyal lieutenant calls om_decide.
  * Every message carries its path: the generals it went through, commander first, sender last
  * ("0>2>5": the commander told n2, n2 told n5, n5 tells you). A path names one sub-instance of the
  * recursion: the path 0>2 is n2 acting as commander in OM(m - 1), the path 0>2>5 is n5 acting as
