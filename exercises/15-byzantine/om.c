@@ -2,8 +2,9 @@
  * exercises/15-byzantine/om.c: YOUR oral messages algorithm OM(m) for lab 15 (part 3).
  *
  * protocol.c calls om_command at the commander at t=0, om_relay at every lieutenant at the start
- * of rounds 1 .. m, and om_decide at a loyal lieutenant at the start of round m + 1. Send every message with om_send
- * (it plays the traitors). The contracts are in labs/15-byzantine/lab.h.
+ * of rounds 1 .. m, and om_decide at every loyal lieutenant at the start of round m + 1. Send
+ * every message with om_send (it plays the traitors). The contracts are in
+ * labs/15-byzantine/lab.h.
  */
 #include "lab.h"
 
