@@ -166,4 +166,12 @@ fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetim
 # candidate that times out again draws no edge: a role is recorded only when it changes).
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role
 
+# --- Lab 15: Byzantine generals ----------------------------------------------------------------
+# Three generals, n1 a traitor: n0 orders ATTACK, n1 tells n2 "n0 said RETREAT"; n2 holds a tie
+# and takes the default, RETREAT: IC2 breaks (n = 3m).
+fig 15-three-generals-spacetime.svg 15-byzantine three-generals 5 --view spacetime
+# Four generals, the commander a traitor telling n1 and n3 ATTACK, n2 RETREAT: the relays of
+# round 1 give every loyal lieutenant the same three values, and all three decide ATTACK.
+fig 15-om1-traitor-commander-spacetime.svg 15-byzantine om1 12 --view spacetime
+
 echo "figures: done"

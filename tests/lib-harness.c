@@ -4,7 +4,8 @@
  * The promise: a case that segfaults, aborts, loops for ever, or reaches a TODO stub is reported
  * as one line, and the program goes on to the next case. To check it, this program runs itself
  * a second time with the argument "inner", where it runs deliberately broken cases, and reads
- * the TAP that inner run printed.
+ * the TAP that inner run printed. It also checks the demonstration searches (tap_search and
+ * tap_search_past) on a fake lab whose verdicts are fixed per seed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "labkit.h"
 #include "tap.h"
 #include "todo.h"
 
@@ -68,6 +70,44 @@ static void prints_lines(void *arg) {
   tap_diag_lines("first line of a table\nsecond line of a table\n");
 }
 
+/* A lab without a world, for the searches: seed 1 holds, seed 2 fails in an expected way
+ * ("expected"), seed 3 fails in another way ("other"), seed 4 shows what is searched for. */
+static bool fake_run(lab_run *run) {
+  if (run->seed == 1) return lab_verdict(run, true, "held");
+  if (run->seed == 2) return lab_verdict(run, false, "expected");
+  if (run->seed == 3) return lab_verdict(run, false, "other");
+  return lab_verdict(run, false, "shown");
+}
+static const lab_scenario fake_scenarios[] = {
+    {"fake", "for the searches", fake_run, LAB_FIXED_NODES}};
+static const lab_info fake_lab = {
+    .id = "99-fake", .title = "fake", .scenarios = fake_scenarios, .scenario_count = 1};
+static bool verdict_is(lab_run *run, void *ctx) { return strcmp(run->verdict, ctx) == 0; }
+static bool verdict_expected(lab_run *run, void *ctx) {
+  (void)ctx;
+  return strcmp(run->verdict, "expected") == 0;
+}
+
+static void search_past_expected(void *arg) {
+  (void)arg;
+  tap_search_past_with("driver", &fake_lab, "fake", 1, 2, verdict_is, verdict_expected, "shown",
+                       "nothing");
+}
+static void search_stops_at_other(void *arg) {
+  (void)arg;
+  tap_search_past_with("driver", &fake_lab, "fake", 1, 4, verdict_is, verdict_expected, "shown",
+                       "nothing");
+}
+static void search_finds(void *arg) {
+  (void)arg;
+  tap_search_past_with("driver", &fake_lab, "fake", 4, 4, verdict_is, verdict_expected, "shown",
+                       "nothing");
+}
+static void search_strict(void *arg) {
+  (void)arg;
+  tap_search_with("driver", &fake_lab, "fake", 1, 4, verdict_is, "shown", "nothing");
+}
+
 static int inner(void) {
   tap_case("passes", passes, NULL);
   tap_case("segfaults", segfaults, NULL);
@@ -79,6 +119,10 @@ static int inner(void) {
   tap_case("prints to stdout", prints_to_stdout, NULL);
   tap_case("prints a text of several lines", prints_lines, NULL);
   tap_case("still runs after all that", passes, NULL);
+  tap_case("search past an expected failure", search_past_expected, NULL);
+  tap_case("search stops at another failure", search_stops_at_other, NULL);
+  tap_case("search finds", search_finds, NULL);
+  tap_case("strict search stops at any failure", search_strict, NULL);
   return tap_done();
 }
 
@@ -143,9 +187,20 @@ int main(int argc, char **argv) {
              has_line("# first line of a table") && has_line("# second line of a table"),
          "tap_diag_lines prints each line of a text as its own diagnostic");
   tap_ok(has_line("ok 10 - still runs after all that"), "the program goes on after every failure");
-  tap_ok(has_line("1..10"), "and prints its plan");
+  tap_ok(has_line("not ok 11 - search past an expected failure") &&
+             strstr(inner_output, "fake shows nothing in seeds 1..2: nothing"),
+         "tap_search_past goes on past a failure it is told to expect, to the end of the seeds");
+  tap_ok(has_line("not ok 12 - search stops at another failure") &&
+             strstr(inner_output, "fake, seed 3 failed before showing it: other"),
+         "but stops at a failure it does not expect, naming the seed");
+  tap_ok(has_line("ok 13 - search finds") && has_line("# found at seed 4: shown"),
+         "and passes on the seed that shows it");
+  tap_ok(has_line("not ok 14 - strict search stops at any failure") &&
+             strstr(inner_output, "fake, seed 2 failed before showing it: expected"),
+         "tap_search, without expected failures, stops at the first failing seed");
+  tap_ok(has_line("1..14"), "and prints its plan");
   tap_ok(WIFEXITED(inner_status) && WEXITSTATUS(inner_status) == 1,
          "it exits 1 because real failures happened (TODO alone would not)");
-  if (!has_line("1..10")) tap_diag("inner output was:\n%s", inner_output);
+  if (!has_line("1..14")) tap_diag("inner output was:\n%s", inner_output);
   return tap_done();
 }
