@@ -67,14 +67,20 @@ static void grant_from_request(void *arg) {
   (void)arg;
   lease l = {0, 0};
   grant_body g = {.token = 1, .req_clock = 1000, .duration = 100 * SIM_MS};
-  lease_on_grant(&l, &g, 0);
+  lease_on_grant(&l, &g, 4000, 0);
   expect_lease(&l, 1, 101000,
-               "no lease, Grant token 1 for 100ms answering a request sent at clock 1000us, no "
-               "drift: the lease runs to 1000 + 100000");
+               "no lease; a Grant of token 1 for 100ms, answering a request sent at clock 1000us, "
+               "arrives at clock 4000us (no drift): the lease runs to 1000 + 100000, not from "
+               "4000");
   lease m = {0, 0};
-  lease_on_grant(&m, &g, 20000);
+  lease_on_grant(&m, &g, 4000, 20000);
   expect_lease(&m, 1, 1000 + 96078,
                "the same Grant with a 2% drift bound: 1000 + lease_local_term(100ms, 20000ppm)");
+  lease p = {0, 0};
+  lease_on_grant(&p, &g, 90000, 0);
+  expect_lease(&p, 1, 101000,
+               "the same Grant arriving at clock 90000us (it waited while the worker was "
+               "paused): still until 101000, only 11ms left");
 }
 
 /* Rule: a renewal (same token) only moves the expiry forward; a Grant with an older token is
@@ -83,20 +89,20 @@ static void grant_order(void *arg) {
   (void)arg;
   lease l = {2, 500000};
   grant_body renew = {.token = 2, .req_clock = 450000, .duration = 100 * SIM_MS};
-  lease_on_grant(&l, &renew, 0);
+  lease_on_grant(&l, &renew, 452000, 0);
   expect_lease(&l, 2, 550000, "token 2 until 500000, renewed by a request sent at 450000");
   grant_body late = {.token = 2, .req_clock = 420000, .duration = 100 * SIM_MS};
-  lease_on_grant(&l, &late, 0);
+  lease_on_grant(&l, &late, 470000, 0);
   expect_lease(&l, 2, 550000,
                "then the answer to an earlier renewal (sent at 420000) arrives late: the expiry "
                "must not move back");
   grant_body old = {.token = 1, .req_clock = 600000, .duration = 100 * SIM_MS};
-  lease_on_grant(&l, &old, 0);
+  lease_on_grant(&l, &old, 480000, 0);
   expect_lease(&l, 2, 550000,
                "then a Grant of token 1 (an older lease, sent long ago) arrives: ignore it, "
                "whatever its clock");
   grant_body next = {.token = 3, .req_clock = 560000, .duration = 100 * SIM_MS};
-  lease_on_grant(&l, &next, 0);
+  lease_on_grant(&l, &next, 562000, 0);
   expect_lease(&l, 3, 660000, "then token 3 from a request at 560000: a new lease");
 }
 

@@ -15,9 +15,10 @@ sim_time lease_local_term(sim_time duration, uint32_t max_drift_ppm) {
   TODO("lease_local_term: duration * (1e6 - rho) / (1e6 + rho), rounded down");
 }
 
-void lease_on_grant(lease *l, const grant_body *g, uint32_t max_drift_ppm) {
+void lease_on_grant(lease *l, const grant_body *g, sim_time now, uint32_t max_drift_ppm) {
   (void)l;
   (void)g;
+  (void)now;
   (void)max_drift_ppm;
   TODO("lease_on_grant: ignore older tokens; expiry = g->req_clock + lease_local_term(...)");
 }

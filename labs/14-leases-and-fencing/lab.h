@@ -258,14 +258,16 @@ const char *version_text(const version *v, char *buf, size_t cap);
  * keeps it counting after the granter has stopped.) */
 sim_time lease_local_term(sim_time duration, uint32_t max_drift_ppm);
 
-/* A Grant arrived. Take it into l:
+/* A Grant arrived at local clock `now`. Take it into l:
  *   - a Grant with a token lower than l->token is from an older lease: ignore it;
  *   - a Grant with a higher token is a new lease: take its token and its expiry;
  *   - the same token is a renewal: the expiry may only move forward.
  * The expiry is g->req_clock + lease_local_term(g->duration, max_drift_ppm): the lease runs from
- * when this worker sent the request the Grant answers (echoed in the Grant), not from when the
- * Grant arrived, which may be any time later. */
-void lease_on_grant(lease *l, const grant_body *g, uint32_t max_drift_ppm);
+ * when this worker sent the request the Grant answers (echoed in the Grant), NOT from `now`: the
+ * Grant may have spent any time in the network, or waited while this worker was paused, and the
+ * lock started counting when it received the request. (`now` is given so that you can see how far
+ * behind the Grant is, in a note, say; the rule never needs it.) */
+void lease_on_grant(lease *l, const grant_body *g, sim_time now, uint32_t max_drift_ppm);
 
 /* Is the lease valid at local clock `now`? True when some lease was ever taken (token != 0) and
  * now is strictly before its expiry. */

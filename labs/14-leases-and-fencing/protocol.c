@@ -179,7 +179,7 @@ static void worker_on_acquire_timer(sim_node *n, lease_state *s) {
 
 static void worker_on_grant(sim_node *n, lease_state *s, const grant_body *g) {
   uint64_t before = s->lease.token;
-  lease_on_grant(&s->lease, g, s->config.max_drift_ppm);
+  lease_on_grant(&s->lease, g, sim_clock(n), s->config.max_drift_ppm);
   if (s->lease.token != before) {
     char t[32];
     sim_note(n, "leader with token %llu until my clock reads %s", (unsigned long long)s->lease.token,

@@ -16,7 +16,8 @@ sim_time lease_local_term(sim_time duration, uint32_t max_drift_ppm) {
   return duration * (1000000u - max_drift_ppm) / (1000000u + max_drift_ppm);
 }
 
-void lease_on_grant(lease *l, const grant_body *g, uint32_t max_drift_ppm) {
+void lease_on_grant(lease *l, const grant_body *g, sim_time now, uint32_t max_drift_ppm) {
+  (void)now; /* the lease started before the Grant arrived, whenever that was */
   if (g->token < l->token) return; /* a late Grant of an older lease */
   /* The term counts from when this worker asked (echoed in the Grant), never from now. */
   sim_time expires = g->req_clock + lease_local_term(g->duration, max_drift_ppm);
