@@ -161,16 +161,21 @@ static void on_read_reply(sim_world *w, watch *wt, const sim_event *ev) {
                               "when lease_valid is false");
   } else if (s->cache.token != s->lease.token) {
     rec->stale_cause = STALE_OLD_COPY;
-    snprintf(why, sizeof why,
-             "its copy was written under token %llu, an earlier lease of its own, and another "
-             "leader wrote since: leader_serve_read must require cache.token == lease.token",
-             (unsigned long long)s->cache.token);
+    if (s->cache.token == 0)
+      snprintf(why, sizeof why,
+               "it has written nothing under its lease yet, so its copy is empty: "
+               "leader_serve_read must require cache.token == lease.token");
+    else
+      snprintf(why, sizeof why,
+               "its copy was written under token %llu, an earlier lease of its own, and another "
+               "leader wrote since: leader_serve_read must require cache.token == lease.token",
+               (unsigned long long)s->cache.token);
   } else {
     rec->stale_cause = blame_lease(w, wt, node, why, sizeof why);
   }
   sim_fail(w, "no-stale-read",
-           "w%d answered a read at t=%s with %s, but storage already holds %s from a newer "
-           "leader: a stale read. %s; %s",
+           "w%d answered a read at t=%s with %s, but storage already holds %s, written by a "
+           "leader newer than that answer: a stale read. %s; %s",
            node, sim_format_time(ev->time, t, sizeof t), version_text(&r->v, got, sizeof got),
            version_text(&st->latest, newer, sizeof newer), lt, why);
 }
@@ -457,12 +462,16 @@ static bool scenario_leases(lab_run *run) {
     return lab_verdict(run, false,
                        "the last fault ended at t=%s, and by t=%s %s (liveness): a worker granted "
                        "the lease must lead (lease_on_grant, lease_valid), write (fence_admit "
-                       "admits its token) and answer reads (leader_serve_read); %s",
+                       "admits its token) and answer reads (leader_serve_read); %s%s",
                        sim_format_time(rec->last_fault_end, t1, sizeof t1),
                        sim_format_time(end, t2, sizeof t2),
                        client->last_ok <= rec->last_fault_end ? "no read was answered since"
                                                               : "storage accepted no write since",
-                       counts);
+                       counts,
+                       rec->fenced > rec->accepted
+                           ? " (storage refused most writes: does fence_admit admit a token "
+                             "equal to the highest, the current leader writing again?)"
+                           : "");
   return lab_verdict(run, true,
                      "one leader at a time, no write under an old token, no stale read, through "
                      "faults until t=%s; leading again by t=%s: %s",
