@@ -195,6 +195,13 @@ static void random_faults_five(void *arg) {
   tap_sweep_options(&lab14, "leases", &options, 1, 30, NULL, NULL);
 }
 
+/* The same under 20% loss and 20% duplication: lost Grants, duplicated late ones, lost Writes. */
+static void random_faults_lossy(void *arg) {
+  (void)arg;
+  lab_run options = {.loss_set = true, .loss = 0.2, .nemesis = "0s dup 0.2"};
+  tap_sweep_options(&lab14, "leases", &options, 1, 50, NULL, NULL);
+}
+
 /* The leader is cut off from the lock at 300 ms; its clock is 2% slow and the lock's 2% fast,
  * the worst the bound allows. It must stop serving reads before the next leader writes. */
 static bool partition_shown(lab_run *run, void *ctx) {
@@ -277,6 +284,7 @@ int main(void) {
   tap_case("one leader, fenced writes, no stale read under faults at the leader (100 seeds)",
            random_faults, NULL);
   tap_case("the same with 5 workers (30 seeds)", random_faults_five, NULL);
+  tap_case("the same under 20% loss and 20% duplication (50 seeds)", random_faults_lossy, NULL);
   tap_case("a leader cut off from the lock stops reading in time, worst drift (50 seeds)",
            partitioned_leader, NULL);
   tap_case("a paused old leader's write is rejected by its stale token (50 seeds)",

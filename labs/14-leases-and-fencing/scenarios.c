@@ -39,6 +39,7 @@ typedef struct watch {
   uint64_t granted_token[SIM_MAX_NODES];
   sim_time allowed_until[SIM_MAX_NODES];
   uint64_t victim_token;   /* the victim's token when the fault hit it */
+  int paused;              /* the node a pause slowed down (0: none) */
 } watch;
 
 /* The term the rule allows (the reference formula, kept apart from the learner's). */
@@ -354,9 +355,11 @@ static void fault_event(sim_world *w, void *ctx, uint64_t arg) {
     /* A pause: every timer it sets and every message to it now takes `pause` longer, so it
      * does nothing for that long; what it had already scheduled still happens. */
     if (node > 0) sim_set_slow(w, node, length);
+    wt->paused = node;
     break;
   case FAULT_RESUME:
-    for (int i = 1; i <= wt->rec.workers; i++) sim_set_slow(w, i, 0);
+    if (wt->paused > 0) sim_set_slow(w, wt->paused, 0);
+    wt->paused = 0;
     break;
   case FAULT_CRASH:
     if (sim_alive(w, node)) sim_crash(w, node);
