@@ -40,7 +40,7 @@ static void expect_term(sim_time duration, uint32_t ppm, sim_time want) {
 /* Rule: the holder's term is the lock's term shrunk by the drift margin, rounded down. */
 static void drift_margin(void *arg) {
   (void)arg;
-  expect_term(100 * SIM_MS, 0, 100000);   /* perfect clocks: no margin */
+  expect_term(100 * SIM_MS, 0, 100000);    /* perfect clocks: no margin */
   expect_term(100 * SIM_MS, 20000, 96078); /* 2%: 100ms * 0.98 / 1.02 = 96.078ms */
   expect_term(1 * SIM_SEC, 100, 999800);   /* a quartz-like 100ppm: 0.2ms off a second */
   expect_term(10 * SIM_MS, 500000, 3333);  /* 50%: a third of the term is left */
@@ -57,8 +57,8 @@ static void drift_margin(void *arg) {
 static void expect_lease(const lease *l, uint64_t token, sim_time expires, const char *what) {
   tap_ok(l->token == token && l->expires == expires,
          "%s: expected token %llu until clock %lluus, got token %llu until %lluus (lease_on_grant)",
-         what, (unsigned long long)token, (unsigned long long)expires,
-         (unsigned long long)l->token, (unsigned long long)l->expires);
+         what, (unsigned long long)token, (unsigned long long)expires, (unsigned long long)l->token,
+         (unsigned long long)l->expires);
 }
 
 /* Rule: a lease runs from when the holder sent the request (echoed in the Grant), not from when
@@ -118,7 +118,8 @@ static void valid_before_expiry(void *arg) {
   tap_ok(!lease_valid(&l, 5000), "token 4 until 1000: not valid at 5000");
 }
 
-/* ---- part 2: fencing --------------------------------------------------------------------------- */
+/* ---- part 2: fencing ---------------------------------------------------------------------------
+ */
 
 static void expect_admit(fence *f, uint64_t token, bool want, uint64_t highest, const char *why) {
   uint64_t before = f->highest;
@@ -154,8 +155,8 @@ static void expect_read(const lease_state *s, sim_time now, bool want, const cha
          "lease token %llu until %lluus, copy %s, clock %lluus: expected %s (%s), got %s "
          "(leader_serve_read)",
          (unsigned long long)s->lease.token, (unsigned long long)s->lease.expires,
-         version_text(&s->cache, c, sizeof c), (unsigned long long)now,
-         want ? "served" : "refused", why, got ? "served" : "refused");
+         version_text(&s->cache, c, sizeof c), (unsigned long long)now, want ? "served" : "refused",
+         why, got ? "served" : "refused");
   if (got && want)
     tap_ok(memcmp(&out, &s->cache, sizeof out) == 0, "the answer is the copy %s, got %s", c,
            version_text(&out, o, sizeof o));
@@ -179,7 +180,8 @@ static void read_rule(void *arg) {
   expect_read(&s, 0, false, "no lease at all");
 }
 
-/* ---- whole runs -------------------------------------------------------------------------------- */
+/* ---- whole runs --------------------------------------------------------------------------------
+ */
 
 /* Random faults at the leader (cut off from the lock, paused, crashed; the lock or storage
  * crashed), every clock drifting within the 2% bound, latencies 1..10 ms. After every event: one
@@ -209,9 +211,11 @@ static bool partition_shown(lab_run *run, void *ctx) {
   const lab14_record *rec = run->lab_data;
   bool ok = tap_ok(rec->victim > 0 && rec->first_new_write > rec->fault_at,
                    "a newer leader took over and wrote after w%d was cut off", rec->victim);
-  ok = tap_ok(rec->victim_refused > 0, "the cut-off leader refused reads after its lease ran out "
-                                       "(refused %u)",
-              rec->victim_refused) && ok;
+  ok = tap_ok(rec->victim_refused > 0,
+              "the cut-off leader refused reads after its lease ran out "
+              "(refused %u)",
+              rec->victim_refused) &&
+       ok;
   return tap_ok(!rec->overlap, "no two leaders at once") && ok;
 }
 
@@ -230,9 +234,11 @@ static bool pause_fenced(lab_run *run, void *ctx) {
                    rec->victim, rec->fenced_writer);
   ok = tap_ok(rec->fenced_token < rec->fenced_highest,
               "it carried token %llu, below the %llu storage had seen",
-              (unsigned long long)rec->fenced_token, (unsigned long long)rec->fenced_highest) && ok;
+              (unsigned long long)rec->fenced_token, (unsigned long long)rec->fenced_highest) &&
+       ok;
   return tap_ok(rec->fenced_at > rec->first_new_write,
-                "and it came after the new leader's first write") && ok;
+                "and it came after the new leader's first write") &&
+         ok;
 }
 
 static void gc_pause_fenced(void *arg) {
@@ -287,8 +293,8 @@ int main(void) {
   tap_case("the same under 20% loss and 20% duplication (50 seeds)", random_faults_lossy, NULL);
   tap_case("a leader cut off from the lock stops reading in time, worst drift (50 seeds)",
            partitioned_leader, NULL);
-  tap_case("a paused old leader's write is rejected by its stale token (50 seeds)",
-           gc_pause_fenced, NULL);
+  tap_case("a paused old leader's write is rejected by its stale token (50 seeds)", gc_pause_fenced,
+           NULL);
   tap_case("demonstration: without fencing the paused leader's write lands last",
            unfenced_pause_corrupts, NULL);
   tap_case("demonstration: drift beyond the bound gives a stale read", drift_beyond_bound, NULL);

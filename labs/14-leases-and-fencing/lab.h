@@ -62,13 +62,13 @@ enum {
 
 /* Message types (indexes into the protocol's type table). */
 enum {
-  MSG_ACQUIRE,   /* worker -> lock: grant me the lease, or renew mine */
-  MSG_GRANT,     /* lock -> worker: the lease is yours, with a token */
-  MSG_DENY,      /* lock -> worker: someone else holds it */
-  MSG_WRITE,     /* leader -> store: write this value under this token */
-  MSG_WRITE_ACK, /* store -> leader: accepted, or fenced off */
-  MSG_READ,      /* client -> worker: what is the value? */
-  MSG_READ_REPLY,/* worker -> client: the value, or a refusal */
+  MSG_ACQUIRE,    /* worker -> lock: grant me the lease, or renew mine */
+  MSG_GRANT,      /* lock -> worker: the lease is yours, with a token */
+  MSG_DENY,       /* lock -> worker: someone else holds it */
+  MSG_WRITE,      /* leader -> store: write this value under this token */
+  MSG_WRITE_ACK,  /* store -> leader: accepted, or fenced off */
+  MSG_READ,       /* client -> worker: what is the value? */
+  MSG_READ_REPLY, /* worker -> client: the value, or a refusal */
   MSG_TYPE_COUNT
 };
 /* Timer kinds. */
@@ -173,29 +173,29 @@ typedef struct lease_state {
   sim_time quiet_until;   /* lock's clock: grant nothing before this (after a restart) */
 
   /* Worker. */
-  lease lease;          /* yours: the lease as this worker holds it */
-  version cache;        /* the value as this leader last wrote it (set when storage accepts) */
-  uint32_t seq;         /* writes this worker started */
-  bool writing;         /* a write is between its check and its Write (or its ack) */
-  version pending;      /* that write */
+  lease lease;     /* yours: the lease as this worker holds it */
+  version cache;   /* the value as this leader last wrote it (set when storage accepts) */
+  uint32_t seq;    /* writes this worker started */
+  bool writing;    /* a write is between its check and its Write (or its ack) */
+  version pending; /* that write */
   uint32_t reads_served, reads_refused, writes_fenced;
 
   /* Store (fixed code, except fence: yours through fence_admit). Kept in stable storage. */
   fence fence;
-  version latest;       /* the last version accepted */
+  version latest; /* the last version accepted */
   uint32_t accepted, rejected;
 
   /* Client. */
-  uint32_t rid;          /* reads sent */
-  uint32_t answers_ok;   /* reads answered with a value */
-  sim_time last_ok;      /* true time of the last answer with a value */
+  uint32_t rid;        /* reads sent */
+  uint32_t answers_ok; /* reads answered with a value */
+  sim_time last_ok;    /* true time of the last answer with a value */
 } lease_state;
 
 /* What a scenario run recorded (run->lab_data), for the tests and the verdicts. */
 typedef struct lab14_record {
   int workers;
-  uint64_t tokens;            /* grants of a new token (leaderships) */
-  uint32_t accepted, fenced;  /* writes storage accepted / refused */
+  uint64_t tokens;           /* grants of a new token (leaderships) */
+  uint32_t accepted, fenced; /* writes storage accepted / refused */
   uint32_t reads_ok, reads_refused;
   /* The first write storage refused: who sent it, its token, the highest admitted then. */
   int32_t fenced_writer;
@@ -205,7 +205,7 @@ typedef struct lab14_record {
   uint64_t highest_accepted;
   sim_time highest_at;
   int32_t highest_writer;
-  sim_time last_accept;       /* when storage last accepted a write */
+  sim_time last_accept; /* when storage last accepted a write */
   /* Two workers held valid leases at the same true time (only recorded, not a failure, in the
    * demonstration of unbounded drift): when it was first seen, and who. */
   bool overlap;
@@ -220,11 +220,11 @@ typedef struct lab14_record {
   /* Scenario marks: the node paused or cut off, and when. */
   int32_t victim;
   sim_time fault_at;
-  sim_time last_fault_end;    /* faults of the random scenario end here */
-  sim_time first_new_write;   /* the first write accepted under a token newer than the
-                                 victim's, after fault_at (0: none) */
-  uint32_t victim_refused;    /* reads the victim refused after fault_at */
-  bool one_leader_checked;    /* the one-leader invariant stops the run (false: only records) */
+  sim_time last_fault_end;  /* faults of the random scenario end here */
+  sim_time first_new_write; /* the first write accepted under a token newer than the
+                               victim's, after fault_at (0: none) */
+  uint32_t victim_refused;  /* reads the victim refused after fault_at */
+  bool one_leader_checked;  /* the one-leader invariant stops the run (false: only records) */
 } lab14_record;
 
 /* Why a worker served a stale read, as the checker sees it (lab14_record.stale_cause). */

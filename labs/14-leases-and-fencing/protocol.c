@@ -145,7 +145,8 @@ static void lock_on_acquire(sim_node *n, lease_state *s, int from, const acquire
   /* The term runs from now on the lock's clock: the holder's clock started counting earlier,
    * when it sent the request, so the holder's count always ends first (with the drift margin). */
   s->holder_until = now + s->config.lease;
-  grant_body g = {.token = s->token_counter, .req_clock = a->req_clock, .duration = s->config.lease};
+  grant_body g = {
+      .token = s->token_counter, .req_clock = a->req_clock, .duration = s->config.lease};
   sim_send(n, from, MSG_GRANT, &g);
   lock_annotate(n, s);
 }
@@ -182,8 +183,8 @@ static void worker_on_grant(sim_node *n, lease_state *s, const grant_body *g) {
   lease_on_grant(&s->lease, g, sim_clock(n), s->config.max_drift_ppm);
   if (s->lease.token != before) {
     char t[32];
-    sim_note(n, "leader with token %llu until my clock reads %s", (unsigned long long)s->lease.token,
-             sim_format_time(s->lease.expires, t, sizeof t));
+    sim_note(n, "leader with token %llu until my clock reads %s",
+             (unsigned long long)s->lease.token, sim_format_time(s->lease.expires, t, sizeof t));
   }
 }
 
@@ -289,31 +290,39 @@ static void lease_boot(sim_node *n, void *state) {
   const lease_config *cfg = sim_config(n, &size);
   if (cfg && size == sizeof *cfg) s->config = *cfg;
   switch (s->config.role) {
-  case ROLE_LOCK: lock_boot(n, s); break;
-  case ROLE_WORKER: worker_boot(n, s); break;
-  case ROLE_STORE: store_boot(n, s); break;
-  case ROLE_CLIENT: sim_timer_set(n, TIMER_READ, s->config.read_every, 0); break;
+    case ROLE_LOCK:
+      lock_boot(n, s);
+      break;
+    case ROLE_WORKER:
+      worker_boot(n, s);
+      break;
+    case ROLE_STORE:
+      store_boot(n, s);
+      break;
+    case ROLE_CLIENT:
+      sim_timer_set(n, TIMER_READ, s->config.read_every, 0);
+      break;
   }
 }
 
 static void lease_on_message(sim_node *n, void *state, int from, int type, const void *body) {
   lease_state *s = state;
   switch (s->config.role) {
-  case ROLE_LOCK:
-    if (type == MSG_ACQUIRE) lock_on_acquire(n, s, from, body);
-    break;
-  case ROLE_WORKER:
-    if (type == MSG_GRANT) worker_on_grant(n, s, body);
-    if (type == MSG_WRITE_ACK) worker_on_write_ack(n, s, body);
-    if (type == MSG_READ) worker_on_read(n, s, from, body);
-    worker_annotate(n, s);
-    break;
-  case ROLE_STORE:
-    if (type == MSG_WRITE) store_on_write(n, s, from, body);
-    break;
-  case ROLE_CLIENT:
-    if (type == MSG_READ_REPLY) client_on_reply(n, s, body);
-    break;
+    case ROLE_LOCK:
+      if (type == MSG_ACQUIRE) lock_on_acquire(n, s, from, body);
+      break;
+    case ROLE_WORKER:
+      if (type == MSG_GRANT) worker_on_grant(n, s, body);
+      if (type == MSG_WRITE_ACK) worker_on_write_ack(n, s, body);
+      if (type == MSG_READ) worker_on_read(n, s, from, body);
+      worker_annotate(n, s);
+      break;
+    case ROLE_STORE:
+      if (type == MSG_WRITE) store_on_write(n, s, from, body);
+      break;
+    case ROLE_CLIENT:
+      if (type == MSG_READ_REPLY) client_on_reply(n, s, body);
+      break;
   }
 }
 

@@ -30,16 +30,16 @@
 typedef struct watch {
   lab14_record rec;
   int store, client;
-  sim_time lease;          /* the lock's term */
-  uint32_t max_drift_ppm;  /* the bound the protocol assumes */
+  sim_time lease;         /* the lock's term */
+  uint32_t max_drift_ppm; /* the bound the protocol assumes */
   int32_t drift[SIM_MAX_NODES];
   bool fencing;
   /* Per worker, from the Grants it received: the highest token, and the latest local clock its
    * lease may run to by the rule (req_clock + the correct term). */
   uint64_t granted_token[SIM_MAX_NODES];
   sim_time allowed_until[SIM_MAX_NODES];
-  uint64_t victim_token;   /* the victim's token when the fault hit it */
-  int paused;              /* the node a pause slowed down (0: none) */
+  uint64_t victim_token; /* the victim's token when the fault hit it */
+  int paused;            /* the node a pause slowed down (0: none) */
 } watch;
 
 /* The term the rule allows (the reference formula, kept apart from the learner's). */
@@ -54,10 +54,12 @@ static bool lease_valid_now(const sim_world *w, int node) {
 
 /* "w1's lease (token 1) runs until its clock reads 412.3ms; it reads 405.0ms (drift -20000ppm)"
  * into buf. Returns buf. */
-static const char *lease_text(const sim_world *w, const watch *wt, int node, char *buf, size_t cap) {
+static const char *lease_text(const sim_world *w, const watch *wt, int node, char *buf,
+                              size_t cap) {
   const lease_state *s = sim_state(w, node);
   char e[32], c[32];
-  snprintf(buf, cap, "w%d's lease (token %llu) runs until its clock reads %s; it reads %s (drift %+dppm)",
+  snprintf(buf, cap,
+           "w%d's lease (token %llu) runs until its clock reads %s; it reads %s (drift %+dppm)",
            node, (unsigned long long)s->lease.token, sim_format_time(s->lease.expires, e, sizeof e),
            sim_format_time(sim_node_clock(w, node), c, sizeof c), (int)wt->drift[node]);
   return buf;
@@ -91,8 +93,9 @@ static int blame_lease(const sim_world *w, const watch *wt, int node, char *buf,
              (int)wt->drift[node], wt->max_drift_ppm);
     return STALE_DRIFT;
   }
-  snprintf(buf, cap, "its lease follows the rule; check lease_valid (valid strictly before the "
-                     "expiry)");
+  snprintf(buf, cap,
+           "its lease follows the rule; check lease_valid (valid strictly before the "
+           "expiry)");
   return STALE_OTHER;
 }
 
@@ -158,8 +161,9 @@ static void on_read_reply(sim_world *w, watch *wt, const sim_event *ev) {
   lease_text(w, wt, node, lt, sizeof lt);
   if (s->lease.token == 0 || sim_node_clock(w, node) >= s->lease.expires) {
     rec->stale_cause = STALE_NO_LEASE;
-    snprintf(why, sizeof why, "it served without a valid lease: leader_serve_read must refuse "
-                              "when lease_valid is false");
+    snprintf(why, sizeof why,
+             "it served without a valid lease: leader_serve_read must refuse "
+             "when lease_valid is false");
   } else if (s->cache.token != s->lease.token) {
     rec->stale_cause = STALE_OLD_COPY;
     if (s->cache.token == 0)
@@ -221,14 +225,14 @@ static bool one_leader(sim_world *w, void *ctx, char *why, size_t cap) {
         rec->overlap_b = young;
       }
       if (!rec->one_leader_checked) return true;
-          char t[32], lo[256], ly[256], blame[512];
+      char t[32], lo[256], ly[256], blame[512];
       blame_lease(w, wt, old, blame, sizeof blame);
       snprintf(why, cap,
                "w%d and w%d both hold a lease they believe valid at t=%s: %s; %s. The lock "
                "granted token %llu only after token %llu's term ran out on its clock, so w%d "
                "counts too long: %s",
-               old, young, sim_format_time(sim_now(w), t, sizeof t), lease_text(w, wt, old, lo, sizeof lo),
-               lease_text(w, wt, young, ly, sizeof ly),
+               old, young, sim_format_time(sim_now(w), t, sizeof t),
+               lease_text(w, wt, old, lo, sizeof lo), lease_text(w, wt, young, ly, sizeof ly),
                (unsigned long long)((const lease_state *)sim_state(w, young))->lease.token,
                (unsigned long long)((const lease_state *)sim_state(w, old))->lease.token, old,
                blame);
@@ -242,11 +246,11 @@ static bool one_leader(sim_world *w, void *ctx, char *why, size_t cap) {
 
 typedef struct setup {
   int workers;
-  lease_config config;       /* role and node ids are filled in per node */
+  lease_config config; /* role and node ids are filled in per node */
   sim_net_config net;
   int32_t drift[SIM_MAX_NODES];
-  bool random_drift;         /* draw every clock's drift within the bound */
-  sim_time late_start;       /* workers other than w1 start this late (w1 leads first) */
+  bool random_drift;   /* draw every clock's drift within the bound */
+  sim_time late_start; /* workers other than w1 start this late (w1 leads first) */
   bool one_leader_checked;
 } setup;
 
@@ -275,7 +279,10 @@ static sim_world *build(lab_run *run, setup *su) {
   c.client = client;
   for (int i = 0; i <= client; i++) {
     lease_config mine = c;
-    mine.role = i == LEASE_LOCK ? ROLE_LOCK : i <= W ? ROLE_WORKER : i == store ? ROLE_STORE : ROLE_CLIENT;
+    mine.role = i == LEASE_LOCK ? ROLE_LOCK
+                : i <= W        ? ROLE_WORKER
+                : i == store    ? ROLE_STORE
+                                : ROLE_CLIENT;
     if (i > 1 && i <= W) mine.start_delay = su->late_start;
     sim_add_node(w, &lease_protocol, &mine, sizeof mine);
   }
@@ -342,31 +349,33 @@ static void fault_event(sim_world *w, void *ctx, uint64_t arg) {
   int kind = (int)((arg >> 8) & 0xff), node = (int)(arg & 0xff);
   sim_time length = arg >> 16;
   switch (kind) {
-  case FAULT_CUT: /* node 0: whoever holds the lease now */
-    if (node == 0) node = mark_victim(w, wt);
-    if (node > 0) {
-      cut_from_lock(w, node, true);
-      wt->rec.victim = node;
-    }
-    break;
-  case FAULT_HEAL_CUT: sim_heal(w); break;
-  case FAULT_PAUSE:
-    if (node == 0) node = mark_victim(w, wt);
-    /* A pause: every timer it sets and every message to it now takes `pause` longer, so it
-     * does nothing for that long; what it had already scheduled still happens. */
-    if (node > 0) sim_set_slow(w, node, length);
-    wt->paused = node;
-    break;
-  case FAULT_RESUME:
-    if (wt->paused > 0) sim_set_slow(w, wt->paused, 0);
-    wt->paused = 0;
-    break;
-  case FAULT_CRASH:
-    if (sim_alive(w, node)) sim_crash(w, node);
-    break;
-  case FAULT_RESTART:
-    if (!sim_alive(w, node)) sim_restart(w, node);
-    break;
+    case FAULT_CUT: /* node 0: whoever holds the lease now */
+      if (node == 0) node = mark_victim(w, wt);
+      if (node > 0) {
+        cut_from_lock(w, node, true);
+        wt->rec.victim = node;
+      }
+      break;
+    case FAULT_HEAL_CUT:
+      sim_heal(w);
+      break;
+    case FAULT_PAUSE:
+      if (node == 0) node = mark_victim(w, wt);
+      /* A pause: every timer it sets and every message to it now takes `pause` longer, so it
+       * does nothing for that long; what it had already scheduled still happens. */
+      if (node > 0) sim_set_slow(w, node, length);
+      wt->paused = node;
+      break;
+    case FAULT_RESUME:
+      if (wt->paused > 0) sim_set_slow(w, wt->paused, 0);
+      wt->paused = 0;
+      break;
+    case FAULT_CRASH:
+      if (sim_alive(w, node)) sim_crash(w, node);
+      break;
+    case FAULT_RESTART:
+      if (!sim_alive(w, node)) sim_restart(w, node);
+      break;
   }
 }
 
@@ -398,26 +407,30 @@ static bool judge_violation(lab_run *run, const char *report) {
   return lab_verdict(run, false, "%s", report);
 }
 
-/* Liveness after a fault at the leader: a newer leader wrote by `by`. */
-static bool judge_takeover(lab_run *run, sim_time by, char *why, size_t cap) {
+/* Run a scenario with one fault at the leader to `end`, then judge the checks and liveness: a
+ * newer leader wrote by `by`. Returns true when both held, with the run's counts in `counts`
+ * (the scenario then judges its own point); false with the failing verdict written. */
+static bool run_to_takeover(lab_run *run, sim_time end, sim_time by, char *counts, size_t cap) {
+  sim_world *w = run->world;
+  sim_run_until_time(w, end);
+  const char *report;
+  if (sim_violated(w, &report)) return judge_violation(run, report);
   const lab14_record *rec = run->lab_data;
   char t[32], f[32];
-  if (rec->victim == 0) {
-    snprintf(why, cap, "nobody held the lease when the fault came at t=%s: no worker took the "
-                       "lease (lease_on_grant, lease_valid)",
-             sim_format_time(rec->fault_at, f, sizeof f));
-    return false;
-  }
-  if (rec->first_new_write == 0 || rec->first_new_write > by) {
-    snprintf(why, cap,
-             "after w%d was hit at t=%s, no newer leader had written by t=%s (%llu tokens issued): "
-             "a worker granted the lease must start leading (lease_on_grant takes a newer token, "
-             "lease_valid says yes before the expiry) and storage must admit its token "
-             "(fence_admit)",
-             rec->victim, sim_format_time(rec->fault_at, f, sizeof f), sim_format_time(by, t, sizeof t),
-             (unsigned long long)rec->tokens);
-    return false;
-  }
+  counts_text(rec, counts, cap);
+  if (rec->victim == 0)
+    return lab_verdict(run, false,
+                       "nobody held the lease when the fault came: no worker took the lease "
+                       "(lease_on_grant, lease_valid); %s",
+                       counts);
+  if (rec->first_new_write == 0 || rec->first_new_write > by)
+    return lab_verdict(run, false,
+                       "after w%d was hit at t=%s, no newer leader had written by t=%s: a worker "
+                       "granted the lease must start leading (lease_on_grant takes a newer token, "
+                       "lease_valid says yes before the expiry) and storage must admit its token "
+                       "(fence_admit); %s",
+                       rec->victim, sim_format_time(rec->fault_at, f, sizeof f),
+                       sim_format_time(by, t, sizeof t), counts);
   return true;
 }
 
@@ -496,14 +509,9 @@ static bool run_partitioned(lab_run *run, int32_t holder_drift, bool checked) {
   watch *wt = run->lab_data;
   at(w, wt, 300 * SIM_MS, FAULT_CUT, 0, 0);
   at(w, wt, 900 * SIM_MS, FAULT_HEAL_CUT, 0, 0);
-  sim_time end = 1200 * SIM_MS;
-  sim_run_until_time(w, end);
-  const char *report;
-  if (sim_violated(w, &report)) return judge_violation(run, report);
+  char counts[256], t1[32], t2[32];
+  if (!run_to_takeover(run, 1200 * SIM_MS, 900 * SIM_MS, counts, sizeof counts)) return false;
   const lab14_record *rec = run->lab_data;
-  char why[512], counts[256], t1[32], t2[32];
-  if (!judge_takeover(run, 900 * SIM_MS, why, sizeof why)) return lab_verdict(run, false, "%s", why);
-  counts_text(rec, counts, sizeof counts);
   if (rec->victim_refused == 0)
     return lab_verdict(run, false,
                        "w%d was cut off from the lock at t=%s and its lease ran out, yet it "
@@ -524,9 +532,7 @@ static bool run_partitioned(lab_run *run, int32_t holder_drift, bool checked) {
                      su.config.max_drift_ppm, counts);
 }
 
-static bool scenario_partitioned_leader(lab_run *run) {
-  return run_partitioned(run, -20000, true);
-}
+static bool scenario_partitioned_leader(lab_run *run) { return run_partitioned(run, -20000, true); }
 
 static bool scenario_drift_beyond_bound(lab_run *run) {
   return run_partitioned(run, -500000, false);
@@ -544,14 +550,9 @@ static bool run_pause(lab_run *run, bool fencing) {
   watch *wt = run->lab_data;
   at(w, wt, 300 * SIM_MS, FAULT_PAUSE, 0, 400 * SIM_MS);
   at(w, wt, 700 * SIM_MS, FAULT_RESUME, 0, 0);
-  sim_time end = 1200 * SIM_MS;
-  sim_run_until_time(w, end);
-  const char *report;
-  if (sim_violated(w, &report)) return judge_violation(run, report);
+  char counts[256], t1[32], t2[32], t3[32];
+  if (!run_to_takeover(run, 1200 * SIM_MS, 700 * SIM_MS, counts, sizeof counts)) return false;
   const lab14_record *rec = run->lab_data;
-  char why[512], counts[256], t1[32], t2[32];
-  if (!judge_takeover(run, 700 * SIM_MS, why, sizeof why)) return lab_verdict(run, false, "%s", why);
-  counts_text(rec, counts, sizeof counts);
   if (rec->fenced == 0 || rec->fenced_writer != rec->victim)
     return lab_verdict(run, false,
                        "w%d paused at t=%s and a newer leader wrote at t=%s, but storage refused "
@@ -567,7 +568,7 @@ static bool run_pause(lab_run *run, bool fencing) {
                      (unsigned long long)wt->victim_token,
                      sim_format_time(rec->first_new_write, t2, sizeof t2), rec->victim,
                      (unsigned long long)rec->fenced_token,
-                     sim_format_time(rec->fenced_at, why, sizeof why),
+                     sim_format_time(rec->fenced_at, t3, sizeof t3),
                      (unsigned long long)rec->fenced_highest, counts);
 }
 
