@@ -166,6 +166,14 @@ fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetim
 # candidate that times out again draws no edge: a role is recorded only when it changes).
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role
 
+# --- Lab 14: leases and fencing ---------------------------------------------------------------
+# gc-pause, seed 1: w2 writes w2#9 under token 2; w1, paused since 300ms with a write checked
+# under token 1, wakes and sends it; storage fences it off.
+fig 14-gc-pause-spacetime.svg 14-leases-and-fencing gc-pause 1 --view spacetime --from 694ms --to 716ms --nodes w1,w2,store
+# drift-beyond-bound, seed 1: the lock grants token 2 to w2, which writes w2#1; w1, whose clock
+# runs at half speed, still answers the client with w1#7: the stale read stops the run.
+fig 14-drift-beyond-bound-spacetime.svg 14-leases-and-fencing drift-beyond-bound 1 --view spacetime --from 397ms --to 424ms --nodes lock,w1,w2,store,client
+
 # --- Lab 15: Byzantine generals ----------------------------------------------------------------
 # Three generals, n1 a traitor: n0 orders ATTACK, n1 tells n2 "n0 said RETREAT"; n2 holds a tie
 # and takes the default, RETREAT: IC2 breaks (n = 3m).
