@@ -209,11 +209,16 @@ static bool all_logged(const bench *b, int first, int from, int type, tx_state w
   return true;
 }
 
-/* Sends in log[first ..] of a type from a node to each of n1, n2, n3 (as "n1:1 n2:1 n3:0"). */
-static const char *per_node(const bench *b, int first, int from, int type, char *out, size_t cap) {
-  snprintf(out, cap, "n1:%d n2:%d n3:%d", sends(b, first, from, 1, type),
-           sends(b, first, from, 2, type), sends(b, first, from, 3, type));
-  return out;
+/* A check that `from` sent exactly w1, w2, w3 messages of a type to n1, n2, n3 in log[first ..];
+ * its message is `what`, then the counts ("Commit messages sent to n1, n2, n3: got 1, 0, 1,
+ * expected 1, 1, 1"). */
+static bool sent_each(const bench *b, int first, int from, int type, int w1, int w2, int w3,
+                      const char *what) {
+  int g1 = sends(b, first, from, 1, type), g2 = sends(b, first, from, 2, type),
+      g3 = sends(b, first, from, 3, type);
+  return tap_ok(g1 == w1 && g2 == w2 && g3 == w3,
+                "%s (%s messages sent to n1, n2, n3: got %d, %d, %d, expected %d, %d, %d)", what,
+                tpc_msg_name(type), g1, g2, g3, w1, w2, w3);
 }
 
 static const char *name_of(tx_state st) { return tx_name(st); }
@@ -236,18 +241,19 @@ static void coord_begin_rule(void *arg) {
   const tpc_coord_tx *c = &node(&b, 0)->coord[1];
   tap_ok(
       b.writes >= 1 && b.write_node[0] == 0 && b.write_tx[0] == 1 && b.write_state[0] == TX_VOTING,
-      "coord_begin: the first thing it does is log_write(t1, TX_VOTING) (got %d writes%s%s)",
+      "coord_begin: the first thing it does is log_write(t1, TX_VOTING) (log writes: %d%s%s)",
       b.writes, b.writes ? ", the first: " : "", b.writes ? name_of(b.write_state[0]) : "");
-  char got[64];
-  tap_ok(sends(&b, 0, 0, 1, MSG_PREPARE) == 1 && sends(&b, 0, 0, 2, MSG_PREPARE) == 1 &&
-             sends(&b, 0, 0, 3, MSG_PREPARE) == 1,
-         "coord_begin: one Prepare(t1) to each participant (%s)",
-         per_node(&b, 0, 0, MSG_PREPARE, got, sizeof got));
+  sent_each(&b, 0, 0, MSG_PREPARE, 1, 1, 1, "coord_begin: one Prepare(t1) to each participant");
   tap_ok(all_logged(&b, 0, 0, MSG_PREPARE, TX_VOTING),
-         "coord_begin: the log said \"voting\" (begin) when each Prepare left");
+         "coord_begin: the log said \"voting\" (begin) when each Prepare left (the first left "
+         "with %s): log_write before send_prepare",
+         b.count ? name_of(b.log[0].disk) : "- (none sent)");
   is_state(c->state, TX_VOTING, "coord_begin: coord[1].state is TX_VOTING");
-  tap_is_int(c->members, 0xe, "coord_begin: members = n1, n2, n3 (mask 0xe)");
-  tap_ok(c->voted == 0 && c->yes == 0 && c->acked == 0, "coord_begin: no votes, no acks yet");
+  tap_ok(c->members == 0xe, "coord_begin: members is 0x%x, expected 0xe (n1, n2, n3: tpc_everyone)",
+         c->members);
+  tap_ok(c->voted == 0 && c->yes == 0 && c->acked == 0,
+         "coord_begin: no votes, no acks yet (masks voted 0x%x, yes 0x%x, acked 0x%x; expected 0)",
+         c->voted, c->yes, c->acked);
   sim_run_for(b.w, 31 * SIM_MS);
   bool fired = false;
   for (int i = 0; i < b.timers; i++)
@@ -271,23 +277,21 @@ static void coord_commit_rule(void *arg) {
   const bool yes[3] = {true, true, true};
   begin_and_vote(&b, 1, yes, 2);
   tap_ok(node(&b, 0)->coord[1].state == TX_VOTING && sends(&b, 0, 0, -1, MSG_COMMIT) == 0,
-         "coord_on_vote: two yes votes of three decide nothing yet (state %s, %d Commit sent)",
+         "coord_on_vote: two yes votes of three decide nothing yet (state %s, Commit messages "
+         "sent: %d; expected voting, 0)",
          name_of(node(&b, 0)->coord[1].state), sends(&b, 0, 0, -1, MSG_COMMIT));
   int first = b.count;
   at(&b, 0, (call){.what = C_VOTE, .from = 3, .tx = 1, .yes = true});
-  char got[64];
-  tap_ok(
-      sends(&b, first, 0, 1, MSG_COMMIT) == 1 && sends(&b, first, 0, 2, MSG_COMMIT) == 1 &&
-          sends(&b, first, 0, 3, MSG_COMMIT) == 1,
-      "coord_on_vote: the third yes vote decides commit: one Commit(t1) to each participant (%s)",
-      per_node(&b, first, 0, MSG_COMMIT, got, sizeof got));
+  sent_each(&b, first, 0, MSG_COMMIT, 1, 1, 1,
+            "coord_on_vote: the third yes vote decides commit: one Commit(t1) to each participant");
   const sent *s = first_send(&b, first, 0, MSG_COMMIT);
   tap_ok(s && s->disk == TX_COMMITTED,
-         "coord_decide: the log said \"committed\" when the first Commit left (it said %s): "
-         "write the decision first",
-         s ? name_of(s->disk) : "-");
+         "coord_decide: the log said %s when the first Commit left, expected committed: write "
+         "the decision to the log before sending it",
+         s ? name_of(s->disk) : "- (no Commit was sent)");
   is_state(node(&b, 0)->coord[1].state, TX_COMMITTED, "coord[1].state is TX_COMMITTED");
-  tap_is_int(sends(&b, first, 0, -1, MSG_ABORT), 0, "no Abort was sent");
+  tap_is_int(sends(&b, first, 0, -1, MSG_ABORT), 0,
+             "coord_on_vote: all yes, so no Abort: Abort messages sent");
   sim_destroy(b.w);
 }
 
@@ -302,18 +306,17 @@ static void coord_abort_rule(void *arg) {
   is_state(node(&b, 0)->coord[2].state, TX_ABORTED,
            "coord_on_vote: a no vote (from n2) decides abort at once, without waiting for n3");
   tap_ok(s && s->disk == TX_ABORTED,
-         "coord_decide: the log said \"aborted\" when the first Abort "
-         "left (it said %s)",
-         s ? name_of(s->disk) : "-");
-  char got[64];
-  tap_ok(sends(&b, 0, 0, 1, MSG_ABORT) == 1 && sends(&b, 0, 0, 2, MSG_ABORT) == 1 &&
-             sends(&b, 0, 0, 3, MSG_ABORT) == 1,
-         "coord_decide: one Abort(t2) to every participant, the no voter included (%s)",
-         per_node(&b, 0, 0, MSG_ABORT, got, sizeof got));
+         "coord_decide: the log said %s when the first Abort left, expected aborted: write the "
+         "decision to the log before sending it",
+         s ? name_of(s->disk) : "- (no Abort was sent)");
+  sent_each(&b, 0, 0, MSG_ABORT, 1, 1, 1,
+            "coord_decide: one Abort(t2) to every participant, the no voter included");
   int first = b.count, writes = b.writes;
   at(&b, 0, (call){.what = C_VOTE, .from = 3, .tx = 2, .yes = true});
   tap_ok(node(&b, 0)->coord[2].state == TX_ABORTED && b.count == first && b.writes == writes,
-         "coord_on_vote: a vote that arrives after the decision changes nothing and sends nothing");
+         "coord_on_vote: a vote that arrives after the decision changes nothing (state %s, "
+         "messages sent: %d, log writes: %d; expected aborted, 0, 0)",
+         name_of(node(&b, 0)->coord[2].state), b.count - first, b.writes - writes);
   sim_destroy(b.w);
 }
 
@@ -327,8 +330,9 @@ static void coord_duplicate_votes(void *arg) {
   at(&b, 0, (call){.what = C_VOTE, .from = 2, .tx = 1, .yes = true});
   tap_ok(node(&b, 0)->coord[1].state == TX_VOTING && sends(&b, 0, 0, -1, MSG_COMMIT) == 0,
          "coord_on_vote: three yes votes from n1 and one from n2 are two voters of three: still "
-         "voting, no Commit (state %s): count each participant once (a mask, not a counter)",
-         name_of(node(&b, 0)->coord[1].state));
+         "voting, no Commit (state %s, Commit messages sent: %d): count each participant once "
+         "(a mask, not a counter)",
+         name_of(node(&b, 0)->coord[1].state), sends(&b, 0, 0, -1, MSG_COMMIT));
   sim_destroy(b.w);
 }
 
@@ -343,12 +347,8 @@ static void coord_vote_timeout(void *arg) {
   sim_run_until_time(b.w, 30 * SIM_MS);
   int first = b.count;
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  char got[64];
-  tap_ok(
-      sends(&b, first, 0, 1, MSG_PREPARE) == 0 && sends(&b, first, 0, 2, MSG_PREPARE) == 1 &&
-          sends(&b, first, 0, 3, MSG_PREPARE) == 1,
-      "coord_on_timeout at 30 ms: Prepare again to n2 and n3, who have not voted, not to n1 (%s)",
-      per_node(&b, first, 0, MSG_PREPARE, got, sizeof got));
+  sent_each(&b, first, 0, MSG_PREPARE, 0, 1, 1,
+            "coord_on_timeout at 30 ms: Prepare again to n2 and n3, who have not voted, not to n1");
   is_state(node(&b, 0)->coord[1].state, TX_VOTING, "coord_on_timeout at 30 ms: still voting");
   tap_ok(node(&b, 0)->coord_timer[1] != 0, "coord_on_timeout: the timer is armed again");
   sim_run_until_time(b.w, 110 * SIM_MS);
@@ -357,9 +357,12 @@ static void coord_vote_timeout(void *arg) {
   is_state(node(&b, 0)->coord[1].state, TX_ABORTED,
            "coord_on_timeout at 110 ms (vote_timeout 100 ms after begin): abort");
   const sent *s = first_send(&b, first, 0, MSG_ABORT);
-  tap_ok(s && s->disk == TX_ABORTED && sends(&b, first, 0, -1, MSG_ABORT) == 3,
-         "coord_on_timeout: the abort is logged, then sent to all three (%d Abort)",
-         sends(&b, first, 0, -1, MSG_ABORT));
+  tap_ok(s && s->disk == TX_ABORTED,
+         "the log said %s when the first Abort left, expected aborted (coord_decide, reached from "
+         "coord_on_timeout: write the decision to the log before sending it)",
+         s ? name_of(s->disk) : "- (no Abort was sent)");
+  sent_each(&b, first, 0, MSG_ABORT, 1, 1, 1,
+            "coord_on_timeout at 110 ms: the abort goes to every participant (coord_decide)");
   sim_destroy(b.w);
 }
 
@@ -374,17 +377,15 @@ static void coord_resend_until_acked(void *arg) {
   at(&b, 0, (call){.what = C_ACK, .from = 1, .tx = 1});
   int first = b.count;
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  char got[64];
-  tap_ok(sends(&b, first, 0, 1, MSG_COMMIT) == 0 && sends(&b, first, 0, 2, MSG_COMMIT) == 1 &&
-             sends(&b, first, 0, 3, MSG_COMMIT) == 1,
-         "coord_on_timeout: Commit again to n2 and n3, who have not acknowledged, not to n1 (%s)",
-         per_node(&b, first, 0, MSG_COMMIT, got, sizeof got));
+  sent_each(&b, first, 0, MSG_COMMIT, 0, 1, 1,
+            "coord_on_timeout: Commit again to n2 and n3, who have not acknowledged, not to n1");
   tap_ok(node(&b, 0)->coord_timer[1] != 0, "coord_on_timeout: and the timer is armed again");
   at(&b, 0, (call){.what = C_ACK, .from = 2, .tx = 1});
   at(&b, 0, (call){.what = C_ACK, .from = 3, .tx = 1});
   first = b.count;
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  tap_is_int(b.count - first, 0, "coord_on_timeout: everyone acknowledged: nothing is sent");
+  tap_is_int(b.count - first, 0,
+             "coord_on_timeout: everyone acknowledged, so nothing is resent: messages sent");
   sim_destroy(b.w);
 }
 
@@ -396,15 +397,19 @@ static void coord_answers_inquiries(void *arg) {
   at(&b, 0, (call){.what = C_BEGIN, .tx = 1});
   int first = b.count;
   at(&b, 0, (call){.what = C_INQUIRY, .from = 2, .tx = 1});
-  tap_is_int(b.count - first, 0, "on_inquiry: while voting, the coordinator says nothing");
+  tap_is_int(b.count - first, 0,
+             "on_inquiry at n0 while voting says nothing (n0's part[tx] is unused, always "
+             "TX_INIT: only a participant aborts what it never voted on): messages sent");
   const bool yes[3] = {true, true, true};
   for (int p = 1; p <= 3; p++)
     at(&b, 0, (call){.what = C_VOTE, .from = p, .tx = 1, .yes = yes[p - 1]});
   first = b.count;
   at(&b, 0, (call){.what = C_INQUIRY, .from = 2, .tx = 1});
   tap_ok(b.count == first + 1 && b.log[first].type == MSG_COMMIT && b.log[first].to == 2,
-         "on_inquiry: once committed, the answer is one Commit(t1) to the asker, n2 (%d sends)",
-         b.count - first);
+         "on_inquiry: once committed, the answer is one Commit(t1) to the asker, n2 (messages "
+         "sent: %d, the first %s to n%d; expected 1, Commit to n2)",
+         b.count - first, b.count > first ? tpc_msg_name(b.log[first].type) : "-",
+         b.count > first ? b.log[first].to : -1);
   sim_destroy(b.w);
 }
 
@@ -423,7 +428,8 @@ static void coord_recovers_decision(void *arg) {
          "coord_recover: t1 is committed and t2 aborted again, as the log says (got %s, %s)",
          name_of(s->coord[1].state), name_of(s->coord[2].state));
   tap_ok(sends(&b, first, 0, -1, MSG_COMMIT) == 3 && sends(&b, first, 0, -1, MSG_ABORT) == 3,
-         "coord_recover: Commit(t1) and Abort(t2) go to all three participants again (%d, %d)",
+         "coord_recover: Commit(t1) and Abort(t2) go to all three participants again (Commit "
+         "messages sent: %d, Abort: %d; expected 3, 3)",
          sends(&b, first, 0, -1, MSG_COMMIT), sends(&b, first, 0, -1, MSG_ABORT));
   is_state(disk(&b, 0, 1), TX_COMMITTED, "the log still says t1 committed");
   sim_destroy(b.w);
@@ -441,12 +447,46 @@ static void coord_recovers_begin(void *arg) {
   is_state(node(&b, 0)->coord[1].state, TX_ABORTED,
            "coord_recover: only \"begin\" for t1 in the log: a 2PC coordinator aborts it");
   const sent *s = first_send(&b, first, 0, MSG_ABORT);
-  tap_ok(
-      s && s->disk == TX_ABORTED && sends(&b, first, 0, -1, MSG_ABORT) == 3,
-      "coord_recover: \"aborted\" is in the log before the Aborts leave, one to each participant "
-      "(%d sent, log %s)",
-      sends(&b, first, 0, -1, MSG_ABORT), s ? name_of(s->disk) : "-");
-  tap_is_int(sends(&b, first, 0, -1, MSG_COMMIT), 0, "coord_recover: never a Commit");
+  tap_ok(s && s->disk == TX_ABORTED,
+         "the log said %s when the first Abort left, expected aborted (coord_decide, reached from "
+         "coord_recover: write the decision to the log before sending it)",
+         s ? name_of(s->disk) : "- (no Abort was sent)");
+  tap_is_int(sends(&b, first, 0, -1, MSG_ABORT), 3,
+             "coord_recover: one Abort(t1) to each participant: Abort messages sent");
+  tap_is_int(sends(&b, first, 0, -1, MSG_COMMIT), 0,
+             "coord_recover: never a Commit: Commit messages sent");
+  sim_destroy(b.w);
+}
+
+/* Rule (recovery, 2PC): the Abort of a recovered "begin" is resent, like any decision, to the
+ * participants that have not acknowledged it. coord_on_timeout resends to members, and a
+ * restarted coordinator's memory is zeroed: coord_recover must set members before deciding. */
+static void coord_recovered_abort_resent(void *arg) {
+  (void)arg;
+  bench b;
+  bench_start(&b, PROTO_2PC);
+  /* n0 logged "begin" for t1, crashed and restarts: it aborts t1 and sends Abort to all three. */
+  at(&b, 0, (call){.what = LOG, .tx = 1, .st = TX_VOTING});
+  wipe(&b, 0);
+  at(&b, 0, (call){.what = C_RECOVER});
+  /* n1 and n2 acknowledge; the Abort to n3 was lost. */
+  at(&b, 0, (call){.what = C_ACK, .from = 1, .tx = 1});
+  at(&b, 0, (call){.what = C_ACK, .from = 2, .tx = 1});
+  /* One retry (30 ms) later the coordinator timer fires. */
+  sim_run_for(b.w, 30 * SIM_MS);
+  int first = b.count;
+  at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
+  const tpc_coord_tx *c = &node(&b, 0)->coord[1];
+  sent_each(&b, first, 0, MSG_ABORT, 0, 0, 1,
+            "coord_on_timeout after coord_recover aborted t1 (n1 and n2 acknowledged, the Abort "
+            "to n3 was lost): Abort again to n3 only");
+  tap_ok(c->members == 0xe,
+         "coord_recover: members of t1 is 0x%x, expected 0xe (n1, n2, n3): the resends go to "
+         "members that have not acknowledged, so set members = every participant before "
+         "coord_decide",
+         c->members);
+  tap_ok(node(&b, 0)->coord_timer[1] != 0,
+         "coord_on_timeout: n3 has not acknowledged, so the timer is armed again");
   sim_destroy(b.w);
 }
 
@@ -462,11 +502,14 @@ static void part_yes_vote(void *arg) {
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
   const sent *s = first_send(&b, 0, 1, MSG_VOTE);
   tap_ok(s && s->to == 0 && s->m.yes == 1,
-         "part_on_prepare: n1 can commit t1: Vote(t1, yes) to n0");
+         "part_on_prepare: n1 can commit t1: Vote(t1, yes) to n0 (got %s)",
+         !s         ? "no Vote"
+         : s->m.yes ? "a yes vote"
+                    : "a no vote");
   tap_ok(s && s->disk == TX_UNCERTAIN,
-         "part_on_prepare: the log said \"uncertain\" when the yes vote left (it said %s): the "
+         "part_on_prepare: the log said %s when the yes vote left, expected uncertain: the "
          "promise is written first",
-         s ? name_of(s->disk) : "-");
+         s ? name_of(s->disk) : "- (no Vote was sent)");
   is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part[1].state is TX_UNCERTAIN");
   sim_run_for(b.w, 51 * SIM_MS);
   bool fired = false;
@@ -483,7 +526,10 @@ static void part_no_vote(void *arg) {
   bench_start(&b, PROTO_2PC);
   at(&b, 3, (call){.what = P_PREPARE, .from = 0, .tx = 2});
   const sent *s = first_send(&b, 0, 3, MSG_VOTE);
-  tap_ok(s && s->m.yes == 0, "part_on_prepare: n3 cannot commit t2: Vote(t2, no)");
+  tap_ok(s && s->m.yes == 0, "part_on_prepare: n3 cannot commit t2: Vote(t2, no) (got %s)",
+         !s         ? "no Vote"
+         : s->m.yes ? "a yes vote"
+                    : "a no vote");
   is_state(node(&b, 3)->part[2].state, TX_ABORTED,
            "part_on_prepare: having voted no it aborts t2 at once (it never promised anything)");
   is_state(disk(&b, 3, 2), TX_ABORTED, "part_on_prepare: and its log says aborted");
@@ -498,18 +544,24 @@ static void part_repeats_vote(void *arg) {
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
   tap_ok(sends(&b, 0, 1, 0, MSG_VOTE) == 2 && b.log[b.count - 1].m.yes == 1,
-         "part_on_prepare: a second Prepare(t1) gets a second yes vote");
+         "part_on_prepare: a second Prepare(t1) gets a second yes vote (Vote messages sent: %d, "
+         "expected 2)",
+         sends(&b, 0, 1, 0, MSG_VOTE));
   is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN, "part_on_prepare: still uncertain");
   node(&b, 1)->part[1].state = TX_COMMITTED;
   int first = b.count;
   at(&b, 1, (call){.what = P_PREPARE, .from = 0, .tx = 1});
   tap_ok(sends(&b, first, 1, 0, MSG_VOTE) == 1 && b.log[b.count - 1].m.yes == 1,
-         "part_on_prepare: committed, a late Prepare still gets yes");
+         "part_on_prepare: committed, a late Prepare still gets yes (Vote messages sent: %d, "
+         "expected 1)",
+         sends(&b, first, 1, 0, MSG_VOTE));
   at(&b, 3, (call){.what = P_PREPARE, .from = 0, .tx = 2});
   first = b.count;
   at(&b, 3, (call){.what = P_PREPARE, .from = 0, .tx = 2});
   tap_ok(sends(&b, first, 3, 0, MSG_VOTE) == 1 && b.log[b.count - 1].m.yes == 0,
-         "part_on_prepare: aborted, a second Prepare gets no again");
+         "part_on_prepare: aborted, a second Prepare gets no again (Vote messages sent: %d, "
+         "expected 1)",
+         sends(&b, first, 3, 0, MSG_VOTE));
   sim_destroy(b.w);
 }
 
@@ -522,10 +574,12 @@ static void part_takes_decision(void *arg) {
   int first = b.count;
   at(&b, 2, (call){.what = P_DECISION, .from = 0, .tx = 1, .st = TX_COMMITTED});
   const sent *s = first_send(&b, first, 2, MSG_ACK);
-  tap_ok(s && s->to == 0, "part_on_decision: Commit(t1) from n0 is acknowledged to n0");
+  tap_ok(s && s->to == 0, "part_on_decision: Commit(t1) from n0 is acknowledged to n0 (%s)",
+         s ? "Ack sent" : "no Ack sent");
   tap_ok(s && s->disk == TX_COMMITTED,
-         "part_on_decision: the log said \"committed\" when the Ack left (it said %s)",
-         s ? name_of(s->disk) : "-");
+         "part_on_decision: the log said %s when the Ack left, expected committed: log the "
+         "decision, then acknowledge",
+         s ? name_of(s->disk) : "- (no Ack was sent)");
   is_state(node(&b, 2)->part[1].state, TX_COMMITTED, "part[1].state is TX_COMMITTED");
   first = b.count;
   at(&b, 2, (call){.what = P_DECISION, .from = 0, .tx = 1, .st = TX_ABORTED});
@@ -533,7 +587,8 @@ static void part_takes_decision(void *arg) {
          "part_on_decision: a later Abort for t1 changes nothing: a decision is final (state %s, "
          "log %s)",
          name_of(node(&b, 2)->part[1].state), name_of(disk(&b, 2, 1)));
-  tap_is_int(sends(&b, first, 2, 0, MSG_ACK), 1, "part_on_decision: ... and is acknowledged too");
+  tap_is_int(sends(&b, first, 2, 0, MSG_ACK), 1,
+             "part_on_decision: the later Abort is acknowledged too: Ack messages sent to n0");
   sim_destroy(b.w);
 }
 
@@ -552,10 +607,14 @@ static void part_never_decides_alone(void *arg) {
   is_state(node(&b, 1)->part[1].state, TX_UNCERTAIN,
            "part_on_timeout (2PC) five times: n1 voted yes and stays uncertain: it never "
            "decides on its own");
-  tap_is_int(b.writes, writes, "part_on_timeout: nothing new in the log");
+  tap_is_int(b.writes - writes, 0,
+             "part_on_timeout (2PC) five times writes nothing: log records written");
   tap_is_int(sends(&b, first, 1, 0, MSG_INQUIRY), 5,
-             "part_on_timeout: one Inquiry(t1) to the coordinator each time");
-  tap_is_int(sends(&b, first, 1, -1, MSG_INQUIRY), 5, "part_on_timeout: (2PC) only to n0");
+             "part_on_timeout: one Inquiry(t1) to the coordinator each time: Inquiry messages to "
+             "n0 in five timeouts");
+  tap_is_int(sends(&b, first, 1, -1, MSG_INQUIRY), 5,
+             "part_on_timeout: in 2PC only the coordinator is asked: Inquiry messages to any node "
+             "in five timeouts");
   tap_ok(node(&b, 1)->part_timer[1] != 0, "part_on_timeout: the timer is armed again");
   sim_destroy(b.w);
 }
@@ -573,16 +632,20 @@ static void part_recovers(void *arg) {
   const tpc_state *s = node(&b, 2);
   tap_ok(s->part[1].state == TX_UNCERTAIN && s->part[1].recovering,
          "part_recover: \"uncertain\" for t1 in the log: uncertain and recovering (state %s, "
-         "recovering %d)",
-         name_of(s->part[1].state), s->part[1].recovering);
+         "recovering %s; expected uncertain, true)",
+         name_of(s->part[1].state), s->part[1].recovering ? "true" : "false");
   is_state(s->part[2].state, TX_COMMITTED, "part_recover: \"committed\" for t2: committed");
   tap_ok(sends(&b, first, 2, 0, MSG_INQUIRY) == 1 && sends(&b, first, 2, -1, MSG_INQUIRY) == 1 &&
              b.log[first].m.tx == 1,
-         "part_recover: one Inquiry(t1) to the coordinator (2PC), none for t2");
+         "part_recover: one Inquiry(t1) to the coordinator (2PC), none for t2 (Inquiry messages "
+         "sent: %d, to n0: %d; expected 1, 1)",
+         sends(&b, first, 2, -1, MSG_INQUIRY), sends(&b, first, 2, 0, MSG_INQUIRY));
   tap_ok(s->part_timer[1] != 0, "part_recover: the participant timer is armed to ask again");
   at(&b, 2, (call){.what = P_DECISION, .from = 0, .tx = 1, .st = TX_ABORTED});
   tap_ok(node(&b, 2)->part[1].state == TX_ABORTED && !node(&b, 2)->part[1].recovering,
-         "part_on_decision: the answer ends the recovery (aborted, no longer recovering)");
+         "part_on_decision: the answer ends the recovery (state %s, recovering %s; expected "
+         "aborted, false)",
+         name_of(node(&b, 2)->part[1].state), node(&b, 2)->part[1].recovering ? "true" : "false");
   sim_destroy(b.w);
 }
 
@@ -597,27 +660,34 @@ static void precommit_then_commit(void *arg) {
   bench_start(&b, PROTO_3PC);
   const bool yes[3] = {true, true, true};
   begin_and_vote(&b, 1, yes, 3);
-  char got[64];
-  tap_ok(sends(&b, 0, 0, 1, MSG_PRECOMMIT) == 1 && sends(&b, 0, 0, 2, MSG_PRECOMMIT) == 1 &&
-             sends(&b, 0, 0, 3, MSG_PRECOMMIT) == 1,
-         "coord_on_vote (3PC): all yes: one PreCommit(t1) to each participant (%s)",
-         per_node(&b, 0, 0, MSG_PRECOMMIT, got, sizeof got));
+  sent_each(&b, 0, 0, MSG_PRECOMMIT, 1, 1, 1,
+            "coord_on_vote (3PC): all yes: one PreCommit(t1) to each participant");
   tap_ok(node(&b, 0)->coord[1].state == TX_PRECOMMITTED && sends(&b, 0, 0, -1, MSG_COMMIT) == 0 &&
              disk(&b, 0, 1) != TX_COMMITTED,
-         "coord_precommit: state TX_PRECOMMITTED, nothing committed, no Commit sent yet");
+         "coord_precommit: pre-committed, nothing committed, no Commit sent yet (state %s, log "
+         "%s, Commit messages sent: %d; expected precommitted, voting, 0)",
+         name_of(node(&b, 0)->coord[1].state), name_of(disk(&b, 0, 1)),
+         sends(&b, 0, 0, -1, MSG_COMMIT));
   const sent *s = first_send(&b, 0, 0, MSG_PRECOMMIT);
-  tap_ok(s && s->m.round == 0, "coord_precommit: n0's PreCommit carries round 0");
+  tap_ok(s && s->m.round == 0, "coord_precommit: n0's PreCommit carries round 0 (got %d)",
+         s ? (int)s->m.round : -1);
   at(&b, 0, (call){.what = C_PRECOMMIT_ACK, .from = 1, .tx = 1, .round = 0});
   at(&b, 0, (call){.what = C_PRECOMMIT_ACK, .from = 2, .tx = 1, .round = 0});
   at(&b, 0, (call){.what = C_PRECOMMIT_ACK, .from = 2, .tx = 1, .round = 0});
   tap_ok(node(&b, 0)->coord[1].state == TX_PRECOMMITTED && sends(&b, 0, 0, -1, MSG_COMMIT) == 0,
-         "coord_on_precommit_ack: acks from n1 and n2 (twice) are not all: no commit yet");
+         "coord_on_precommit_ack: acks from n1 and n2 (twice) are not all: no commit yet (state "
+         "%s, Commit messages sent: %d; expected precommitted, 0): count acks as a mask",
+         name_of(node(&b, 0)->coord[1].state), sends(&b, 0, 0, -1, MSG_COMMIT));
   int first = b.count;
   at(&b, 0, (call){.what = C_PRECOMMIT_ACK, .from = 3, .tx = 1, .round = 0});
   s = first_send(&b, first, 0, MSG_COMMIT);
   tap_ok(node(&b, 0)->coord[1].state == TX_COMMITTED && sends(&b, first, 0, -1, MSG_COMMIT) == 3,
-         "coord_on_precommit_ack: n3's ack completes it: commit, Commit to all three");
-  tap_ok(s && s->disk == TX_COMMITTED, "coord_decide: logged before the first Commit left");
+         "coord_on_precommit_ack: n3's ack completes it: commit, Commit to all three (state %s, "
+         "Commit messages sent: %d; expected committed, 3)",
+         name_of(node(&b, 0)->coord[1].state), sends(&b, first, 0, -1, MSG_COMMIT));
+  tap_ok(s && s->disk == TX_COMMITTED,
+         "coord_decide: the log said %s when the first Commit left, expected committed",
+         s ? name_of(s->disk) : "- (no Commit was sent)");
   sim_destroy(b.w);
 }
 
@@ -632,11 +702,8 @@ static void precommit_timeout(void *arg) {
   sim_run_until_time(b.w, 30 * SIM_MS);
   int first = b.count;
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
-  char got[64];
-  tap_ok(sends(&b, first, 0, 1, MSG_PRECOMMIT) == 0 && sends(&b, first, 0, 2, MSG_PRECOMMIT) == 1 &&
-             sends(&b, first, 0, 3, MSG_PRECOMMIT) == 1,
-         "coord_on_timeout at 30 ms: PreCommit again to n2 and n3 only (%s)",
-         per_node(&b, first, 0, MSG_PRECOMMIT, got, sizeof got));
+  sent_each(&b, first, 0, MSG_PRECOMMIT, 0, 1, 1,
+            "coord_on_timeout at 30 ms: PreCommit again to n2 and n3, who have not acknowledged");
   is_state(node(&b, 0)->coord[1].state, TX_PRECOMMITTED, "still pre-committed at 30 ms");
   sim_run_until_time(b.w, 110 * SIM_MS);
   at(&b, 0, (call){.what = C_TIMEOUT, .tx = 1});
@@ -656,26 +723,34 @@ static void part_precommit_rule(void *arg) {
   int first = b.count;
   at(&b, 2, (call){.what = P_PRECOMMIT, .from = 0, .tx = 1, .round = 0});
   const sent *s = first_send(&b, first, 2, MSG_PRECOMMIT_ACK);
-  tap_ok(s && s->to == 0 && s->m.round == 0, "part_on_precommit: PreCommitAck(t1, round 0) to n0");
+  tap_ok(s && s->to == 0 && s->m.round == 0,
+         "part_on_precommit: PreCommitAck(t1, round 0) to n0 (got %s)",
+         s ? "an ack" : "no PreCommitAck");
   tap_ok(s && s->disk == TX_PRECOMMITTED,
-         "part_on_precommit: the log said \"precommitted\" when the ack left (it said %s)",
-         s ? name_of(s->disk) : "-");
+         "part_on_precommit: the log said %s when the ack left, expected precommitted: log it, "
+         "then acknowledge",
+         s ? name_of(s->disk) : "- (no PreCommitAck was sent)");
   is_state(node(&b, 2)->part[1].state, TX_PRECOMMITTED, "part[1].state is TX_PRECOMMITTED");
   first = b.count;
   at(&b, 2, (call){.what = P_PRECOMMIT, .from = 1, .tx = 1, .round = 2});
   s = first_send(&b, first, 2, MSG_PRECOMMIT_ACK);
   tap_ok(s && s->to == 1 && s->m.round == 2 && node(&b, 2)->part[1].round == 2,
          "part_on_precommit: from the backup n1 in round 2: ack to n1 with round 2, and round 2 "
-         "is adopted");
+         "is adopted (ack to n%d with round %d, part[1].round %u)",
+         s ? s->to : -1, s ? (int)s->m.round : -1, node(&b, 2)->part[1].round);
   first = b.count;
   at(&b, 2, (call){.what = P_PRECOMMIT, .from = 0, .tx = 1, .round = 0});
-  tap_is_int(b.count - first, 0, "part_on_precommit: a PreCommit of an older round is ignored");
+  tap_is_int(b.count - first, 0,
+             "part_on_precommit: a PreCommit of an older round (0, n2 is in round 2) is ignored: "
+             "messages sent");
   node(&b, 3)->part[1].state = TX_UNCERTAIN;
   node(&b, 3)->part[1].recovering = true;
   first = b.count;
   at(&b, 3, (call){.what = P_PRECOMMIT, .from = 0, .tx = 1, .round = 0});
   tap_ok(b.count == first && node(&b, 3)->part[1].state == TX_UNCERTAIN,
-         "part_on_precommit: a recovering participant ignores it (it takes no part any more)");
+         "part_on_precommit: a recovering participant ignores it, it takes no part any more "
+         "(state %s, messages sent: %d; expected uncertain, 0)",
+         name_of(node(&b, 3)->part[1].state), b.count - first);
   sim_destroy(b.w);
 }
 
@@ -722,24 +797,29 @@ static void termination_start(void *arg) {
   at(&b, 2, (call){.what = P_TIMEOUT, .tx = 1});
   tap_ok(node(&b, 2)->part[1].round == 1 && b.count == first,
          "part_on_timeout (3PC): n2 moves to round 1, whose backup is n1: it sends nothing and "
-         "waits (round %u, %d sends)",
+         "waits (round %u, messages sent: %d; expected 1, 0)",
          node(&b, 2)->part[1].round, b.count - first);
   tap_ok(node(&b, 2)->part_timer[1] != 0 && node(&b, 2)->coord[1].state == TX_INIT,
          "term_start: n2 re-arms its participant timer and does not lead");
   at(&b, 1, (call){.what = P_TIMEOUT, .tx = 1});
   const tpc_coord_tx *c = &node(&b, 1)->coord[1];
-  char got[64];
   tap_ok(sends(&b, first, 1, 2, MSG_STATE_REQ) == 1 && sends(&b, first, 1, 3, MSG_STATE_REQ) == 1 &&
-             sends(&b, first, 1, 0, MSG_STATE_REQ) == 0,
-         "term_start: n1, the backup of round 1, sends StateReq(t1) to n2 and n3, not to n0 (%s)",
-         per_node(&b, first, 1, MSG_STATE_REQ, got, sizeof got));
+             sends(&b, first, 1, 0, MSG_STATE_REQ) == 0 &&
+             sends(&b, first, 1, 1, MSG_STATE_REQ) == 0,
+         "term_start: n1, the backup of round 1, sends StateReq(t1) to n2 and n3, not to n0 or "
+         "itself (StateReq messages sent to n0, n1, n2, n3: got %d, %d, %d, %d, expected 0, 0, "
+         "1, 1)",
+         sends(&b, first, 1, 0, MSG_STATE_REQ), sends(&b, first, 1, 1, MSG_STATE_REQ),
+         sends(&b, first, 1, 2, MSG_STATE_REQ), sends(&b, first, 1, 3, MSG_STATE_REQ));
   const sent *s = first_send(&b, first, 1, MSG_STATE_REQ);
-  tap_ok(s && s->m.round == 1, "term_start: the StateReq carries round 1");
+  tap_ok(s && s->m.round == 1, "term_start: the StateReq carries round 1 (got %d)",
+         s ? (int)s->m.round : -1);
   tap_ok(c->state == TX_COLLECTING && c->round == 1 && c->members == tpc_bit(1) &&
              c->report[1] == TX_UNCERTAIN,
          "term_start: coord[1] is collecting, round 1, members = n1 alone, its own report "
-         "uncertain (state %s, round %u, members 0x%x)",
-         name_of(c->state), c->round, c->members);
+         "uncertain (state %s, round %u, members 0x%x, report[1] %s; expected collecting, 1, "
+         "0x2, uncertain)",
+         name_of(c->state), c->round, c->members, name_of((tx_state)c->report[1]));
   tap_ok(node(&b, 1)->coord_timer[1] != 0 && node(&b, 1)->part_timer[1] != 0,
          "term_start: both timers armed (collect, and the next round's)");
   sim_destroy(b.w);
@@ -755,19 +835,30 @@ static void termination_state_req(void *arg) {
   at(&b, 2, (call){.what = T_STATE_REQ, .from = 1, .tx = 1, .round = 1});
   const sent *s = first_send(&b, first, 2, MSG_STATE_REPLY);
   tap_ok(s && s->to == 1 && s->m.round == 1 && s->m.state == TX_UNCERTAIN,
-         "term_on_state_req: n2 answers n1 StateReply(t1, round 1, uncertain)");
-  tap_is_int(node(&b, 2)->part[1].round, 1, "term_on_state_req: n2 adopts round 1");
+         "term_on_state_req: n2 answers n1 StateReply(t1, round 1, uncertain) (got %s)",
+         s ? "a StateReply" : "no StateReply");
+  if (s && !(s->to == 1 && s->m.round == 1 && s->m.state == TX_UNCERTAIN))
+    tap_diag("the StateReply went to n%d with round %u and state %s", s->to, s->m.round,
+             name_of((tx_state)s->m.state));
+  tap_is_int(node(&b, 2)->part[1].round, 1, "term_on_state_req: n2 adopts round 1: part[1].round");
   first = b.count;
   at(&b, 3, (call){.what = T_STATE_REQ, .from = 1, .tx = 1, .round = 1});
   s = first_send(&b, first, 3, MSG_STATE_REPLY);
   tap_ok(s && s->m.state == TX_ABORTED && s->disk == TX_ABORTED,
-         "term_on_state_req: n3 never voted on t1: it aborts (logged) and answers aborted");
+         "term_on_state_req: n3 never voted on t1: it aborts (logged) and answers aborted "
+         "(answered %s with its log at %s)",
+         s ? name_of((tx_state)s->m.state) : "nothing", s ? name_of(s->disk) : "-");
   first = b.count;
   at(&b, 2, (call){.what = T_STATE_REQ, .from = 3, .tx = 1, .round = 0});
-  tap_is_int(b.count - first, 0, "term_on_state_req: a StateReq of an older round is ignored");
+  tap_is_int(b.count - first, 0,
+             "term_on_state_req: a StateReq of an older round (0, n2 is in round 1) is ignored: "
+             "StateReply messages sent");
   node(&b, 2)->part[1].recovering = true;
+  first = b.count;
   at(&b, 2, (call){.what = T_STATE_REQ, .from = 3, .tx = 1, .round = 5});
-  tap_is_int(b.count - first, 0, "term_on_state_req: a recovering participant does not answer");
+  tap_is_int(b.count - first, 0,
+             "term_on_state_req: a recovering participant does not answer: StateReply messages "
+             "sent");
   sim_destroy(b.w);
 }
 
@@ -789,25 +880,33 @@ static void termination_decides(void *arg) {
   bench b;
   bench_start(&b, PROTO_3PC);
   collecting(&b, TX_UNCERTAIN, TX_UNCERTAIN, TX_PRECOMMITTED);
-  tap_is_int(node(&b, 1)->coord[1].members, 0xe,
-             "term_on_state_reply: n2 and n3 answered: members n1, n2, n3 (mask 0xe)");
+  tap_ok(node(&b, 1)->coord[1].members == 0xe,
+         "term_on_state_reply: n2 and n3 answered: members is 0x%x, expected 0xe (n1, n2, n3)",
+         node(&b, 1)->coord[1].members);
   int first = b.count;
   at(&b, 1, (call){.what = T_DECIDE, .tx = 1});
   const sent *s = first_send(&b, first, 1, MSG_PRECOMMIT);
   tap_ok(disk(&b, 1, 1) == TX_PRECOMMITTED && node(&b, 1)->part[1].state == TX_PRECOMMITTED,
-         "term_decide: n3 is pre-committed: n1 logs and takes \"precommitted\" itself (log %s)",
-         name_of(disk(&b, 1, 1)));
+         "term_decide: n3 is pre-committed: n1 logs and takes \"precommitted\" itself (log %s, "
+         "state %s)",
+         name_of(disk(&b, 1, 1)), name_of(node(&b, 1)->part[1].state));
   tap_ok(sends(&b, first, 1, 2, MSG_PRECOMMIT) == 1 && sends(&b, first, 1, 3, MSG_PRECOMMIT) == 1 &&
              s && s->m.round == 1 && sends(&b, first, 1, -1, MSG_COMMIT) == 0,
-         "term_decide: PreCommit(t1, round 1) to n2 and n3, no Commit yet");
+         "term_decide: PreCommit(t1, round 1) to n2 and n3, no Commit yet (PreCommit messages "
+         "to n2, n3: %d, %d, round %d; Commit messages: %d; expected 1, 1, round 1; 0)",
+         sends(&b, first, 1, 2, MSG_PRECOMMIT), sends(&b, first, 1, 3, MSG_PRECOMMIT),
+         s ? (int)s->m.round : -1, sends(&b, first, 1, -1, MSG_COMMIT));
   at(&b, 1, (call){.what = C_PRECOMMIT_ACK, .from = 2, .tx = 1, .round = 1});
   first = b.count;
   at(&b, 1, (call){.what = C_PRECOMMIT_ACK, .from = 3, .tx = 1, .round = 1});
   s = first_send(&b, first, 1, MSG_COMMIT);
   tap_ok(s && s->disk == TX_COMMITTED && sends(&b, first, 1, -1, MSG_COMMIT) == 2 &&
              sends(&b, first, 1, 1, MSG_COMMIT) == 0,
-         "coord_on_precommit_ack: both acked: n1 logs commit, then Commit to n2 and n3 (not to "
-         "itself)");
+         "coord_on_precommit_ack: both acked: n1 logs commit, then Commit to n2 and n3, not to "
+         "itself (Commit messages: %d, to itself: %d, log at the first: %s; expected 2, 0, "
+         "committed)",
+         sends(&b, first, 1, -1, MSG_COMMIT), sends(&b, first, 1, 1, MSG_COMMIT),
+         s ? name_of(s->disk) : "-");
   tap_ok(node(&b, 1)->part[1].state == TX_COMMITTED,
          "coord_decide: the backup's own part[1] is committed too (state %s)",
          name_of(node(&b, 1)->part[1].state));
@@ -820,7 +919,10 @@ static void termination_decides(void *arg) {
   s = first_send(&b, first, 1, MSG_ABORT);
   tap_ok(s && s->disk == TX_ABORTED && sends(&b, first, 1, -1, MSG_ABORT) == 2 &&
              node(&b, 1)->part[1].state == TX_ABORTED,
-         "term_decide: all uncertain: abort, logged before the Aborts to n2 and n3");
+         "term_decide: all uncertain: abort, logged before the Aborts to n2 and n3 (Abort "
+         "messages: %d, log at the first: %s, n1's state: %s; expected 2, aborted, aborted)",
+         sends(&b, first, 1, -1, MSG_ABORT), s ? name_of(s->disk) : "-",
+         name_of(node(&b, 1)->part[1].state));
   sim_destroy(b.w);
 
   bench_start(&b, PROTO_3PC);
@@ -829,7 +931,9 @@ static void termination_decides(void *arg) {
   first = b.count;
   at(&b, 1, (call){.what = T_DECIDE, .tx = 1});
   tap_ok(b.count == first && node(&b, 1)->coord[1].state == TX_INIT,
-         "term_decide: n1 has moved on to round 2: it gives up round 1 and sends nothing");
+         "term_decide: n1 has moved on to round 2: it gives up round 1 and sends nothing "
+         "(coord[1].state %s, messages sent: %d; expected init, 0)",
+         name_of(node(&b, 1)->coord[1].state), b.count - first);
   sim_destroy(b.w);
 }
 
@@ -844,16 +948,21 @@ static void coord_recovers_3pc(void *arg) {
   at(&b, 0, (call){.what = C_RECOVER});
   const tpc_coord_tx *c = &node(&b, 0)->coord[1];
   tap_ok(c->recovering && !tx_decided(c->state) && b.writes == writes,
-         "coord_recover (3PC): only \"begin\" for t1: recovering, undecided, nothing logged "
-         "(the participants may have finished it either way)");
+         "coord_recover (3PC): only \"begin\" for t1: recovering, undecided, nothing logged, "
+         "since the participants may have finished it either way (recovering %s, state %s, log "
+         "writes %d; expected true, voting, 0)",
+         c->recovering ? "true" : "false", name_of(c->state), b.writes - writes);
   tap_ok(sends(&b, first, 0, -1, MSG_INQUIRY) == 3 && sends(&b, first, 0, -1, MSG_ABORT) == 0,
-         "coord_recover (3PC): an Inquiry to each participant, no Abort (%d Inquiry)",
-         sends(&b, first, 0, -1, MSG_INQUIRY));
+         "coord_recover (3PC): an Inquiry to each participant, no Abort (Inquiry messages sent: "
+         "%d, Abort: %d; expected 3, 0)",
+         sends(&b, first, 0, -1, MSG_INQUIRY), sends(&b, first, 0, -1, MSG_ABORT));
   first = b.count;
   at(&b, 2, (call){.what = C_INQUIRY, .from = 0, .tx = 1});
   const sent *s = first_send(&b, first, 2, MSG_ABORT);
   tap_ok(s && s->disk == TX_ABORTED && node(&b, 2)->part[1].state == TX_ABORTED,
-         "on_inquiry: n2 never voted on t1: it aborts (logged) and answers Abort");
+         "on_inquiry: n2 never voted on t1: it aborts (logged) and answers Abort (answer %s, "
+         "log at the answer %s, state %s; expected Abort, aborted, aborted)",
+         s ? "Abort" : "none", s ? name_of(s->disk) : "-", name_of(node(&b, 2)->part[1].state));
   sim_destroy(b.w);
 }
 
@@ -867,15 +976,22 @@ static void part_recovers_3pc(void *arg) {
   int first = b.count;
   at(&b, 2, (call){.what = P_RECOVER});
   tap_ok(node(&b, 2)->part[1].state == TX_PRECOMMITTED && node(&b, 2)->part[1].recovering,
-         "part_recover (3PC): pre-committed and recovering");
+         "part_recover (3PC): pre-committed and recovering (state %s, recovering %s)",
+         name_of(node(&b, 2)->part[1].state), node(&b, 2)->part[1].recovering ? "true" : "false");
   tap_ok(sends(&b, first, 2, 0, MSG_INQUIRY) == 1 && sends(&b, first, 2, 1, MSG_INQUIRY) == 1 &&
              sends(&b, first, 2, 3, MSG_INQUIRY) == 1,
-         "part_recover (3PC): an Inquiry to n0, n1 and n3 (anyone may know the outcome)");
+         "part_recover (3PC): an Inquiry to n0, n1 and n3, since anyone may know the outcome "
+         "(Inquiry messages to n0, n1, n3: %d, %d, %d; expected 1, 1, 1)",
+         sends(&b, first, 2, 0, MSG_INQUIRY), sends(&b, first, 2, 1, MSG_INQUIRY),
+         sends(&b, first, 2, 3, MSG_INQUIRY));
   first = b.count;
   at(&b, 2, (call){.what = P_TIMEOUT, .tx = 1});
   tap_ok(sends(&b, first, 2, -1, MSG_INQUIRY) == 3 && sends(&b, first, 2, -1, MSG_STATE_REQ) == 0 &&
              node(&b, 2)->coord[1].state == TX_INIT,
-         "part_on_timeout: recovering: it asks everyone again and starts no termination round");
+         "part_on_timeout: recovering: it asks everyone again and starts no termination round "
+         "(Inquiry messages: %d, StateReq: %d, coord[1].state %s; expected 3, 0, init)",
+         sends(&b, first, 2, -1, MSG_INQUIRY), sends(&b, first, 2, -1, MSG_STATE_REQ),
+         name_of(node(&b, 2)->coord[1].state));
   sim_destroy(b.w);
 }
 
@@ -1107,6 +1223,8 @@ int main(void) {
            coord_recovers_decision, NULL);
   tap_case("A. coordinator recovery: \"begin\" without a decision is aborted (2PC)",
            coord_recovers_begin, NULL);
+  tap_case("A. coordinator recovery: the recovered abort is resent until acknowledged (2PC)",
+           coord_recovered_abort_resent, NULL);
   tap_case("A. participant: a yes vote is logged before it is sent", part_yes_vote, NULL);
   tap_case("A. participant: a no vote aborts on its own", part_no_vote, NULL);
   tap_case("A. participant: a resent Prepare gets the same vote", part_repeats_vote, NULL);

@@ -58,6 +58,8 @@ void coord_on_timeout(sim_node *n, tpc_state *s, uint32_t tx) {
       "PreCommit; decided: resend the decision to non-ackers; re-arm while something is missing");
 }
 
+/* Your memory is zeroed at a restart, members too: set coord[tx].members before coord_decide,
+ * since coord_on_timeout resends the decision only to members (lab.h). */
 void coord_recover(sim_node *n, tpc_state *s) {
   (void)n;
   (void)s;
@@ -66,6 +68,8 @@ void coord_recover(sim_node *n, tpc_state *s) {
       "\"begin\" only: 2PC aborts, 3PC marks it recovering and asks the participants");
 }
 
+/* Runs on n0 too, where part[tx] is unused (always TX_INIT): only a participant
+ * (sim_self(n) != TPC_COORDINATOR) may abort a transaction it never voted on. */
 void on_inquiry(sim_node *n, tpc_state *s, int from, uint32_t tx) {
   (void)n;
   (void)s;

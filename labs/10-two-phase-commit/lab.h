@@ -190,7 +190,9 @@ extern const lab_info lab10;
 extern const sim_protocol tpc_inert_protocol;
 
 /* ---------------------------------------------------------------------------------------------
- * Helpers from protocol.c that your code calls.
+ * Helpers that your code calls. From the library (sim.h): sim_self(n), this node's id
+ * (TPC_COORDINATOR is n0); sim_clock(n), its local clock now (for phase_at and the deadlines);
+ * sim_node_count(n), the number of nodes, n0 included. From protocol.c, the ones below.
  */
 
 /* The number of participants P (nodes n1 .. nP), and the mask of all of them. */
@@ -249,7 +251,8 @@ void coord_begin(sim_node *n, tpc_state *s, uint32_t tx);
 /* A Vote arrived from participant `from`. Ignore it unless coord[tx] is TX_VOTING (a late or
  * duplicated vote). Record it (a second vote from the same node changes nothing). A no vote:
  * decide abort at once. Every member has voted yes: 2PC decides commit; 3PC calls
- * coord_precommit instead (part B). */
+ * coord_precommit instead (part B). A vote from a node outside members: the reference ignores
+ * it, but it does not matter here: on n0, members is every participant, and only n0 gets votes. */
 void coord_on_vote(sim_node *n, tpc_state *s, int from, uint32_t tx, bool yes);
 
 /* Decide tx: `decision` is TX_COMMITTED or TX_ABORTED. If coord[tx] is already decided, do
@@ -258,7 +261,8 @@ void coord_on_vote(sim_node *n, tpc_state *s, int from, uint32_t tx, bool yes);
  * participant), phase_at = now, recovering = false; if you are a participant (a 3PC backup),
  * your own part[tx] takes the decision too (the log record you just wrote is its record).
  * Send the decision to every participant but yourself, and arm the coordinator timer (retry)
- * to resend it to the members that do not acknowledge. */
+ * to resend it to the members that do not acknowledge. It does not touch members: the caller
+ * has set it (coord_begin, coord_recover, term_start), and the resends go only to members. */
 void coord_decide(sim_node *n, tpc_state *s, uint32_t tx, tx_state decision);
 
 /* An Ack of the decision arrived from `from`: if tx is decided, note it in acked. */
@@ -277,21 +281,26 @@ void coord_on_ack(sim_node *n, tpc_state *s, int from, uint32_t tx);
  *                      when all have, stop. */
 void coord_on_timeout(sim_node *n, tpc_state *s, uint32_t tx);
 
-/* At boot, on n0, fresh or after a crash: read the log for every transaction.
+/* At boot, on n0, fresh or after a crash: read the log for every transaction. Your memory is
+ * zeroed (coord[tx] is all 0, members too), so set what the resends need.
  *   committed / aborted   restore the decision (members = every participant, nothing acked,
  *                         phase_at = now), send it to every participant again, arm the timer:
  *                         the participants may never have heard it;
- *   "begin" only          2PC: decide abort (the decision cannot have been sent: it would be in
- *                         the log). 3PC: you may NOT decide (the participants may have finished
- *                         the transaction without you, either way): mark it recovering (state
- *                         TX_VOTING, members = every participant), send an Inquiry to every
- *                         participant and arm the timer; the answer reaches coord_decide;
+ *   "begin" only          (the record TX_VOTING) 2PC: set members = every participant (state
+ *                         TX_VOTING, phase_at = now), then coord_decide(TX_ABORTED): the decision
+ *                         cannot have been sent (it would be in the log), and coord_on_timeout
+ *                         resends the Abort only to members. 3PC: you may NOT decide (the
+ *                         participants may have finished the transaction without you, either
+ *                         way): mark it recovering (state TX_VOTING, members = every
+ *                         participant), send an Inquiry to every participant and arm the timer;
+ *                         the answer reaches coord_decide;
  *   nothing               nothing. */
 void coord_recover(sim_node *n, tpc_state *s);
 
 /* An Inquiry for tx arrived from `from` (at any node): if this node knows the outcome, as
  * coordinator (coord[tx]) or as participant (part[tx]), send it to `from` (send_decision). A
- * participant that has not voted on tx (part[tx] is TX_INIT) may abort it now, since it never
+ * participant (not n0: sim_self(n) != TPC_COORDINATOR; n0's part[tx] is unused and always
+ * TX_INIT) that has not voted on tx (part[tx] is TX_INIT) may abort it now, since it never
  * voted yes (log it first), and answer abort: a 3PC coordinator that restarts after "begin"
  * learns that way that nobody can have committed. Otherwise say nothing: the asker will ask
  * again. */
@@ -303,7 +312,8 @@ void on_inquiry(sim_node *n, tpc_state *s, int from, uint32_t tx);
 
 /* A Prepare for tx arrived from the coordinator `from`. If you have voted on tx before (a
  * resent Prepare), send the same vote again: yes if your state is TX_UNCERTAIN, TX_PRECOMMITTED
- * or TX_COMMITTED, no if TX_ABORTED. Otherwise vote now with part_can_commit:
+ * or TX_COMMITTED, no if TX_ABORTED (the reference does not re-arm the timer then: the first
+ * vote armed it; re-arming would do no harm). Otherwise vote now with part_can_commit:
  *   yes: write TX_UNCERTAIN to the log FIRST (a yes vote is a promise to commit if told to,
  *        even after a crash), then state TX_UNCERTAIN, send Vote(yes), and arm your participant
  *        timer (2PC: timing.inquire; 3PC: timing.term_timeout);
@@ -391,7 +401,9 @@ void term_on_state_reply(sim_node *n, tpc_state *s, int from, uint32_t tx, uint3
 
 /* The collecting window of a backup ended. If you have moved on to a later round meanwhile
  * (part[tx].round is not coord[tx].round), give up the role (coord[tx] back to TX_INIT) and do
- * nothing. Otherwise apply term_rule to the members' reports and act:
+ * nothing. Otherwise apply term_rule to the members' reports, your own taken afresh from
+ * part[tx].state (if a decision reached you while collecting, the rule returns it, and
+ * coord_decide logs the same record again and tells the others), and act:
  *   TX_COMMITTED / TX_ABORTED  coord_decide;
  *   TX_PRECOMMITTED            if you are only TX_UNCERTAIN yourself, write TX_PRECOMMITTED to
  *                              your log first and take it; then coord_precommit (the members

@@ -194,14 +194,20 @@ static void check_send(sim_world *w, scenario_data *d, const sim_event *ev, cons
     case MSG_COMMIT:
     case MSG_ABORT: {
       tx_state dec = ev->msg_type == MSG_COMMIT ? TX_COMMITTED : TX_ABORTED;
-      if (rec->step_node == i && rec->step_type == MSG_INQUIRY) rec->inquiries_answered++;
+      bool answer = rec->step_node == i && rec->step_type == MSG_INQUIRY;
+      if (answer) rec->inquiries_answered++;
       if (dk != dec)
         sim_fail(w, "log-before-send",
                  "n%d sent %s for t%u to n%d at t=%s while its log said %s: a decision is written "
                  "to the log before anyone is told, or a crash right after this send would leave "
                  "a node that forgot what it told others (%s)",
                  i, tpc_msg_name(ev->msg_type), tx, ev->peer, t, tx_name(dk),
-                 i == TPC_COORDINATOR ? "coord_decide, coord_recover" : "coord_decide, on_inquiry");
+                 answer && i == TPC_COORDINATOR
+                     ? "on_inquiry, answering an Inquiry: on n0, part[tx] is always TX_INIT, and "
+                       "only a participant may abort what it never voted on"
+                 : answer               ? "on_inquiry, answering an Inquiry"
+                 : i == TPC_COORDINATOR ? "coord_decide, coord_recover"
+                                        : "coord_decide, on_inquiry");
       return;
     }
     case MSG_PRECOMMIT_ACK:
@@ -345,9 +351,17 @@ static bool stability(sim_world *w, void *ctx, char *why, size_t cap) {
     for (uint32_t tx = 1; tx <= TPC_MAX_TXNS; tx++) {
       tx_state dk = disk_of(w, i, tx), mm = alive ? mem_of(w, i, tx) : TX_INIT;
       tx_state before = (tx_state)rec->seen[i][tx];
-      if (alive && tx_decided(dk) && tx_decided(mm) && dk != mm) {
-        snprintf(why, cap, "n%d's log says t%u %s but its state says %s: they must agree", i, tx,
-                 verb(dk), verb(mm));
+      if (alive && tx_decided(dk) && dk != mm) {
+        snprintf(why, cap,
+                 "n%d's log says t%u %s but its state says %s: they must agree: whatever logs a "
+                 "decision takes it in memory too, and only a node that may decide logs one "
+                 "(%s)",
+                 i, tx, verb(dk), tx_name(mm),
+                 i == TPC_COORDINATOR
+                     ? "coord_decide, coord_recover; on_inquiry: on n0, part[tx] is always "
+                       "TX_INIT, and only a participant may abort what it never voted on"
+                     : "part_on_prepare, part_on_decision, on_inquiry, term_on_state_req, "
+                       "coord_decide");
         return false;
       }
       if (!tx_decided(before)) continue;
@@ -684,18 +698,33 @@ static bool run_and_judge(lab_run *run) {
                              when(su->deadline, t, sizeof t), tx, tx - 1, crash[0] ? "; " : "",
                              crash);
         if (!sim_alive(w, i) || tx_decided(mem_of(w, i, tx))) continue;
-        const char *hint = i == TPC_COORDINATOR
-                               ? "does the coordinator decide on every path and resend until "
-                                 "acknowledged (coord_on_vote, coord_on_timeout, coord_recover)?"
-                           : su->variant == PROTO_2PC
-                               ? "does an uncertain participant keep asking the coordinator, and "
-                                 "does the coordinator answer (part_on_timeout, on_inquiry)?"
-                               : "does the termination protocol run and finish (part_on_timeout, "
-                                 "term_start, term_on_state_req, term_decide)?";
+        const tpc_state *s = sim_state(w, i);
+        tx_state st = mem_of(w, i, tx);
+        bool recovering = i == TPC_COORDINATOR ? s->coord[tx].recovering : s->part[tx].recovering;
+        /* The hint follows the stuck node's state: each state learns the outcome another way. */
+        const char *hint;
+        if (i == TPC_COORDINATOR)
+          hint =
+              "does the coordinator decide on every path and resend until acknowledged "
+              "(coord_on_vote, coord_on_timeout, coord_recover)?";
+        else if (st == TX_INIT)
+          hint =
+              "it never voted, so it only learns from the coordinator's resends: check that "
+              "coord_on_timeout resends the decision to every member that has not "
+              "acknowledged (members set in coord_recover?)";
+        else if (su->variant == PROTO_2PC || recovering)
+          hint =
+              "it voted yes, so it learns the outcome only by asking: does it keep asking "
+              "(part_on_timeout, part_recover), and does a node that knows answer "
+              "(on_inquiry)?";
+        else
+          hint =
+              "does the termination protocol run and finish (part_on_timeout, term_start, "
+              "term_on_state_req, term_decide)?";
         return lab_verdict(run, false,
-                           "liveness: by t=%s n%d had not decided t%u (it is %s): %s%s%s",
-                           when(su->deadline, t, sizeof t), i, tx, tx_name(mem_of(w, i, tx)), hint,
-                           crash[0] ? "; " : "", crash);
+                           "liveness: by t=%s n%d had not decided t%u (it is %s%s): %s%s%s",
+                           when(su->deadline, t, sizeof t), i, tx, tx_name(st),
+                           recovering ? ", recovering" : "", hint, crash[0] ? "; " : "", crash);
       }
   }
   sim_time finished = sim_now(w);
@@ -907,7 +936,7 @@ static bool scenario_down(lab_run *run, tpc_variant variant) {
                      "blocked, as 2PC must be: n0 crashed at t=%s right after its last Prepare; "
                      "all %d participants voted yes and stayed uncertain for at least %s, asking "
                      "n0 %u times with no answer; n0 came back at t=%s with only \"begin\" for t1 "
-                     "in its log and aborted it; everyone aborted by t=%s",
+                     "in its log (\"log t1: voting\") and aborted it; everyone aborted by t=%s",
                      when(rec->cp_at, tc, sizeof tc), blocked, when(shortest, t, sizeof t), asked,
                      when(back, tb, sizeof tb), when(last, tl, sizeof tl));
 }
@@ -930,9 +959,10 @@ static bool scenario_partition(lab_run *run, tpc_variant variant) {
   if (variant == PROTO_3PC && !held && sim_violated(run->world, &report) &&
       strncmp(report, "atomicity", 9) == 0)
     return lab_verdict(run, false,
-                       "as expected of 3PC under a partition: %.1500s (the partition at t=%s cut "
-                       "n3 and n4 off before a PreCommit reached them; the same seed under 2PC, "
-                       "scenario 2pc-partition, blocks instead)",
+                       "as expected of 3PC under a partition (a demonstration: this failure is the "
+                       "point): %.1500s (the partition at t=%s cut n3 and n4 off before a "
+                       "PreCommit reached them; the same seed under 2PC, scenario 2pc-partition, "
+                       "blocks instead)",
                        report, t);
   verdict_append(run, "; the partition came at t=%s and healed at t=1.5s", t);
   const lab10_record *rec = &d->rec;

@@ -124,6 +124,7 @@ void coord_recover(sim_node *n, tpc_state *s) {
       for (int i = 1; i <= tpc_participants(n); i++) send_decision(n, i, tx, rec);
       coord_timer(n, s, tx, s->config.timing.retry);
     } else if (rec == TX_VOTING) {
+      /* Memory was wiped: members first, for coord_on_timeout resends only to members. */
       *c = (tpc_coord_tx){.state = TX_VOTING, .members = tpc_everyone(n), .phase_at = sim_clock(n)};
       if (s->config.variant == PROTO_2PC) {
         /* No commit record, so no participant was told "commit": abort is safe. */
