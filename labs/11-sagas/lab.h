@@ -57,7 +57,8 @@ enum {
   SAGA_ORDER = 0,    /* node ids */
   SAGA_PAYMENT = 1,
   SAGA_INVENTORY = 2,
-  SAGA_SHIPPING = 3
+  SAGA_SHIPPING = 3,
+  SAGA_CRASH_POINTS = 36 /* crash-point scenarios: actions per node tried (seeds 1 .. 4 * 36) */
 };
 
 /* How the saga is coordinated. */

@@ -702,18 +702,17 @@ static bool scenario_choreography_crashes(lab_run *run) {
 }
 
 /* Crash points: two sagas, saga 1 completes and shipping refuses saga 2 (two compensations).
- * Seeds 1 .. 4 * CRASH_POINTS: node (seed - 1) / CRASH_POINTS crashes after its action
- * (seed - 1) % CRASH_POINTS + 1. */
-enum { CRASH_POINTS = 36 };
+ * Seeds 1 .. 4 * SAGA_CRASH_POINTS: node (seed - 1) / SAGA_CRASH_POINTS crashes after its
+ * action (seed - 1) % SAGA_CRASH_POINTS + 1. */
 
 static setup crash_point(saga_mode mode, uint64_t seed) {
   setup su = base_setup(mode);
   su.sagas = 2;
   memset(su.refuse, 0, sizeof su.refuse);
   su.refuse[SAGA_SHIPPING] = 1u << 2;
-  uint64_t c = (seed - 1) % (SAGA_NODES * CRASH_POINTS);
-  su.cp_node = (int)(c / CRASH_POINTS);
-  su.cp_k = (uint32_t)(c % CRASH_POINTS) + 1;
+  uint64_t c = (seed - 1) % (SAGA_NODES * SAGA_CRASH_POINTS);
+  su.cp_node = (int)(c / SAGA_CRASH_POINTS);
+  su.cp_k = (uint32_t)(c % SAGA_CRASH_POINTS) + 1;
   return su;
 }
 
