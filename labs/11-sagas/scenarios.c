@@ -483,6 +483,14 @@ static void explain_orchestration(sim_world *w, scenario_data *d, uint32_t t, ch
     snprintf(out, cap, "%s, but never asked: its outbox holds no %s to n%d", head, ev_name(cmd), k);
     return;
   }
+  if (cmd == EV_UNDO && (st == STEP_NONE || st == STEP_REFUSED)) {
+    snprintf(out, cap,
+             "%s, but that step never committed (its disk says %s), so there is nothing to "
+             "compensate and no Compensated will come: compensations start with the step "
+             "before the one that refused (saga_react)",
+             head, step_name(st));
+    return;
+  }
   bool taken = cmd == EV_DO ? st != STEP_NONE : st == STEP_COMPENSATED;
   if (!c->acked) {
     snprintf(out, cap,
@@ -527,8 +535,33 @@ static void explain_orchestration(sim_world *w, scenario_data *d, uint32_t t, ch
            head, service_name(k), ev_name(result), e->ev.id);
 }
 
-/* Why saga t has not ended (choreography): every node's view of it. */
+/* Did node `to` take event e (its disk shows the effect e asks for)? For the reports. */
+static bool taken_by(sim_world *w, const saga_event *e) {
+  const saga_disk *x = disk_of(w, e->to);
+  if (e->to == SAGA_ORDER) return x->saga[e->saga].phase != SAGA_RUNNING;
+  if (e->kind == EV_PLACED || e->kind == EV_DONE) return x->status[e->saga] != STEP_NONE;
+  return x->status[e->saga] != STEP_DONE; /* Refused, Compensated: compensate */
+}
+
+/* Why saga t has not ended (choreography): an event acknowledged but not taken, or every
+ * node's view of it. */
 static void explain_choreography(sim_world *w, uint32_t t, char *out, size_t cap) {
+  for (int i = 0; i < SAGA_NODES; i++) {
+    const saga_disk *x = disk_of(w, i);
+    for (uint32_t e = 0; e < x->out.count && e < OUTBOX_MAX; e++) {
+      const saga_event *ev = &x->out.entry[e].ev;
+      if (ev->saga != t || !x->out.entry[e].acked || ev->to < 0 || ev->to >= SAGA_NODES ||
+          taken_by(w, ev))
+        continue;
+      snprintf(out, cap,
+               "%s acknowledged %s's %s #%u, yet its disk shows it never took it: an event is "
+               "acknowledged only after what it asks is committed (%s)",
+               service_name(ev->to), service_name(i), ev_name((ev_kind)ev->kind), ev->id,
+               ev->to == SAGA_ORDER ? "orchestrator_on_event, choreo_order_react"
+                                    : "service_on_event, choreo_input");
+      return;
+    }
+  }
   size_t at = (size_t)snprintf(out, cap, "the order service says %s;",
                                saga_phase_name((saga_phase)disk_of(w, 0)->saga[t].phase));
   for (int k = 1; k <= SAGA_STEPS && at < cap; k++)
@@ -569,7 +602,12 @@ static bool judge(lab_run *run, scenario_data *d) {
   sim_run_until(w, settled, d, d->su.deadline);
   const char *report;
   char t1[32], why[1024];
-  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
+  char cp[256] = "";
+  if (rec->cp_node >= 0 && rec->cp_reached)
+    snprintf(cp, sizeof cp, " (this run's crash point: %s crashed right after its action %u, %s, at t=%s)",
+             service_name(rec->cp_node), rec->cp_k, rec->cp_what,
+             sim_format_time(rec->cp_at, t1, sizeof t1));
+  if (sim_violated(w, &report)) return lab_verdict(run, false, "%s%s", report, cp);
   sim_format_time(d->su.deadline, t1, sizeof t1);
   const saga_disk *o = disk_of(w, SAGA_ORDER);
   for (uint32_t t = 1; t <= rec->sagas; t++) {
@@ -581,18 +619,35 @@ static bool judge(lab_run *run, scenario_data *d) {
         explain_orchestration(w, d, t, why, sizeof why);
       else
         explain_choreography(w, t, why, sizeof why);
-      return lab_verdict(run, false, "saga %u did not end by t=%s: %s", t, t1, why);
+      return lab_verdict(run, false, "saga %u did not end by t=%s: %s%s", t, t1, why, cp);
     }
-    if (r->phase == SAGA_COMPLETED && k)
+    const char *ender = d->su.mode == MODE_ORCHESTRATION ? "saga_react" : "choreo_order_react";
+    if (r->phase == SAGA_COMPLETED && k) {
+      step_status st = (step_status)disk_of(w, k)->status[t];
+      if (st == STEP_REFUSED)
+        return lab_verdict(run, false,
+                           "saga %u completed at the order service, though %s refused it (its "
+                           "disk says refused): the saga was ended by an event it was not "
+                           "waiting for; only shipping's Done completes a saga (%s)",
+                           t, service_name(k), ender);
       return lab_verdict(run, false,
-                         "saga %u completed, though %s refuses it: a refused step must answer "
-                         "Refused (service_react)",
-                         t, service_name(k));
-    if (r->phase == SAGA_ABORTED && !k)
+                         "saga %u completed, though %s cannot do it (its disk says %s): a step "
+                         "the service cannot do must answer Refused (service_react, "
+                         "service_can_do)",
+                         t, service_name(k), step_name(st));
+    }
+    if (r->phase == SAGA_ABORTED && !k) {
+      for (int s = 1; s <= SAGA_STEPS; s++)
+        if (disk_of(w, s)->status[t] == STEP_REFUSED)
+          return lab_verdict(run, false,
+                             "saga %u was compensated because %s refused it, though it can do "
+                             "it: refuse only when service_can_do says no (service_react)",
+                             t, service_name(s));
       return lab_verdict(run, false,
-                         "saga %u was compensated, though no service refuses it: only a "
-                         "refusal ends a saga this way (service_react, %s)",
-                         t, d->su.mode == MODE_ORCHESTRATION ? "saga_react" : "choreo_order_react");
+                         "saga %u was aborted at the order service, though no service refused "
+                         "it: the saga was ended by an event it was not waiting for (%s)",
+                         t, ender);
+    }
     for (int s = 1; s <= SAGA_STEPS; s++) {
       const saga_disk *x = disk_of(w, s);
       if (r->phase == SAGA_COMPLETED && (x->applied[t] != 1 || x->undone[t] != 0))
@@ -631,7 +686,7 @@ static bool judge(lab_run *run, scenario_data *d) {
     if (o->saga[t].phase == SAGA_ABORTED) rec->aborted++;
     if (rec->ended_at[t] > last) last = rec->ended_at[t];
   }
-  char list[160], t2[32], cp[256] = "", crashes[64] = "";
+  char list[160], t2[32], crashes[64] = "";
   compensated_list(d, list, sizeof list);
   uint32_t crash_count = 0;
   for (int i = 0; i < SAGA_NODES; i++) crash_count += rec->crashes[i];
