@@ -27,8 +27,8 @@
  */
 typedef struct sent {
   int from, to, type;
-  saga_event ev; /* MSG_EVENT */
-  uint32_t ack;  /* MSG_ACK: the id acknowledged */
+  saga_event ev;  /* MSG_EVENT */
+  uint32_t ack;   /* MSG_ACK: the id acknowledged */
   saga_disk disk; /* the sender's stable storage when it sent this */
 } sent;
 
@@ -156,8 +156,7 @@ static void outbox_add_rule(void *arg) {
   memset(&d, 0, sizeof d);
   uint32_t a = outbox_add(&d, 1, 0, 3, EV_DONE);
   uint32_t b = outbox_add(&d, 1, 0, 4, EV_REFUSED);
-  tap_ok(a == 1 && b == 2, "outbox_add: the first two entries get ids 1 and 2 (got %u, %u)", a,
-         b);
+  tap_ok(a == 1 && b == 2, "outbox_add: the first two entries get ids 1 and 2 (got %u, %u)", a, b);
   tap_is_int(d.out.count, 2, "outbox_add: the outbox holds two entries");
   tap_is_int(d.out.last_id, 2, "outbox_add: last_id is the id of the latest entry");
   char got[64];
@@ -171,9 +170,9 @@ static void outbox_add_rule(void *arg) {
   tap_is_int(outbox_add(&d, 1, 0, 5, EV_DONE), 3, "outbox_add: the next id is 3");
   d.out.count = OUTBOX_MAX;
   uint32_t last = d.out.last_id;
-  tap_ok(outbox_add(&d, 1, 0, 6, EV_DONE) == 0 && d.out.count == OUTBOX_MAX &&
-             d.out.last_id == last,
-         "outbox_add: a full outbox (OUTBOX_MAX entries) returns 0 and adds nothing");
+  tap_ok(
+      outbox_add(&d, 1, 0, 6, EV_DONE) == 0 && d.out.count == OUTBOX_MAX && d.out.last_id == last,
+      "outbox_add: a full outbox (OUTBOX_MAX entries) returns 0 and adds nothing");
 }
 
 /* Rule: the relay publishes the unacknowledged entries, in order, and again only after retry. */
@@ -262,13 +261,12 @@ static bool expect_react(bench *b, int i, uint32_t t, ev_kind input, ev_kind wan
                          step_status want_st, uint8_t applied, uint8_t undone, const char *why) {
   ev_kind got = react(b, i, t, input);
   const saga_disk *d = &node(b, i)->disk;
-  return tap_ok(got == want && d->status[t] == want_st && d->applied[t] == applied &&
-                    d->undone[t] == undone,
-                "service_react(s%u, %s) at %s: %s: expected %s, status %s, applied %u, undone "
-                "%u; got %s, status %s, applied %u, undone %u",
-                t, ev_name(input), service_name(i), why, ev_name(want), step_name(want_st),
-                applied, undone, ev_name(got), step_name((step_status)d->status[t]),
-                d->applied[t], d->undone[t]);
+  return tap_ok(
+      got == want && d->status[t] == want_st && d->applied[t] == applied && d->undone[t] == undone,
+      "service_react(s%u, %s) at %s: %s: expected %s, status %s, applied %u, undone "
+      "%u; got %s, status %s, applied %u, undone %u",
+      t, ev_name(input), service_name(i), why, ev_name(want), step_name(want_st), applied, undone,
+      ev_name(got), step_name((step_status)d->status[t]), d->applied[t], d->undone[t]);
 }
 
 /* Rule: a step applies once; a repeated Do, or a late one after the compensation, does nothing. */
@@ -321,8 +319,7 @@ static void service_commit_then_ack(void *arg) {
   tap_ok(d->status[1] == STEP_DONE && d->applied[1] == 1,
          "on disk: saga 1 is done, its effect applied once");
   tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE && d->out.entry[0].ev.to == 0 &&
-             d->out.entry[0].ev.from == 1 && d->out.entry[0].ev.saga == 1 &&
-             !d->out.entry[0].acked,
+             d->out.entry[0].ev.from == 1 && d->out.entry[0].ev.saga == 1 && !d->out.entry[0].acked,
          "on disk: the outbox holds s1 Done n1->n0, unacknowledged (got %s, %u entries)", got,
          d->out.count);
   const sent *a = first_send(b, first, 1, MSG_ACK);
@@ -361,9 +358,9 @@ static void service_undo(void *arg) {
   const saga_disk *d = disk(b, 2);
   tap_ok(d->status[1] == STEP_COMPENSATED && d->undone[1] == 1,
          "service_on_event(s1 Undo #5) at inventory: on disk, compensated, undone once");
-  tap_ok(d->out.count == 2 && d->out.entry[1].ev.kind == EV_COMPENSATED &&
-             d->out.entry[1].ev.to == 0,
-         "the outbox holds Done then Compensated, to n0 (%u entries)", d->out.count);
+  tap_ok(
+      d->out.count == 2 && d->out.entry[1].ev.kind == EV_COMPENSATED && d->out.entry[1].ev.to == 0,
+      "the outbox holds Done then Compensated, to n0 (%u entries)", d->out.count);
   const sent *a = first_send(b, first, 2, MSG_ACK);
   tap_ok(a && a->ack == 5 && a->disk.status[1] == STEP_COMPENSATED,
          "Ack #5 left after the compensation was on disk");
@@ -503,8 +500,8 @@ static void route_rule(void *arg) {
     int self;
     ev_kind kind;
     int want;
-  } cases[] = {{1, EV_DONE, 2},        {2, EV_DONE, 3},        {3, EV_DONE, 0},
-               {1, EV_REFUSED, 0},     {2, EV_REFUSED, 1},     {3, EV_REFUSED, 2},
+  } cases[] = {{1, EV_DONE, 2},        {2, EV_DONE, 3},       {3, EV_DONE, 0},
+               {1, EV_REFUSED, 0},     {2, EV_REFUSED, 1},    {3, EV_REFUSED, 2},
                {1, EV_COMPENSATED, 0}, {2, EV_COMPENSATED, 1}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int got = choreo_route(cases[i].self, cases[i].kind);
@@ -681,8 +678,7 @@ static void dual_write(void *arg) {
 }
 
 int main(void) {
-  tap_case("A. outbox_add appends an unacknowledged entry with the next id", outbox_add_rule,
-           NULL);
+  tap_case("A. outbox_add appends an unacknowledged entry with the next id", outbox_add_rule, NULL);
   tap_case("A. the relay publishes what is unacknowledged, again only after retry", relay_rule,
            NULL);
   tap_case("A. an Ack marks its entry acknowledged, on disk, once", ack_rule, NULL);
@@ -702,12 +698,12 @@ int main(void) {
   tap_case("C. saga_react: an event the saga does not wait for changes nothing", saga_ignores,
            NULL);
   tap_case("C. saga_begin: the saga and its first command in one commit", begin_rule, NULL);
-  tap_case("C. orchestrator_on_event: commit the next command, then acknowledge",
-           orchestrator_rule, NULL);
+  tap_case("C. orchestrator_on_event: commit the next command, then acknowledge", orchestrator_rule,
+           NULL);
   tap_case("C. orchestration: every saga ends completed or compensated (100 seeds)",
            orchestration_plain, NULL);
-  tap_case("C. orchestration: under 20% loss and 20% duplication (100 seeds)",
-           orchestration_faulty, NULL);
+  tap_case("C. orchestration: under 20% loss and 20% duplication (100 seeds)", orchestration_faulty,
+           NULL);
   tap_case("C. orchestration: with crashes while the sagas run (100 seeds)", orchestration_crashes,
            NULL);
   tap_case("C. orchestration: a node crashes after any of its actions (144 runs)",

@@ -25,5 +25,6 @@ bool choreo_order_react(saga_rec *r, int from, ev_kind kind) {
   (void)r;
   (void)from;
   (void)kind;
-  TODO("choreo_order_react: shipping's Done -> completed; payment's Refused/Compensated -> aborted");
+  TODO(
+      "choreo_order_react: shipping's Done -> completed; payment's Refused/Compensated -> aborted");
 }

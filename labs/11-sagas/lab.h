@@ -49,12 +49,12 @@
 #include "todo.h"
 
 enum {
-  SAGA_NODES = 4,    /* n0 order service, n1 payment, n2 inventory, n3 shipping */
-  SAGA_STEPS = 3,    /* the steps of a saga: step k runs on node k (1 .. 3) */
-  SAGA_MAX = 8,      /* sagas in one run, numbered 1 .. SAGA_MAX */
-  OUTBOX_MAX = 40,   /* entries in one node's outbox (published ones are kept: the checks read
-                        them; a real outbox would delete them, see question 3) */
-  SAGA_ORDER = 0,    /* node ids */
+  SAGA_NODES = 4,  /* n0 order service, n1 payment, n2 inventory, n3 shipping */
+  SAGA_STEPS = 3,  /* the steps of a saga: step k runs on node k (1 .. 3) */
+  SAGA_MAX = 8,    /* sagas in one run, numbered 1 .. SAGA_MAX */
+  OUTBOX_MAX = 40, /* entries in one node's outbox (published ones are kept: the checks read
+                      them; a real outbox would delete them, see question 3) */
+  SAGA_ORDER = 0,  /* node ids */
   SAGA_PAYMENT = 1,
   SAGA_INVENTORY = 2,
   SAGA_SHIPPING = 3,
@@ -115,20 +115,20 @@ typedef struct outbox {
 
 /* A service's step of one saga. */
 typedef enum {
-  STEP_NONE = 0,    /* nothing happened yet */
-  STEP_DONE,        /* the step committed (its effect is applied) */
-  STEP_REFUSED,     /* the step could not be done: no effect, never will be */
-  STEP_COMPENSATED  /* the step committed and was then undone */
+  STEP_NONE = 0,   /* nothing happened yet */
+  STEP_DONE,       /* the step committed (its effect is applied) */
+  STEP_REFUSED,    /* the step could not be done: no effect, never will be */
+  STEP_COMPENSATED /* the step committed and was then undone */
 } step_status;
 const char *step_name(step_status st);
 
 /* The order service's view of one saga. */
 typedef enum {
-  SAGA_NEW = 0,       /* not begun */
-  SAGA_RUNNING,       /* orchestration: waiting for step `step`; choreography: placed */
-  SAGA_COMPENSATING,  /* orchestration: waiting for step `step` to be compensated */
-  SAGA_COMPLETED,     /* every step done: the order is approved */
-  SAGA_ABORTED        /* compensated (or refused at step 1): the order is rejected */
+  SAGA_NEW = 0,      /* not begun */
+  SAGA_RUNNING,      /* orchestration: waiting for step `step`; choreography: placed */
+  SAGA_COMPENSATING, /* orchestration: waiting for step `step` to be compensated */
+  SAGA_COMPLETED,    /* every step done: the order is approved */
+  SAGA_ABORTED       /* compensated (or refused at step 1): the order is rejected */
 } saga_phase;
 const char *saga_phase_name(saga_phase p);
 
@@ -171,8 +171,8 @@ typedef struct saga_config {
   sim_time gap;    /* ... and each next one this much later (they overlap) */
   uint32_t refuse; /* service: bit t set = it refuses its step of saga t */
   saga_timing timing;
-  bool naive;      /* the dual-write demonstration (fixed code, not yours): services commit
-                      their state, then send their event directly, without the outbox */
+  bool naive; /* the dual-write demonstration (fixed code, not yours): services commit
+                 their state, then send their event directly, without the outbox */
 } saga_config;
 
 /* A node's whole state: flat, zeroed at boot. */
@@ -186,10 +186,10 @@ typedef struct saga_state {
                                    clock), 0: not since boot. Volatile, like a real relay's */
 
   /* Fixed code (protocol.c) only. */
-  uint32_t next_saga;  /* order service: the next saga to begin */
-  bool relay_armed;    /* the relay timer is pending */
-  uint32_t commits;    /* disk_commit calls since boot (the unit tests count them) */
-  uint32_t published;  /* Event messages sent since boot */
+  uint32_t next_saga; /* order service: the next saga to begin */
+  bool relay_armed;   /* the relay timer is pending */
+  uint32_t commits;   /* disk_commit calls since boot (the unit tests count them) */
+  uint32_t published; /* Event messages sent since boot */
 } saga_state;
 
 /* The protocol descriptor (protocol.c) and the lab's scenarios (scenarios.c). */
@@ -335,8 +335,8 @@ bool choreo_order_react(saga_rec *r, int from, ev_kind kind);
 typedef struct lab11_record {
   saga_mode mode;
   uint32_t sagas;
-  uint32_t refuse[SAGA_NODES];  /* each service's configured refusals (bit t) */
-  uint32_t events_sent;         /* Event messages sent (first publications and republications) */
+  uint32_t refuse[SAGA_NODES]; /* each service's configured refusals (bit t) */
+  uint32_t events_sent;        /* Event messages sent (first publications and republications) */
   uint32_t acks_sent;
   uint32_t crashes[SAGA_NODES];
   uint32_t actions[SAGA_NODES]; /* sends and disk commits, as the crash points count them */
@@ -349,7 +349,7 @@ typedef struct lab11_record {
   char cp_what[96];
   char last_action[SAGA_NODES][96];
   sim_time ended_at[SAGA_MAX + 1]; /* when n0's disk first showed the saga completed/aborted */
-  uint32_t completed, aborted;      /* at the end of the run */
+  uint32_t completed, aborted;     /* at the end of the run */
   /* A saga that did not end by the deadline (0: none), and whether the reason is a lost event:
    * service stuck_node committed its step (its disk says so) but never sent the event. */
   uint32_t stuck_saga;

@@ -27,9 +27,8 @@
 
 const char *ev_name(ev_kind k) {
   static const char *const names[EV_KIND_COUNT] = {
-      [EV_NONE] = "None",         [EV_DO] = "Do",
-      [EV_UNDO] = "Undo",         [EV_DONE] = "Done",
-      [EV_REFUSED] = "Refused",   [EV_COMPENSATED] = "Compensated",
+      [EV_NONE] = "None",    [EV_DO] = "Do",           [EV_UNDO] = "Undo",
+      [EV_DONE] = "Done",    [EV_REFUSED] = "Refused", [EV_COMPENSATED] = "Compensated",
       [EV_PLACED] = "Placed"};
   return k >= 0 && k < EV_KIND_COUNT ? names[k] : "?";
 }
@@ -84,8 +83,8 @@ static const sim_msg_type saga_types[MSG_TYPE_COUNT] = {
     [MSG_ACK] = {"Ack", sizeof(ack_body), format_ack},
 };
 
-static const char *const saga_timers[TIMER_KIND_COUNT] = {[TIMER_RELAY] = "relay",
-                                                          [TIMER_BEGIN] = "begin"};
+static const char *const saga_timers[TIMER_KIND_COUNT] = {
+    [TIMER_RELAY] = "relay", [TIMER_BEGIN] = "begin"};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers (lab.h).

@@ -40,11 +40,11 @@ typedef struct setup {
   uint32_t sagas;
   uint32_t refuse[SAGA_NODES]; /* bit t: the service refuses saga t */
   sim_net_config net;
-  bool naive;          /* the dual-write demonstration */
-  int cp_node;         /* crash point: this node crashes after its cp_k-th action (-1: none) */
+  bool naive;  /* the dual-write demonstration */
+  int cp_node; /* crash point: this node crashes after its cp_k-th action (-1: none) */
   uint32_t cp_k;
-  sim_time down;       /* ... and restarts this much later */
-  int random_crashes;  /* crashes drawn from the seed, in [10 ms, 250 ms), down 30 .. 200 ms */
+  sim_time down;      /* ... and restarts this much later */
+  int random_crashes; /* crashes drawn from the seed, in [10 ms, 250 ms), down 30 .. 200 ms */
   sim_time deadline;
 } setup;
 
@@ -258,8 +258,7 @@ static bool service_outbox(const scenario_data *d, int k, const saga_disk *x, ch
       if (!want[kind]) continue;
       int to = consumer_of(mode, k, (ev_kind)kind);
       if (entries(&x->out, t, (ev_kind)kind, to) == 1) continue;
-      snprintf(why, cap,
-               "%s (n%d)'s %s for saga %u is not addressed to n%d (%s), its consumer: %s",
+      snprintf(why, cap, "%s (n%d)'s %s for saga %u is not addressed to n%d (%s), its consumer: %s",
                service_name(k), k, ev_name((ev_kind)kind), t, to, service_name(to),
                mode == MODE_ORCHESTRATION
                    ? "in an orchestration every result goes back to the orchestrator that sent "
@@ -277,13 +276,12 @@ static bool order_outbox(const scenario_data *d, const saga_disk *x, char *why, 
   uint32_t n = x->out.count <= OUTBOX_MAX ? x->out.count : OUTBOX_MAX;
   for (uint32_t e = 0; e < n; e++) {
     const saga_event *ev = &x->out.entry[e].ev;
-    bool ok = orch ? (ev->kind == EV_DO || ev->kind == EV_UNDO) && ev->to >= 1 &&
-                         ev->to <= SAGA_STEPS
-                   : ev->kind == EV_PLACED && ev->to == SAGA_PAYMENT;
+    bool ok =
+        orch ? (ev->kind == EV_DO || ev->kind == EV_UNDO) && ev->to >= 1 && ev->to <= SAGA_STEPS
+             : ev->kind == EV_PLACED && ev->to == SAGA_PAYMENT;
     if (!ok) {
-      snprintf(why, cap,
-               "the order service's outbox holds %s #%u for saga %u to n%d: %s", ev_name(ev->kind),
-               ev->id, ev->saga, ev->to,
+      snprintf(why, cap, "the order service's outbox holds %s #%u for saga %u to n%d: %s",
+               ev_name(ev->kind), ev->id, ev->saga, ev->to,
                orch ? "an orchestrator sends only Do and Undo, to payment, inventory or shipping"
                     : "in a choreography the order service only publishes Placed, to payment");
       return false;
@@ -512,9 +510,8 @@ static void explain_orchestration(sim_world *w, scenario_data *d, uint32_t t, ch
   const outbox_entry *e = entry_of(x, t, result, -1);
   if (!e) {
     if (d->sent_kind[k][t][result] == 0) d->rec.event_lost = true;
-    snprintf(out, cap,
-             "%s; %s's disk says %s, but it never published its %s (%u sent)%s",
-             head, service_name(k), step_name(st), ev_name(result), d->sent_kind[k][t][result],
+    snprintf(out, cap, "%s; %s's disk says %s, but it never published its %s (%u sent)%s", head,
+             service_name(k), step_name(st), ev_name(result), d->sent_kind[k][t][result],
              d->su.naive ? ": it committed the change and meant to send the event next, and "
                            "crashed in between. The retried command finds the step done and "
                            "has nothing to announce: the event is lost for good. That is the "
@@ -573,8 +570,9 @@ static void explain_choreography(sim_world *w, uint32_t t, char *out, size_t cap
     if (!p) continue;
     at += (size_t)snprintf(out + at, cap - at, " %s's %s #%u to n%d is unacknowledged;",
                            service_name(i), ev_name((ev_kind)p->ev.kind), p->ev.id, p->ev.to);
-    waiting = " is the relay publishing it (outbox_relay), and does its consumer take it "
-              "(choreo_input) and acknowledge it?";
+    waiting =
+        " is the relay publishing it (outbox_relay), and does its consumer take it "
+        "(choreo_input) and acknowledge it?";
   }
   if (at < cap)
     snprintf(out + at, cap - at,
@@ -591,8 +589,7 @@ static void compensated_list(const scenario_data *d, char *out, size_t cap) {
   for (uint32_t t = 1; t <= d->rec.sagas && at < cap; t++) {
     int k = refuser(&d->su, t);
     if (k)
-      at += (size_t)snprintf(out + at, cap - at, "%ss%u by %s", at ? ", " : "", t,
-                             service_name(k));
+      at += (size_t)snprintf(out + at, cap - at, "%ss%u by %s", at ? ", " : "", t, service_name(k));
   }
 }
 
@@ -604,7 +601,8 @@ static bool judge(lab_run *run, scenario_data *d) {
   char t1[32], why[1024];
   char cp[256] = "";
   if (rec->cp_node >= 0 && rec->cp_reached)
-    snprintf(cp, sizeof cp, " (this run's crash point: %s crashed right after its action %u, %s, at t=%s)",
+    snprintf(cp, sizeof cp,
+             " (this run's crash point: %s crashed right after its action %u, %s, at t=%s)",
              service_name(rec->cp_node), rec->cp_k, rec->cp_what,
              sim_format_time(rec->cp_at, t1, sizeof t1));
   if (sim_violated(w, &report)) return lab_verdict(run, false, "%s%s", report, cp);
@@ -701,9 +699,8 @@ static bool judge(lab_run *run, scenario_data *d) {
                      "all %u sagas ended whole by t=%s: %u completed, %u compensated (%s); %u "
                      "events published, %u acknowledgements; no step applied twice, no event "
                      "left unpublished%s%s",
-                     rec->sagas, sim_format_time(last, t2, sizeof t2), rec->completed,
-                     rec->aborted, list[0] ? list : "none", rec->events_sent, rec->acks_sent,
-                     crashes, cp);
+                     rec->sagas, sim_format_time(last, t2, sizeof t2), rec->completed, rec->aborted,
+                     list[0] ? list : "none", rec->events_sent, rec->acks_sent, crashes, cp);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -801,7 +798,8 @@ static const lab_scenario scenarios[] = {
      scenario_orchestration, LAB_FIXED_NODES},
     {"orchestration-faulty", "the same with 20% loss, 20% duplication and reordering",
      scenario_orchestration_faulty, LAB_FIXED_NODES},
-    {"orchestration-crashes", "the same with 10% loss and duplication, and 4 crashes while the sagas run",
+    {"orchestration-crashes",
+     "the same with 10% loss and duplication, and 4 crashes while the sagas run",
      scenario_orchestration_crashes, LAB_FIXED_NODES},
     {"crash-point",
      "2 sagas (one compensated); the seed picks a node and the action it crashes after",

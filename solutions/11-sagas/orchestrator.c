@@ -5,7 +5,7 @@
  * Garcia-Molina and Salem, "Sagas" (SIGMOD 1987), section 1: the system guarantees that either
  * T1, T2, ..., Tn runs, or T1, ..., Tj, Cj, ..., C1 for some j < n. The orchestrator keeps that
  * order in its database: one step at a time forward, and after a refusal one compensation at a
- * time backward, starting from the last step that committed (section 5 calls this backward
+ * time backward, starting from the last step that committed (what the paper calls backward
  * recovery). Its record says which result it waits for; any other result is a duplicate or a
  * late copy and changes nothing.
  */

@@ -33,8 +33,7 @@ ev_kind service_react(sim_node *n, saga_state *s, uint32_t saga, ev_kind input) 
 
 void service_on_event(sim_node *n, saga_state *s, const saga_event *e) {
   int self = sim_self(n);
-  ev_kind input =
-      s->config.mode == MODE_CHOREOGRAPHY ? choreo_input(self, e) : (ev_kind)e->kind;
+  ev_kind input = s->config.mode == MODE_CHOREOGRAPHY ? choreo_input(self, e) : (ev_kind)e->kind;
   ev_kind out = service_react(n, s, e->saga, input);
   if (out != EV_NONE) {
     int to = s->config.mode == MODE_CHOREOGRAPHY ? choreo_route(self, out) : e->from;
