@@ -883,6 +883,41 @@ void sim_at(sim_world *w, sim_time when, void (*fn)(sim_world *, void *, uint64_
   schedule(w, when, EV_CALL, slot);
 }
 
+/* The callbacks of the sim_*_at faults: arg is the node (unused by heal). */
+static void crash_cb(sim_world *w, void *ctx, uint64_t node) {
+  (void)ctx;
+  if (sim_alive(w, (int)node)) sim_crash(w, (int)node);
+}
+static void restart_cb(sim_world *w, void *ctx, uint64_t node) {
+  (void)ctx;
+  if (!sim_alive(w, (int)node)) sim_restart(w, (int)node);
+}
+static void isolate_cb(sim_world *w, void *ctx, uint64_t node) {
+  (void)ctx;
+  int group_of[SIM_MAX_NODES] = {0};
+  group_of[node] = 1;
+  sim_partition(w, group_of);
+}
+static void heal_cb(sim_world *w, void *ctx, uint64_t arg) {
+  (void)ctx;
+  (void)arg;
+  sim_heal(w);
+}
+
+void sim_crash_at(sim_world *w, sim_time when, int node) {
+  check_node(w, node, "sim_crash_at");
+  sim_at(w, when, crash_cb, NULL, (uint64_t)node);
+}
+void sim_restart_at(sim_world *w, sim_time when, int node) {
+  check_node(w, node, "sim_restart_at");
+  sim_at(w, when, restart_cb, NULL, (uint64_t)node);
+}
+void sim_isolate_at(sim_world *w, sim_time when, int node) {
+  check_node(w, node, "sim_isolate_at");
+  sim_at(w, when, isolate_cb, NULL, (uint64_t)node);
+}
+void sim_heal_at(sim_world *w, sim_time when) { sim_at(w, when, heal_cb, NULL, 0); }
+
 /* ----------------------------------------------------------------------------------------------
  * World control.
  */
@@ -1127,6 +1162,12 @@ void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields) {
   trace_begin(&l, w->c.now, "net");
   trace_str(&l, "text", text);
   trace_end(&l, w->trace);
+}
+
+size_t sim_body_size(const sim_world *w, int type) {
+  if (w->c.node_count == 0) return 0;
+  const sim_protocol *p = w->nodes[0].proto;
+  return type >= 0 && type < p->msg_type_count ? p->msg_types[type].body_size : 0;
 }
 
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to) {

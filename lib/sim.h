@@ -237,6 +237,9 @@ void sim_set_net(sim_world *w, const sim_net_config *cfg);
 void sim_set_link(sim_world *w, int from, int to, const sim_net_config *cfg);
 const sim_net_config *sim_link_config(const sim_world *w, int from, int to);
 
+/* The body size of message type `type` of the world's protocol (0 for an unknown type). */
+size_t sim_body_size(const sim_world *w, int type);
+
 /* The fields of sim_net_config that sim_adjust_net can change, or-ed together. */
 enum { SIM_NET_LOSS = 1, SIM_NET_DUPLICATE = 2, SIM_NET_LATENCY = 4, SIM_NET_FIFO = 8 };
 /* Copy the `fields` (SIM_NET_...) of cfg into every link, default and per-link alike, and keep
@@ -255,6 +258,15 @@ void sim_set_slow(sim_world *w, int node, sim_time extra);
  * use it). ctx must outlive the world or any snapshot of it that may be restored. */
 void sim_at(sim_world *w, sim_time when, void (*fn)(sim_world *w, void *ctx, uint64_t arg), void *ctx,
             uint64_t arg);
+/* Faults placed at a virtual time `when` (>= now), each as an event of its own (sim_at with the
+ * library's own callback, so nothing has to outlive the world). Crash `node` (nothing if it is
+ * down by then), restart it (nothing if it is up), cut it off from every other node (a partition
+ * of {node} and the rest, replacing any earlier one), unblock every link. For scenarios that
+ * compute their faults; a fault schedule written as text is nemesis.h's job. */
+void sim_crash_at(sim_world *w, sim_time when, int node);
+void sim_restart_at(sim_world *w, sim_time when, int node);
+void sim_isolate_at(sim_world *w, sim_time when, int node);
+void sim_heal_at(sim_world *w, sim_time when);
 /* The world's fault-schedule (nemesis) random stream. */
 rng *sim_nemesis_rng(sim_world *w);
 

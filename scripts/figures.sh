@@ -151,11 +151,29 @@ fig 11-crash-point-states.svg 11-sagas crash-point 73 --view states --key s2
 # the step done, is acknowledged, and nothing else ever comes.
 fig 11-dual-write-spacetime.svg 11-sagas dual-write 1 --view spacetime --from 9ms --to 220ms --nodes 0,1
 
-echo "figures: done"
+# --- Lab 12: Paxos -----------------------------------------------------------------------------
+# Dueling proposers without backoff, seed 2: 125 times idle -> preparing -> accepting -> idle (the
+# 16ms attempt timer), and never decided.
+fig 12-duel-states.svg 12-paxos duel 2 --view states --key phase
+# The same duel with randomized backoff: two attempts each, then decided.
+fig 12-duel-backoff-states.svg 12-paxos duel-backoff 2 --view states --key phase
+# The first 30ms of the duel: p4's Prepare reaches the acceptors between p3's promises and p3's
+# Accepts (refused: promised (1,4)), then p3's (2,3) does the same to p4.
+fig 12-duel-spacetime.svg 12-paxos duel 2 --view spacetime --to 30ms
+# Forgetful acceptors, seed 65: a1 accepts 3001 (chosen with a2), crashes at 37.3ms and comes back
+# empty, promises p4 with nothing to report, and accepts 4001 with a0: two values chosen.
+fig 12-forgetful-spacetime.svg 12-paxos forgetful 65 --view spacetime --from 18.7ms --to 54.3ms --nodes a0,a1,a2,p4
+# Multi-Paxos, seed 18, the three replicas' roles added up: two elections (n0, then n1 after n0
+# fails at 250ms), each won by one phase 1; one crash and restart. (Merged: graphviz orders the
+# per-node clusters of this diagram differently from run to run.)
+fig 12-multi-states.svg 12-paxos multi 18 --view states --key role --merged
 
 # --- Lab 13: Raft -----------------------------------------------------------------------------
 # Two candidates in term 1 (n1 at 159.3ms, n2 at 160.4ms): n0 votes for n1 first and refuses n2;
 # n1 leads and its first AppendEntries make n2 a follower.
 fig 13-initial-election-spacetime.svg 13-raft initial-election 1 --view spacetime --from 155ms --to 235ms
-# Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone.
+# Roles through re-elections: cut-off leaders, rejoins, a minority that cannot elect anyone (a
+# candidate that times out again draws no edge: a role is recorded only when it changes).
 fig 13-re-election-states.svg 13-raft re-election 1 --view states --key role
+
+echo "figures: done"

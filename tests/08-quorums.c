@@ -22,31 +22,7 @@
  * use the same world with N=3 and R=W=2: we start c3's operations and hand it replies ourselves.
  * Tags print as the scenarios print them: (timestamp,c<writer id>).
  */
-typedef struct sent {
-  int count, to, type;
-  _Alignas(8) unsigned char body[256]; /* a copy of the last body (aligned for its struct) */
-} sent;
-
-static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
-  (void)w;
-  sent *s = ctx;
-  if (ev->kind != SIM_EV_SEND) return;
-  s->count++;
-  s->to = ev->peer;
-  s->type = ev->msg_type;
-  size_t size = 0;
-  switch (ev->msg_type) {
-  case MSG_READ_REPLY: size = sizeof(q_read_reply_body); break;
-  case MSG_WRITE: size = sizeof(q_write_body); break;
-  case MSG_REPAIR: size = sizeof(q_repair_body); break;
-  case MSG_WRITE_ACK: size = sizeof(q_write_ack_body); break;
-  case MSG_HANDOFF: size = sizeof(q_handoff_body); break;
-  case MSG_HANDOFF_ACK: size = sizeof(q_handoff_ack_body); break;
-  default: size = 0;
-  }
-  memset(s->body, 0, sizeof s->body);
-  if (size) memcpy(s->body, ev->body, size);
-}
+typedef tap_sent sent; /* the last message sent (tests/tap.h) */
 
 static sim_world *world_of(sent *seen, q_mode mode, int n, int r, int w_) {
   sim_world *w = sim_create(1);
@@ -58,7 +34,7 @@ static sim_world *world_of(sent *seen, q_mode mode, int n, int r, int w_) {
   for (int i = 0; i < 3; i++) sim_add_node(w, &quorum_protocol, &rep, sizeof rep);
   sim_add_node(w, &quorum_protocol, &cli, sizeof cli);
   sim_set_node_name(w, 3, "c3"); /* a client, named as the scenarios name theirs */
-  sim_observe(w, watch_sends, seen);
+  tap_watch_sends(w, seen);
   sim_start(w);
   return w;
 }

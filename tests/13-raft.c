@@ -17,29 +17,7 @@
  * A small world: servers n0, n1, n2 (no persistence, no clients). We set a server's state with
  * sim_state_mut, call one of your functions on it with sim_poke, and look at what it sent.
  */
-typedef struct sent {
-  int count, to, type;
-  _Alignas(8) unsigned char body[sizeof(raft_append_entries)];
-} sent;
-
-static void watch_sends(sim_world *w, const sim_event *ev, void *ctx) {
-  (void)w;
-  sent *s = ctx;
-  if (ev->kind != SIM_EV_SEND) return;
-  s->count++;
-  s->to = ev->peer;
-  s->type = ev->msg_type;
-  size_t size = 0;
-  switch (ev->msg_type) {
-  case MSG_REQUEST_VOTE: size = sizeof(raft_request_vote); break;
-  case MSG_REQUEST_VOTE_REPLY: size = sizeof(raft_vote_reply); break;
-  case MSG_APPEND_ENTRIES: size = sizeof(raft_append_entries); break;
-  case MSG_APPEND_REPLY: size = sizeof(raft_append_reply); break;
-  default: size = 0;
-  }
-  memset(s->body, 0, sizeof s->body);
-  if (size) memcpy(s->body, ev->body, size);
-}
+typedef tap_sent sent; /* the last message sent (tests/tap.h) */
 
 static sim_world *small_world(sent *seen, bool persist) {
   sim_world *w = sim_create(1);
@@ -47,7 +25,7 @@ static sim_world *small_world(sent *seen, bool persist) {
                      .election_min = 150 * SIM_MS, .election_max = 300 * SIM_MS,
                      .heartbeat = 50 * SIM_MS};
   for (int i = 0; i < 3; i++) sim_add_node(w, &raft_protocol, &cfg, sizeof cfg);
-  sim_observe(w, watch_sends, seen);
+  tap_watch_sends(w, seen);
   sim_start(w);
   return w;
 }
@@ -212,7 +190,7 @@ static void election_rules(void *arg) {
   raft_config cfg = {.kind = NODE_SERVER, .servers = 5, .election_min = 150 * SIM_MS,
                      .election_max = 300 * SIM_MS, .heartbeat = 50 * SIM_MS};
   for (int i = 0; i < 5; i++) sim_add_node(w5, &raft_protocol, &cfg, sizeof cfg);
-  sim_observe(w5, watch_sends, &seen5);
+  tap_watch_sends(w5, &seen5);
   sim_start(w5);
   sim_poke(w5, 0, poke_timeout, NULL);
   reply_arg d = {.from = 1, .vote = {.term = st(w5, 0)->current_term, .vote_granted = 1}};
@@ -286,6 +264,18 @@ static void append_rules(void *arg) {
          "length %u, log[3] term %u", s->log_len, s->log[3].term);
   tap_is_int(s->commit_index, 3, "leaderCommit 9 but last new entry 3: commitIndex = 3 (rule 5: "
              "min(leaderCommit, index of last new entry))");
+  /* A late request that repeats only entry 2, with leaderCommit 9: rule 5 read literally gives
+   * min(9, 2) = 2, below commitIndex 3; commitIndex never goes back. */
+  raft_append_entries late = {.term = 3, .leader = 0, .prev_log_index = 1, .prev_log_term = 1,
+                              .leader_commit = 9, .n_entries = 1};
+  late.entries[0] = st(w, 1)->log[2];
+  sim_poke(w, 1, poke_append, &late);
+  s = st(w, 1);
+  tap_ok(r->success && s->commit_index == 3 && s->log_len == 3,
+         "a late request repeating entry 2 (leaderCommit 9): success, commitIndex stays 3 and the "
+         "log 3 entries; expected success 1, commit 3, length 3, got success %d, commit %u, length "
+         "%u (rule 5's min(9, 2) = 2 is below commitIndex: raise it only, never lower it, in "
+         "raft_on_append_entries)", (int)r->success, s->commit_index, s->log_len);
   sim_destroy(w);
 }
 

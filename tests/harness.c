@@ -471,3 +471,20 @@ bool tap_search_with(const char *driver, const lab_info *lab, const char *scenar
   return tap_ok(false, "%s shows nothing in seeds %llu..%llu: %s", scenario,
                 (unsigned long long)first, (unsigned long long)last, none);
 }
+
+static void record_send(sim_world *w, const sim_event *ev, void *ctx) {
+  tap_sent *s = ctx;
+  if (ev->kind != SIM_EV_SEND) return;
+  s->count++;
+  s->to = ev->peer;
+  s->type = ev->msg_type;
+  size_t size = sim_body_size(w, ev->msg_type);
+  if (size > sizeof s->body) {
+    fprintf(stderr, "tap_watch_sends: a %zu-byte body does not fit tap_sent.body\n", size);
+    abort();
+  }
+  memset(s->body, 0, sizeof s->body);
+  if (size) memcpy(s->body, ev->body, size);
+}
+
+void tap_watch_sends(sim_world *w, tap_sent *seen) { sim_observe(w, record_send, seen); }

@@ -377,6 +377,36 @@ static void dead_nodes_drop_and_restart_keeps_storage(void *arg) {
   finish(&t);
 }
 
+/* Faults placed in advance: each applies at exactly its time, a crash of a dead node and a restart
+ * of a live one change nothing, isolation cuts one node off both ways, heal undoes it. */
+static void faults_at_times(void *arg) {
+  (void)arg;
+  traced t = make_world(13, 3, NULL, false);
+  sim_crash_at(t.w, 100 * SIM_MS, 1);
+  sim_crash_at(t.w, 150 * SIM_MS, 1);  /* already down by then: nothing */
+  sim_restart_at(t.w, 90 * SIM_MS, 2); /* still up: nothing */
+  sim_restart_at(t.w, 300 * SIM_MS, 1);
+  sim_isolate_at(t.w, 400 * SIM_MS, 0);
+  sim_heal_at(t.w, 500 * SIM_MS);
+  sim_run_until_time(t.w, 100 * SIM_MS - 1);
+  tap_ok(sim_alive(t.w, 1), "n1 is up just before its crash time (100 ms)");
+  sim_run_until_time(t.w, 100 * SIM_MS);
+  tap_ok(!sim_alive(t.w, 1), "sim_crash_at: n1 is down at exactly 100 ms");
+  tap_is_int(node(t.w, 2)->boots, 1, "sim_restart_at of a live node (n2 at 90 ms) did nothing");
+  sim_run_until_time(t.w, 300 * SIM_MS);
+  tap_ok(sim_alive(t.w, 1) && node(t.w, 1)->boots == 2,
+         "sim_restart_at: n1 is back at exactly 300 ms, booted a second time (the second crash "
+         "at 150 ms found it down and changed nothing)");
+  sim_run_until_time(t.w, 400 * SIM_MS);
+  tap_ok(sim_link_blocked(t.w, 0, 1) && sim_link_blocked(t.w, 2, 0) &&
+             !sim_link_blocked(t.w, 1, 2),
+         "sim_isolate_at: at 400 ms n0 is cut off both ways, n1 and n2 still talk");
+  sim_run_until_time(t.w, 500 * SIM_MS);
+  tap_ok(!sim_link_blocked(t.w, 0, 1) && !sim_link_blocked(t.w, 2, 0),
+         "sim_heal_at: healed at 500 ms");
+  finish(&t);
+}
+
 /* A crash point inside a handler (sim_crash_after): the protocol "burst" sends three Hellos to
  * n1, then writes 7 to its stable storage and arms a timer, all in one timer handler at 10 ms.
  * n1 answers each Hello with an Ack and counts them on its disk. */
@@ -727,6 +757,7 @@ int main(void) {
   tap_case("network: partitions drop, heal restores, block is one-way", partitions_drop, NULL);
   tap_case("crash: dead nodes drop mail and timers; restart wipes state, keeps storage",
            dead_nodes_drop_and_restart_keeps_storage, NULL);
+  tap_case("faults at given times: crash, restart, isolate, heal", faults_at_times, NULL);
   tap_case("crash points: sim_crash_after cuts a handler after its k-th action", crash_points,
            NULL);
   tap_case("timers: fire at exactly their virtual time", timers_fire_and_cancel, NULL);

@@ -55,6 +55,16 @@ _Noreturn void tap_skip(const char *why);
 /* A line of TAP outside any case that is a known-not-done item: "not ok N - name # TODO why". */
 void tap_todo_line(const char *name, const char *why);
 
+/* The last message a world sent, for unit cases that call a handler and look at what came out:
+ * tap_watch_sends(w, &seen), then seen.count, seen.to, seen.type and seen.body (a copy of the
+ * body, zero-filled past its size, aligned for any body struct). */
+typedef struct tap_sent {
+  int count, to, type;
+  _Alignas(16) unsigned char body[1024];
+} tap_sent;
+struct sim_world;
+void tap_watch_sends(struct sim_world *w, tap_sent *seen);
+
 /* Print the plan if it was not declared; return the exit status for main (0 if nothing failed). */
 int tap_done(void);
 

@@ -5,7 +5,8 @@
  *   make check LAB=13
  * The tests name the rule that broke and print a command that replays the run in the viewer.
  * Helpers (lab.h): raft_last_index, raft_last_term, raft_majority, raft_set_role,
- * raft_reset_election_timer, raft_send_request_vote, raft_send_vote_reply.
+ * raft_reset_election_timer, raft_send_request_vote, raft_send_vote_reply; sim_self(n) is this
+ * server's id and s->cfg.servers the number of servers (ids 0 .. s->cfg.servers - 1).
  * Figure 2 of the paper is the specification; lab.h quotes the rule each function implements.
  */
 #include "lab.h"

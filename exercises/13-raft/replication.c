@@ -4,7 +4,8 @@
  * Read book/13-raft.md first. Replace each TODO(...) with your code, then run
  *   make check LAB=13
  * Helpers (lab.h): raft_term_at, raft_last_index, raft_majority, raft_set_role,
- * raft_reset_election_timer, raft_send_append_entries, raft_send_append_reply.
+ * raft_reset_election_timer, raft_send_append_entries, raft_send_append_reply; sim_self(n) is
+ * this server's id and s->cfg.servers the number of servers (ids 0 .. s->cfg.servers - 1).
  */
 #include "lab.h"
 

@@ -320,22 +320,11 @@ static bool scenario_dead_peer(lab_run *run) {
 }
 
 /* The server crashes and comes back before the client's attempts run out. */
-static void crash_server(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  (void)arg;
-  sim_crash(w, 1);
-}
-static void restart_server(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  (void)arg;
-  sim_restart(w, 1);
-}
-
 static bool scenario_crash_restart(lab_run *run) {
   setup s = {.pings = 10, .max_attempts = 20, .timeout = 50 * SIM_MS, .net = net_of(0.05, 0, false)};
   sim_world *w = build(run, &s);
-  sim_at(w, 40 * SIM_MS, crash_server, NULL, 0);
-  sim_at(w, 400 * SIM_MS, restart_server, NULL, 0);
+  sim_crash_at(w, 40 * SIM_MS, 1);
+  sim_restart_at(w, 400 * SIM_MS, 1);
   return expect_all_answered(run, 30 * SIM_SEC);
 }
 

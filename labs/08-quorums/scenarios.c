@@ -460,26 +460,6 @@ static bool scenario_writes(lab_run *run) {
   return judge_regular(run, 30 * SIM_SEC);
 }
 
-static void crash_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (sim_alive(w, (int)node)) sim_crash(w, (int)node);
-}
-static void restart_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (!sim_alive(w, (int)node)) sim_restart(w, (int)node);
-}
-static void isolate_at(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  int group[SIM_MAX_NODES] = {0};
-  group[node] = 1;
-  sim_partition(w, group);
-}
-static void heal_at(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  (void)arg;
-  sim_heal(w);
-}
-
 static bool scenario_strict_faults(lab_run *run) {
   setup su = setup_default(MODE_QUORUM, 5, 3, 3);
   su.clients = 4;
@@ -487,12 +467,12 @@ static bool scenario_strict_faults(lab_run *run) {
   su.net.duplicate = 0.05;
   su.net.latency_max = 20 * SIM_MS;
   sim_world *w = build(run, &su);
-  sim_at(w, 200 * SIM_MS, crash_at, NULL, 1);
-  sim_at(w, 500 * SIM_MS, crash_at, NULL, 3);
-  sim_at(w, 900 * SIM_MS, restart_at, NULL, 1);
-  sim_at(w, 1200 * SIM_MS, restart_at, NULL, 3);
-  sim_at(w, 1300 * SIM_MS, isolate_at, NULL, 4);
-  sim_at(w, 1800 * SIM_MS, heal_at, NULL, 0);
+  sim_crash_at(w, 200 * SIM_MS, 1);
+  sim_crash_at(w, 500 * SIM_MS, 3);
+  sim_restart_at(w, 900 * SIM_MS, 1);
+  sim_restart_at(w, 1200 * SIM_MS, 3);
+  sim_isolate_at(w, 1300 * SIM_MS, 4);
+  sim_heal_at(w, 1800 * SIM_MS);
   lab_begin(run, w);
   return judge_regular(run, 30 * SIM_SEC);
 }
@@ -727,8 +707,8 @@ static bool scenario_abd_faults(lab_run *run) {
   /* A minority (2 of 5) crashes for good; which ones, and when, comes from the seed. */
   rng *r = sim_nemesis_rng(w);
   int first = (int)rng_below(r, 5), second = (first + 1 + (int)rng_below(r, 4)) % 5;
-  sim_at(w, (50 + rng_below(r, 400)) * SIM_MS, crash_at, NULL, (uint64_t)first);
-  sim_at(w, (50 + rng_below(r, 800)) * SIM_MS, crash_at, NULL, (uint64_t)second);
+  sim_crash_at(w, (50 + rng_below(r, 400)) * SIM_MS, first);
+  sim_crash_at(w, (50 + rng_below(r, 800)) * SIM_MS, second);
   lab_begin(run, w);
   if (!run_workload(run, 60 * SIM_SEC)) return false;
   int ok, all;

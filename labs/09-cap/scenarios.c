@@ -447,19 +447,6 @@ static void cut(sim_world *w, void *ctx, uint64_t minority) {
     group[c] = group[(c - rec->replicas) % rec->replicas];
   sim_partition(w, group);
 }
-static void heal(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  (void)arg;
-  sim_heal(w);
-}
-static void crash(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (sim_alive(w, (int)node)) sim_crash(w, (int)node);
-}
-static void restart(sim_world *w, void *ctx, uint64_t node) {
-  (void)ctx;
-  if (!sim_alive(w, (int)node)) sim_restart(w, (int)node);
-}
 
 /* Three partitions, one after another, each cutting off a random minority of the replicas (with
  * their clients) for 150..350 ms, and one replica crashed for 100..300 ms, all between 200 ms
@@ -474,12 +461,12 @@ static void random_faults(sim_world *w, kv_record *rec) {
     uint64_t minority = 0;
     while (popcount((uint32_t)minority) < size) minority |= 1ull << rng_below(r, (uint64_t)s);
     sim_at(w, at, cut, rec, minority);
-    sim_at(w, at + len, heal, NULL, 0);
+    sim_heal_at(w, at + len);
   }
   int victim = (int)rng_below(r, (uint64_t)s);
   sim_time down = (300 + rng_below(r, 1200)) * SIM_MS;
-  sim_at(w, down, crash, NULL, (uint64_t)victim);
-  sim_at(w, down + (100 + rng_below(r, 201)) * SIM_MS, restart, NULL, (uint64_t)victim);
+  sim_crash_at(w, down, victim);
+  sim_restart_at(w, down + (100 + rng_below(r, 201)) * SIM_MS, victim);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -551,7 +538,7 @@ static sim_world *build(lab_run *run, const setup *su) {
     rec->cut_at = CUT_AT;
     rec->heal_at = HEAL_AT;
     sim_at(w, CUT_AT, cut, rec, 1); /* n0 (and c3) on one side */
-    sim_at(w, HEAL_AT, heal, NULL, 0);
+    sim_heal_at(w, HEAL_AT);
   }
   if (su->random_faults) random_faults(w, rec);
   return w;

@@ -129,9 +129,10 @@ typedef struct raft_append_entries {
 typedef struct raft_append_reply {
   uint32_t term;           /* currentTerm, for leader to update itself */
   int32_t success;         /* 1: follower contained entry matching prevLogIndex and prevLogTerm */
-  uint32_t match_index;    /* success: prev_log_index + n_entries of the request answered */
-  uint32_t conflict_index; /* failure: where the leader should try next (see raft_on_append_entries) */
-  uint32_t conflict_term;  /* failure: term of the follower's entry at prev_log_index, or 0 */
+  uint32_t match_index;    /* success: prev_log_index + n_entries of the request answered; else 0 */
+  uint32_t conflict_index; /* failed check: where the leader should try next (see
+                              raft_on_append_entries); 0 on success and on a stale-term refusal */
+  uint32_t conflict_term;  /* failed check: term of the follower's entry at prev_log_index, or 0 */
 } raft_append_reply;
 
 /* The key-value service's messages. */
@@ -241,8 +242,11 @@ int raft_majority(const raft_state *s);
  * change; it does not touch terms, votes or the log. */
 void raft_set_role(sim_node *n, raft_state *s, raft_role role);
 /* Restart the election timeout: cancel the pending election timer and arm a new one with a random
- * delay in [election_min, election_max] (from this node's random stream). Call it when Figure 2
- * says a follower has heard from a valid leader or granted a vote, and when an election starts. */
+ * delay in [election_min, election_max] (from this node's random stream). Call it in the two cases
+ * Figure 2's Followers rule names: an AppendEntries from the current term's leader arrived, or
+ * this server granted a vote. Not when an election starts: protocol.c restarts the timeout itself
+ * just before it calls raft_on_election_timeout (that is Figure 2's "reset election timer" for a
+ * new election), so calling it there again would only draw another random delay. */
 void raft_reset_election_timer(sim_node *n, raft_state *s);
 
 /* Send RPCs and replies (the body is copied). */
@@ -283,10 +287,13 @@ bool raft_observe_term(sim_node *n, raft_state *s, uint32_t term);
  * then whichever log is longer is more up-to-date." Pure: no state changes. */
 bool raft_log_up_to_date(const raft_state *s, uint32_t last_log_term, uint32_t last_log_index);
 
-/* The election timer fired on a follower or candidate (protocol.c has already armed the next
- * one). Figure 2, Candidates: "increment currentTerm, vote for self, reset election timer, send
- * RequestVote RPCs to all other servers". Become a candidate (raft_set_role), count your own
- * vote in s->votes. */
+/* The election timer fired on a follower or candidate. Figure 2, Candidates: "increment
+ * currentTerm, vote for self, reset election timer, send RequestVote RPCs to all other servers".
+ * The "reset election timer" step is already done: protocol.c armed the next timeout before
+ * calling this (do not call raft_reset_election_timer here). You do the rest: the new term, your
+ * vote (voted_for, and your own bit in s->votes), raft_set_role(CANDIDATE), and a RequestVote
+ * with your last log index and term to every other server (0 .. s->cfg.servers - 1 except
+ * sim_self(n)). */
 void raft_on_election_timeout(sim_node *n, raft_state *s);
 
 /* A RequestVote arrived (its term already went through raft_observe_term). Figure 2, RequestVote
@@ -312,7 +319,9 @@ void raft_on_vote_reply(sim_node *n, raft_state *s, int from, const raft_vote_re
  * its log has room, append {current_term, cmd} (Figure 2, Leaders: "If command received from
  * client: append entry to local log"), update its own match_index, send AppendEntries to every
  * other server at once (raft_send_append), and return the new entry's index. Otherwise return 0
- * and change nothing. */
+ * and change nothing. In a one-server cluster the new entry is on a majority at once, so the
+ * reference then calls raft_advance_commit; every world here has 3 or more servers, where that
+ * call changes nothing, so the tests do not depend on it. */
 uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd);
 
 /* Leader: send `peer` one AppendEntries starting at next_index[peer]: prev_log_index =
@@ -323,7 +332,9 @@ void raft_send_append(sim_node *n, raft_state *s, int peer);
 
 /* An AppendEntries arrived (its term already went through raft_observe_term). Figure 2,
  * AppendEntries receiver:
- *   1. Reply false if term < currentTerm.
+ *   1. Reply false if term < currentTerm. (The refusal carries only your term: success 0,
+ *      match_index, conflict_index and conflict_term 0. The stale leader adopts the term and
+ *      steps down on reading it; it reads nothing else. Leave the timer, role and log alone.)
  *   2. Reply false if log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm.
  *   3. If an existing entry conflicts with a new one (same index but different terms), delete the
  *      existing entry and all that follow it.
@@ -333,8 +344,11 @@ void raft_send_append(sim_node *n, raft_state *s, int peer);
  * Candidates: "If AppendEntries RPC received from new leader: convert to follower"), sets
  * leader_hint, and restarts the election timer. Never truncate entries that match: a late or
  * duplicated request must not remove entries a newer request appended (rule 3 deletes only on a
- * conflict). Reply with raft_send_append_reply: on success match_index = prev_log_index +
- * n_entries; on a failed check (rule 2) a backup hint: if the log is shorter than prev_log_index,
+ * conflict). Rule 5 only ever raises commit_index: on a late request the index of the last new
+ * entry can be below commit_index, and min(leaderCommit, that index) must not lower it (a server
+ * never un-learns that an entry is committed; the checker's commit-only-grows catches it). Reply
+ * with raft_send_append_reply: on success match_index = prev_log_index + n_entries; on a failed
+ * check (rule 2) match_index 0 and a backup hint: if the log is shorter than prev_log_index,
  * conflict_term = 0 and conflict_index = log_len + 1; else conflict_term = the term of the entry
  * at prev_log_index and conflict_index = the first index whose entry has that term. */
 void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_append_entries *ae);

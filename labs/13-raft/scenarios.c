@@ -13,6 +13,9 @@
  *                         leader that first committed the entry);
  *   state-machine-safety  no two servers commit or apply different entries at one index.
  *
+ * and one more rule of Figure 2 that a literal reading of it breaks: commit-only-grows (a server's
+ * commitIndex never goes back while it is up).
+ *
  * The scenarios follow the purposes of MIT 6.5840's Raft tests (written anew for this simulator,
  * in virtual time): the test drives servers like a client would (raft_submit on whichever server
  * leads), cuts servers off the network (every link to and from them blocked), crashes and restarts
@@ -50,6 +53,7 @@ typedef struct raft_check {
   int applied_by[RAFT_LOG_CAP + 1];
   uint32_t applied_len;
   uint32_t applied_max[RAFT_MAX_SERVERS]; /* highest index each server ever applied */
+  uint32_t commit_top[RAFT_MAX_SERVERS];  /* highest commitIndex since its last boot */
   /* Counters from the wire. */
   uint64_t requests;        /* RequestVote + AppendEntries sent */
   uint64_t entries_shipped; /* entries carried by AppendEntries */
@@ -226,8 +230,12 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
       else
         snprintf(x, sizeof x, "nothing");
       snprintf(why, cap, "n%d leads term %u, but at index %u it holds %s, not the committed %s "
-               "(committed by n%d in term %u): a server grants its vote only to a candidate whose "
-               "log is at least as up-to-date (raft_log_up_to_date, raft_on_request_vote)",
+               "(committed by n%d in term %u). Likely causes: a server granted its vote to a "
+               "candidate whose log is less up-to-date (raft_log_up_to_date, "
+               "raft_on_request_vote); or a follower dropped committed entries "
+               "(raft_on_append_entries truncating on a late request); or a leader committed an "
+               "earlier term's entry by counting replicas (raft_advance_commit); or a server "
+               "forgot its log or vote in a crash (raft_persist, raft_restore)",
                i, s->current_term, k, x, y, c->commit_by[k], c->commit_term[k]);
       return false;
     }
@@ -263,9 +271,31 @@ static bool state_machine_safety(sim_world *w, void *ctx, char *why, size_t cap)
   return true;
 }
 
+/* commitIndex is volatile: a server starts again from 0 when it boots, and never goes back while
+ * it is up. Figure 2's rule 5 read literally can lower it: a late AppendEntries whose last new
+ * entry is below commitIndex, with leaderCommit above it. */
+static bool commit_only_grows(sim_world *w, void *ctx, char *why, size_t cap) {
+  raft_check *c = ctx;
+  for (int i = 0; i < c->servers; i++) {
+    if (!sim_alive(w, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->commit_index < c->commit_top[i]) {
+      snprintf(why, cap, "n%d lowered its commitIndex from %u to %u while up: commitIndex never "
+               "goes back (rule 5 of AppendEntries, min(leaderCommit, index of last new entry), "
+               "is below it on a late or reordered request: raise commitIndex only, in "
+               "raft_on_append_entries)", i, c->commit_top[i], s->commit_index);
+      return false;
+    }
+    c->commit_top[i] = s->commit_index;
+  }
+  return true;
+}
+
 static void watch(sim_world *w, const sim_event *ev, void *ctx) {
   (void)w;
   raft_check *c = ctx;
+  if (ev->kind == SIM_EV_CRASH && ev->node >= 0 && ev->node < c->servers)
+    c->commit_top[ev->node] = 0; /* it boots with commitIndex 0 */
   if (ev->kind != SIM_EV_SEND) return;
   if (ev->msg_type == MSG_REQUEST_VOTE) c->requests++;
   if (ev->msg_type == MSG_APPEND_ENTRIES) {
@@ -281,6 +311,7 @@ typedef struct setup {
   int servers, clients;
   bool persist;
   int ops, put_percent;
+  sim_time election_min, election_max; /* 0: the default, 150 to 300 ms */
   sim_net_config net;
 } setup;
 
@@ -291,7 +322,8 @@ static setup setup_default(int servers) {
 
 static raft_config config_of(const setup *su, raft_node_kind kind) {
   raft_config c = {.kind = kind, .servers = su->servers, .persist = su->persist,
-                   .election_min = 150 * SIM_MS, .election_max = 300 * SIM_MS,
+                   .election_min = su->election_min ? su->election_min : 150 * SIM_MS,
+                   .election_max = su->election_max ? su->election_max : 300 * SIM_MS,
                    .heartbeat = 50 * SIM_MS, .ops = su->ops, .put_percent = su->put_percent,
                    .start = 100 * SIM_MS, .think = 5 * SIM_MS, .retry = 100 * SIM_MS};
   return c;
@@ -320,6 +352,7 @@ static sim_world *build(lab_run *run, const setup *su) {
   sim_invariant(w, "log-matching", log_matching, c);
   sim_invariant(w, "leader-completeness", leader_completeness, c);
   sim_invariant(w, "state-machine-safety", state_machine_safety, c);
+  sim_invariant(w, "commit-only-grows", commit_only_grows, c);
   return w;
 }
 
@@ -437,13 +470,33 @@ static uint32_t one(sim_world *w, raft_check *c, int32_t v, int expected, bool r
   return 0;
 }
 
-/* No live connected server leads. */
-static bool check_no_leader(sim_world *w, raft_check *c) {
-  int l = leader_now(w, c);
-  if (l < 0) return true;
-  return failf(c, "n%d leads term %u although only a minority is connected to it (a candidate needs "
-               "votes from a majority of all servers, not of those it hears from: raft_on_vote_reply)",
-               l, srv(w, l)->current_term);
+/* Which term each server led when a cut came (0: it did not lead), for check_no_new_leader. */
+typedef struct leaders_at {
+  uint32_t term[RAFT_MAX_SERVERS];
+} leaders_at;
+
+static leaders_at leaders_now(sim_world *w, raft_check *c) {
+  leaders_at at = {{0}};
+  for (int i = 0; i < c->servers; i++)
+    if (sim_alive(w, i) && srv(w, i)->role == ROLE_LEADER) at.term[i] = srv(w, i)->current_term;
+  return at;
+}
+
+/* No live connected server became leader since `before` was taken (the cut). A leader that
+ * already led the same term then is not elected by anyone: cut off alone, it cannot hear the
+ * newer term that deposes it, so it still believes it leads (Raft allows that; section 8 of the
+ * paper is about what it may then answer). Any other leader won an election with only a minority
+ * reachable. */
+static bool check_no_new_leader(sim_world *w, raft_check *c, const leaders_at *before) {
+  for (int i = 0; i < c->servers; i++) {
+    if (!usable(w, c, i)) continue;
+    const raft_state *s = srv(w, i);
+    if (s->role != ROLE_LEADER || s->current_term == before->term[i]) continue;
+    return failf(c, "n%d became leader of term %u after the cut, with only a minority reachable "
+                 "(a candidate needs votes from a majority of all servers, not of those it hears "
+                 "from: raft_on_vote_reply)", i, s->current_term);
+  }
+  return true;
 }
 
 static uint32_t term_of(sim_world *w, int i) { return srv(w, i)->current_term; }
@@ -523,24 +576,29 @@ static bool scenario_re_election(lab_run *run) {
   set_connected(w, c, l1, false);
   int l2 = one_leader(w, c, SIM_SEC);
   TRY(l2 >= 0);
-  /* The old leader comes back: it must not disturb the new one (a single leader remains). */
+  /* The old leader comes back: it must not disturb the new one (a single leader remains). Four
+   * heartbeats' time (200 ms) lets the newer term reach it before the next cut. */
   set_connected(w, c, l1, true);
+  sim_run_for(w, 200 * SIM_MS);
   int l3 = one_leader(w, c, SIM_SEC);
   TRY(l3 >= 0);
-  /* Two of three cut off: no majority, no leader. */
+  /* Two of three cut off: no majority, so no one may win an election. */
   int a = l3, b = (l3 + 1) % 3;
+  leaders_at at_cut = leaders_now(w, c);
   set_connected(w, c, a, false);
   set_connected(w, c, b, false);
-  sim_run_for(w, 2 * SIM_SEC);
-  TRY(check_no_leader(w, c));
+  for (int step = 0; step < 40; step++) {
+    sim_run_for(w, 50 * SIM_MS);
+    TRY(check_no_new_leader(w, c, &at_cut));
+  }
   /* A majority again: a leader. */
   set_connected(w, c, b, true);
   TRY(one_leader(w, c, SIM_SEC) >= 0);
   set_connected(w, c, a, true);
   int l4 = one_leader(w, c, SIM_SEC);
   TRY(l4 >= 0);
-  return finish(run, "leaders n%d, n%d (after n%d was cut off), n%d; none with 1 of 3 connected; "
-                "then n%d", l1, l2, l1, l3, l4);
+  return finish(run, "leaders n%d, n%d (after n%d was cut off), n%d; no one elected with 1 of 3 "
+                "connected; then n%d", l1, l2, l1, l3, l4);
 }
 
 static bool scenario_many_elections(lab_run *run) {
@@ -563,6 +621,28 @@ static bool scenario_many_elections(lab_run *run) {
   TRY(l >= 0);
   return finish(run, "10 rounds of cutting off 3 of 7 servers: a leader each time; n%d leads "
                 "term %u at the end", l, term_of(w, l));
+}
+
+/* The chapter's question 1: every server draws the same election timeout, 150 ms. They boot
+ * together, so their timers fire at the same instant: each starts the same term, votes for itself
+ * and refuses the others, and they all time out together again. Nothing is judged but the five
+ * properties; the verdict says what happened. */
+static bool scenario_same_timeout(lab_run *run) {
+  setup su = setup_default(3);
+  su.election_min = su.election_max = 150 * SIM_MS;
+  sim_world *w = begin(run, &su);
+  raft_check *c = check_of(run);
+  sim_run_for(w, 2 * SIM_SEC);
+  uint32_t top = 0;
+  for (int i = 0; i < 3; i++)
+    if (term_of(w, i) > top) top = term_of(w, i);
+  int l = leader_now(w, c);
+  if (l >= 0)
+    return finish(run, "n%d leads term %u after 2s: something broke the tie (the timeouts are all "
+                  "150 ms, so a timer was restarted at a different moment on some server)", l,
+                  term_of(w, l));
+  return finish(run, "no leader after 2s, term %u: all 3 time out at the same instant every "
+                "150 ms, vote for themselves and refuse each other (a split vote, forever)", top);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -737,12 +817,14 @@ static bool scenario_rejoin(lab_run *run) {
   TRY(l2 >= 0);
   set_connected(w, c, l2, false);
   /* The old leader returns: its uncommitted entries must give way. */
+  uint32_t stale = srv(w, l1)->log_len - srv(w, l1)->commit_index;
   set_connected(w, c, l1, true);
   TRY(one(w, c, 104, 2, true));
   set_connected(w, c, l2, true);
   TRY(one(w, c, 105, 3, true));
-  return finish(run, "old leader n%d rejoined with 3 uncommitted entries; they were replaced and "
-                "all 3 servers agree", l1);
+  return finish(run, "old leader n%d rejoined with %u uncommitted entries (a command handed to it "
+                "before it learned of the newer term is one more); they gave way and all 3 servers "
+                "agree", l1, stale);
 }
 
 static bool scenario_backup(lab_run *run) {
@@ -912,7 +994,16 @@ static bool scenario_persist3(lab_run *run) {
   return finish(run, "the two that had 102 crashed while the third was cut off; 102 survived");
 }
 
-/* Figure 8: leaders crash at random moments, often right after taking a command. */
+/* Figure 8: leaders fall again and again, so that entries of old terms end up on majorities
+ * without being committed. The paper's story needs a new leader that has not yet taken an entry
+ * of its own term when it brings an old entry to a majority (a leader that counts replicas for
+ * it then commits it, and a server with a later last term can still win and overwrite it). So a
+ * command is handed over in only about a third of the rounds, the pause before the leader falls
+ * is sometimes as long as an election timeout, and the leader, if any, falls in every round.
+ * A crashed server is also cut off until it restarts: what it sent just before the crash is lost
+ * with it (otherwise the AppendEntries a leader sends the instant it takes a command would always
+ * arrive, and the Figure 8 interleaving could not happen). With raft_advance_commit counting an
+ * earlier term's entries, figure8 fails on 100 of seeds 1..1000 and figure8-unreliable on 801. */
 static bool figure8_common(lab_run *run, bool unreliable) {
   setup su = setup_persist(5);
   if (unreliable) {
@@ -922,28 +1013,30 @@ static bool figure8_common(lab_run *run, bool unreliable) {
   raft_check *c = check_of(run);
   rng *r = sim_workload_rng(w);
   TRY(one(w, c, (int32_t)rng_below(r, 10000), 1, true));
-  int up = 5, iters = 600;
+  int up = 5, iters = 600, taken = 0;
   for (int iter = 0; iter < iters && run_ok(w); iter++) {
     int leader = -1;
-    for (int i = 0; i < 5; i++)
-      if (usable(w, c, i) && raft_submit(w, i, raft_value_cmd((int32_t)rng_below(r, 10000))))
-        leader = i;
-    sim_time pause = rng_below(r, 100) < 10 ? rng_below(r, 150 * SIM_MS) : rng_below(r, 13 * SIM_MS);
+    if (rng_below(r, 100) < 30) {
+      for (int i = 0; i < 5; i++)
+        if (usable(w, c, i) && raft_submit(w, i, raft_value_cmd((int32_t)rng_below(r, 10000))))
+          leader = i;
+      taken += leader >= 0;
+    } else {
+      leader = leader_now(w, c);
+    }
+    sim_time pause =
+        rng_below(r, 100) < 30 ? rng_below(r, 300 * SIM_MS) : rng_below(r, 13 * SIM_MS);
     sim_run_for(w, pause + 1);
-    if (leader >= 0 && rng_below(r, 2) == 0) {
-      if (unreliable)
-        set_connected(w, c, leader, false);
-      else
-        crash(w, leader);
+    if (leader >= 0 && usable(w, c, leader)) {
+      set_connected(w, c, leader, false);
+      if (!unreliable) crash(w, leader);
       up--;
     }
     if (up < 3) {
       int s = (int)rng_below(r, 5);
-      if (unreliable ? !c->connected[s] : !sim_alive(w, s)) {
-        if (unreliable)
-          set_connected(w, c, s, true);
-        else
-          restart(w, s);
+      if (!c->connected[s]) {
+        restart(w, s);
+        set_connected(w, c, s, true);
         up++;
       }
     }
@@ -957,9 +1050,9 @@ static bool figure8_common(lab_run *run, bool unreliable) {
     set_connected(w, c, i, true);
   }
   TRY(one(w, c, (int32_t)rng_below(r, 10000), 5, true));
-  return finish(run, "%d rounds of leaders %s right after taking commands; all 5 agree at the "
-                "end (%u entries applied)", iters, unreliable ? "cut off" : "crashing",
-                c->applied_len);
+  return finish(run, "%d rounds, each ending with the leader %s (%d right after taking a "
+                "command); all 5 agree at the end (%u entries applied)", iters,
+                unreliable ? "cut off" : "crashed", taken, c->applied_len);
 }
 
 static bool scenario_figure8(lab_run *run) { return figure8_common(run, false); }
@@ -1019,17 +1112,28 @@ static bool churn_common(lab_run *run, bool unreliable) {
     restart(w, i);
     set_connected(w, c, i, true);
   }
+  /* Liveness is judged once the churn stops: every server up and connected on a reliable
+   * network, a new command must reach all five within 5 s (the reference needs at most 2.4 s
+   * over seeds 1..3000: an election, and one more try when the first server it went to was a
+   * deposed leader that did not know it yet). During the churn itself a majority can be down or
+   * cut off for most of a run (the nemesis draws its faults at random), so how many of the
+   * commands taken then were committed depends on the seed: it is reported, not judged. */
+  sim_time healed = sim_now(w);
   uint32_t last = one(w, c, 1000000, 5, true);
   TRY(last);
-  /* Progress: commands taken during the churn were committed. */
+  char t[32], h[32];
+  sim_format_time(sim_now(w) - healed, t, sizeof t);
+  if (sim_now(w) - healed > 5 * SIM_SEC)
+    return failf(c, "after the churn stopped at %s (all 5 up and connected, no more loss), a new "
+                 "command took %s to reach all 5 servers (at most 5s: an election and a retry; "
+                 "look for elections that keep failing, raft_on_request_vote and the timer "
+                 "resets, or a follower that is never brought up to date, raft_on_append_reply)",
+                 sim_format_time(healed, h, sizeof h), t), finish(run, "?");
+  /* How many commands taken during the churn were committed: reported, not judged. */
   int values = 0;
   for (uint32_t i = 1; i <= c->applied_len; i++) values += c->applied[i].cmd.value < 1000000;
-  if (values * 10 < (int)next - 1)
-    failf(c, "only %d of the %d commands that servers took as leaders during the churn were "
-          "committed (a tenth is expected: a majority is up most of the time)", values,
-          (int)next - 1);
-  return finish(run, "40 rounds of %schurn: %d of %d commands committed, all 5 agree at the end",
-                unreliable ? "unreliable " : "", values, (int)next - 1);
+  return finish(run, "40 rounds of %schurn: %d of %d commands committed, all 5 agree %s after "
+                "the churn stopped", unreliable ? "unreliable " : "", values, (int)next - 1, t);
 }
 
 static bool scenario_reliable_churn(lab_run *run) { return churn_common(run, false); }
@@ -1129,6 +1233,8 @@ static const lab_scenario scenarios[] = {
      LAB_FIXED_NODES},
     {"many-elections", "(a) 7 servers, 3 random ones cut off, 10 times", scenario_many_elections,
      LAB_FIXED_NODES},
+    {"same-timeout", "(a) question 1: every server's election timeout is 150 ms, not random",
+     scenario_same_timeout, LAB_FIXED_NODES},
     {"basic-agree", "(b) 3 commands, applied by all 3 servers at indexes 1..3", scenario_basic_agree,
      LAB_FIXED_NODES},
     {"rpc-bytes", "(b) 30 commands: entries shipped stay near 2 per command", scenario_rpc_bytes,

@@ -31,8 +31,9 @@ bool raft_log_up_to_date(const raft_state *s, uint32_t last_log_term, uint32_t l
 
 void raft_on_election_timeout(sim_node *n, raft_state *s) {
   /* Figure 2, Candidates: "On conversion to candidate, start election: increment currentTerm,
-   * vote for self, reset election timer, send RequestVote RPCs to all other servers". (The timer
-   * was already re-armed by protocol.c.) */
+   * vote for self, reset election timer, send RequestVote RPCs to all other servers". The reset
+   * is protocol.c's: it armed the next timeout just before calling this, so no
+   * raft_reset_election_timer here. */
   s->current_term++;
   s->voted_for = sim_self(n);
   s->votes = 1u << sim_self(n);

@@ -20,6 +20,7 @@ uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd) {
   s->match_index[sim_self(n)] = s->log_len;
   for (int i = 0; i < s->cfg.servers; i++)
     if (i != sim_self(n)) raft_send_append(n, s, i);
+  raft_advance_commit(n, s); /* commits at once only when the leader alone is a majority */
   return s->log_len;
 }
 
@@ -82,9 +83,10 @@ void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_app
   uint32_t last_new = ae->prev_log_index + ae->n_entries;
   if (last_new > s->log_len) last_new = s->log_len;
   /* "5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new
-   * entry)." */
-  if (ae->leader_commit > s->commit_index)
-    s->commit_index = ae->leader_commit < last_new ? ae->leader_commit : last_new;
+   * entry)." Only ever upward: on a late request the last new entry can be below commitIndex,
+   * and what a server once knew committed stays committed. */
+  uint32_t commit = ae->leader_commit < last_new ? ae->leader_commit : last_new;
+  if (commit > s->commit_index) s->commit_index = commit;
   r.success = 1;
   r.match_index = last_new;
   raft_send_append_reply(n, from, &r);
