@@ -81,16 +81,6 @@ static bool live(const saga_disk *d, uint32_t t) { return d->applied[t] > d->und
  * The observer: counts actions as the crash points do, and sets off the crash point's restart.
  */
 
-static void restart_node(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  if (!sim_alive(w, (int)arg)) sim_restart(w, (int)arg);
-}
-
-static void crash_node(sim_world *w, void *ctx, uint64_t arg) {
-  (void)ctx;
-  if (sim_alive(w, (int)arg)) sim_crash(w, (int)arg);
-}
-
 /* What the commit node i is about to make changes (disk_describe against its stable storage). */
 static void describe_commit(sim_world *w, int i, char *out, size_t cap) {
   const saga_state *s = sim_state(w, i);
@@ -130,7 +120,7 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     rec->cp_reached = true;
     rec->cp_at = ev->time;
     snprintf(rec->cp_what, sizeof rec->cp_what, "%s", rec->last_action[i]);
-    sim_at(w, ev->time + d->su.down, restart_node, NULL, (uint64_t)i);
+    sim_restart_at(w, ev->time + d->su.down, i);
   }
 }
 
@@ -410,8 +400,8 @@ static scenario_data *build(lab_run *run, const setup *su) {
     int node = (int)rng_below(r, SAGA_NODES);
     sim_time at = 10 * SIM_MS + rng_below(r, 240 * SIM_MS);
     sim_time down = 30 * SIM_MS + rng_below(r, 170 * SIM_MS);
-    sim_at(w, at, crash_node, NULL, (uint64_t)node);
-    sim_at(w, at + down, restart_node, NULL, (uint64_t)node);
+    sim_crash_at(w, at, node);
+    sim_restart_at(w, at + down, node);
   }
   lab_begin(run, w);
   return d;
