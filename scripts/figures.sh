@@ -141,6 +141,16 @@ fig 10-3pc-partition-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view sp
 # ... while n3, leading round 3 with n4, finds both uncertain and aborts.
 fig 10-3pc-partition-abort-spacetime.svg 10-two-phase-commit 3pc-partition 9 --view spacetime --from 610ms --nodes 1,2,3,4
 
+# --- Lab 11: sagas and the outbox -------------------------------------------------------------
+# Inventory commits saga 1's step (and its Done, in the outbox) and crashes; at its restart the
+# relay publishes the Done at once, and saga 2 runs on until shipping refuses it.
+fig 11-crash-point-spacetime.svg 11-sagas crash-point 73 --view spacetime --from 173ms --to 191ms
+# Saga 2 at every node: forward to shipping's refusal, then compensated backward to the start.
+fig 11-crash-point-states.svg 11-sagas crash-point 73 --view states --key s2
+# Without an outbox: payment commits and crashes before sending its Done; the retried Do finds
+# the step done, is acknowledged, and nothing else ever comes.
+fig 11-dual-write-spacetime.svg 11-sagas dual-write 1 --view spacetime --from 9ms --to 220ms --nodes 0,1
+
 # --- Lab 12: Paxos -----------------------------------------------------------------------------
 # Dueling proposers without backoff, seed 2: 125 times idle -> preparing -> accepting -> idle (the
 # 16ms attempt timer), and never decided.

@@ -1,0 +1,727 @@
+/*
+ * tests/11-sagas.c: lab 11's tests: the transactional outbox, idempotent services, the saga
+ * orchestrator and the choreography.
+ *
+ * First one case per rule, so a learner sees which rule is wrong. The pure rules (saga_react,
+ * choreo_route, choreo_input, choreo_order_react, outbox_add) are called on hand-made records;
+ * the handlers are called by hand on a bench of inert nodes (saga_inert_protocol: nothing runs
+ * unless the test says so), and the bench reads each sender's stable storage at the moment of
+ * every send, so "acknowledged only after the commit" is checked, not assumed.
+ *
+ * Then seed sweeps of the driver's scenarios, where every check of scenarios.c runs after every
+ * event (step-once, compensation-after-step, saga-order, outbox) and every saga must end whole
+ * with every event acknowledged: without faults, under loss and duplication, with crashes, and
+ * with one crash at each action of each node in turn (checking that the crash points covered
+ * every action of a run). Last, a demonstration: without an outbox, a crash between the commit
+ * and the send loses an event, and its saga never ends.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lab.h"
+#include "tap.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * The bench: the four nodes running the inert protocol over a constant 5 ms network, and a log
+ * of every send with the sender's stable storage at that moment. Shipping (n3) refuses saga 2.
+ */
+typedef struct sent {
+  int from, to, type;
+  saga_event ev;  /* MSG_EVENT */
+  uint32_t ack;   /* MSG_ACK: the id acknowledged */
+  saga_disk disk; /* the sender's stable storage when it sent this */
+} sent;
+
+typedef struct bench {
+  sim_world *w;
+  int count;
+  sent log[128];
+} bench;
+
+static void record(sim_world *w, const sim_event *ev, void *ctx) {
+  bench *b = ctx;
+  if (ev->kind != SIM_EV_SEND || b->count >= 128) return;
+  sent *s = &b->log[b->count++];
+  s->from = ev->node;
+  s->to = ev->peer;
+  s->type = ev->msg_type;
+  if (s->type == MSG_EVENT) s->ev = *(const saga_event *)ev->body;
+  if (s->type == MSG_ACK) s->ack = ((const ack_body *)ev->body)->id;
+  s->disk = *(const saga_disk *)sim_stable(w, ev->node);
+}
+
+static bench *bench_start(saga_mode mode) {
+  static bench b;
+  memset(&b, 0, sizeof b);
+  b.w = sim_create(1);
+  for (int i = 0; i < SAGA_NODES; i++) {
+    saga_config c = {.mode = mode, .timing = saga_default_timing()};
+    if (i == SAGA_SHIPPING) c.refuse = 1u << 2;
+    sim_add_node(b.w, &saga_inert_protocol, &c, sizeof c);
+  }
+  sim_net_config net = sim_net_default();
+  net.latency = SIM_LATENCY_CONSTANT;
+  net.latency_min = net.latency_max = 5 * SIM_MS;
+  sim_set_net(b.w, &net);
+  sim_observe(b.w, record, &b);
+  sim_start(b.w);
+  /* Start at 5 ms, so that no relay timestamp is 0. */
+  sim_run_until_time(b.w, 5 * SIM_MS);
+  return &b;
+}
+
+static saga_state *node(bench *b, int i) { return sim_state_mut(b->w, i); }
+static const saga_disk *disk(bench *b, int i) { return sim_stable(b->w, i); }
+
+/* What a poke asks a node to do. */
+enum { RELAY, ON_ACK, REACT, ON_EVENT, BEGIN, ORCH_EVENT, COMMIT };
+
+typedef struct call {
+  int what;
+  uint32_t id, saga;
+  ev_kind input;
+  saga_event ev;
+  ev_kind result; /* REACT: what service_react returned */
+} call;
+
+static void do_call(sim_node *n, void *state, void *arg) {
+  saga_state *s = state;
+  call *c = arg;
+  switch (c->what) {
+    case RELAY:
+      outbox_relay(n, s);
+      break;
+    case ON_ACK:
+      outbox_on_ack(n, s, c->id);
+      break;
+    case REACT:
+      c->result = service_react(n, s, c->saga, c->input);
+      break;
+    case ON_EVENT:
+      service_on_event(n, s, &c->ev);
+      break;
+    case BEGIN:
+      saga_begin(n, s, c->saga);
+      break;
+    case ORCH_EVENT:
+      orchestrator_on_event(n, s, &c->ev);
+      break;
+    case COMMIT:
+      disk_commit(n, s);
+      break;
+    default:
+      break;
+  }
+}
+
+static call at(bench *b, int i, call c) {
+  sim_poke(b->w, i, do_call, &c);
+  return c;
+}
+
+/* Sends in log[first ..] of a type from a node. */
+static int sends(const bench *b, int first, int from, int type) {
+  int k = 0;
+  for (int i = first; i < b->count; i++) k += b->log[i].from == from && b->log[i].type == type;
+  return k;
+}
+
+/* The first send in log[first ..] of a type from a node, or NULL. */
+static const sent *first_send(const bench *b, int first, int from, int type) {
+  for (int i = first; i < b->count; i++)
+    if (b->log[i].from == from && b->log[i].type == type) return &b->log[i];
+  return NULL;
+}
+
+/* An event as the trace shows it, "s1 Done #3 n1->n0", into out. */
+static const char *ev_text(const saga_event *e, char *out, size_t cap) {
+  snprintf(out, cap, "s%u %s #%u n%d->n%d", e->saga, ev_name((ev_kind)e->kind), e->id, e->from,
+           e->to);
+  return out;
+}
+
+static saga_event event(uint32_t id, int from, int to, uint32_t saga, ev_kind kind) {
+  saga_event e = {.id = id, .from = from, .to = to, .saga = saga, .kind = kind};
+  return e;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part A: the outbox.
+ */
+
+/* Rule: outbox_add appends an unacknowledged entry numbered last_id + 1; a full outbox refuses. */
+static void outbox_add_rule(void *arg) {
+  (void)arg;
+  static saga_disk d;
+  memset(&d, 0, sizeof d);
+  uint32_t a = outbox_add(&d, 1, 0, 3, EV_DONE);
+  uint32_t b = outbox_add(&d, 1, 0, 4, EV_REFUSED);
+  tap_ok(a == 1 && b == 2, "outbox_add: the first two entries get ids 1 and 2 (got %u, %u)", a, b);
+  tap_is_int(d.out.count, 2, "outbox_add: the outbox holds two entries");
+  tap_is_int(d.out.last_id, 2, "outbox_add: last_id is the id of the latest entry");
+  char got[64];
+  const saga_event *e = &d.out.entry[1].ev;
+  tap_ok(e->id == 2 && e->from == 1 && e->to == 0 && e->saga == 4 && e->kind == EV_REFUSED,
+         "outbox_add: entry 1 is s4 Refused #2 n1->n0 (got %s)", ev_text(e, got, sizeof got));
+  tap_ok(!d.out.entry[0].acked && !d.out.entry[1].acked,
+         "outbox_add: a new entry is not acknowledged");
+  /* Ids keep rising even after entries are acknowledged. */
+  d.out.entry[0].acked = true;
+  tap_is_int(outbox_add(&d, 1, 0, 5, EV_DONE), 3, "outbox_add: the next id is 3");
+  d.out.count = OUTBOX_MAX;
+  uint32_t last = d.out.last_id;
+  tap_ok(
+      outbox_add(&d, 1, 0, 6, EV_DONE) == 0 && d.out.count == OUTBOX_MAX && d.out.last_id == last,
+      "outbox_add: a full outbox (OUTBOX_MAX entries) returns 0 and adds nothing");
+}
+
+/* Rule: the relay publishes the unacknowledged entries, in order, and again only after retry. */
+static void relay_rule(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  saga_state *s = node(b, 1);
+  outbox_add(&s->disk, 1, 0, 1, EV_DONE);
+  outbox_add(&s->disk, 1, 0, 2, EV_REFUSED);
+  outbox_add(&s->disk, 1, 0, 3, EV_DONE);
+  s->disk.out.entry[1].acked = true;
+  at(b, 1, (call){.what = COMMIT});
+  /* Step 1, at 5 ms: entries #1 and #3 are unacknowledged. */
+  int first = b->count;
+  at(b, 1, (call){.what = RELAY});
+  const sent *a = first_send(b, first, 1, MSG_EVENT);
+  char got[64];
+  tap_ok(sends(b, first, 1, MSG_EVENT) == 2 && a && a->ev.id == 1 && a->to == 0 &&
+             b->log[b->count - 1].ev.id == 3,
+         "outbox_relay at 5 ms: publishes #1 then #3 to n0, and not the acknowledged #2 (%d "
+         "Events, the first %s)",
+         sends(b, first, 1, MSG_EVENT), a ? ev_text(&a->ev, got, sizeof got) : "none");
+  tap_ok(a && a->ev.saga == 1 && a->ev.kind == EV_DONE && a->ev.from == 1,
+         "outbox_relay: the message is the entry's event itself");
+  tap_is_int(s->commits, 1, "outbox_relay: writes nothing (it only reads the outbox)");
+  /* Step 2, at 15 ms: too soon to publish again. */
+  sim_run_until_time(b->w, 15 * SIM_MS);
+  first = b->count;
+  at(b, 1, (call){.what = RELAY});
+  tap_is_int(sends(b, first, 1, MSG_EVENT), 0,
+             "outbox_relay at 15 ms: nothing again before retry (40 ms) has passed");
+  /* Step 3, at 45 ms: retry has passed; both go again. */
+  sim_run_until_time(b->w, 45 * SIM_MS);
+  first = b->count;
+  at(b, 1, (call){.what = RELAY});
+  tap_is_int(sends(b, first, 1, MSG_EVENT), 2,
+             "outbox_relay at 45 ms: 40 ms after the first copies, #1 and #3 go again");
+  /* Step 4: a restart forgets sent_at; the relay publishes at once. */
+  memset(s->sent_at, 0, sizeof s->sent_at);
+  first = b->count;
+  at(b, 1, (call){.what = RELAY});
+  tap_is_int(sends(b, first, 1, MSG_EVENT), 2,
+             "outbox_relay after a restart (sent_at all 0): publishes the two again at once");
+  sim_destroy(b->w);
+}
+
+/* Rule: an Ack marks its entry acknowledged and commits, once; unknown ids change nothing. */
+static void ack_rule(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  saga_state *s = node(b, 2);
+  outbox_add(&s->disk, 2, 0, 1, EV_DONE);
+  outbox_add(&s->disk, 2, 0, 2, EV_DONE);
+  at(b, 2, (call){.what = COMMIT});
+  uint32_t commits = s->commits;
+  at(b, 2, (call){.what = ON_ACK, .id = 2});
+  tap_ok(s->disk.out.entry[1].acked && !s->disk.out.entry[0].acked,
+         "outbox_on_ack(#2): entry #2 is acknowledged, #1 is not");
+  tap_ok(disk(b, 2)->out.entry[1].acked,
+         "outbox_on_ack(#2): and it is on disk (committed), so a restart will not publish it");
+  tap_is_int(s->commits - commits, 1, "outbox_on_ack(#2): one commit");
+  at(b, 2, (call){.what = ON_ACK, .id = 2});
+  at(b, 2, (call){.what = ON_ACK, .id = 9});
+  tap_is_int(s->commits - commits, 1,
+             "outbox_on_ack: a repeated Ack (#2) and an unknown one (#9) write nothing");
+  tap_ok(!s->disk.out.entry[0].acked, "outbox_on_ack: #1 is still unacknowledged");
+  int first = b->count;
+  memset(s->sent_at, 0, sizeof s->sent_at);
+  at(b, 2, (call){.what = RELAY});
+  const sent *e = first_send(b, first, 2, MSG_EVENT);
+  tap_ok(sends(b, first, 2, MSG_EVENT) == 1 && e && e->ev.id == 1,
+         "outbox_relay: only #1 is published now (%d Events)", sends(b, first, 2, MSG_EVENT));
+  sim_destroy(b->w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part B: a service.
+ */
+
+/* service_react on node i, saga t; returns what it returned. */
+static ev_kind react(bench *b, int i, uint32_t t, ev_kind input) {
+  return at(b, i, (call){.what = REACT, .saga = t, .input = input}).result;
+}
+
+static bool expect_react(bench *b, int i, uint32_t t, ev_kind input, ev_kind want,
+                         step_status want_st, uint8_t applied, uint8_t undone, const char *why) {
+  ev_kind got = react(b, i, t, input);
+  const saga_disk *d = &node(b, i)->disk;
+  return tap_ok(
+      got == want && d->status[t] == want_st && d->applied[t] == applied && d->undone[t] == undone,
+      "service_react(s%u, %s) at %s: %s: expected %s, status %s, applied %u, undone "
+      "%u; got %s, status %s, applied %u, undone %u",
+      t, ev_name(input), service_name(i), why, ev_name(want), step_name(want_st), applied, undone,
+      ev_name(got), step_name((step_status)d->status[t]), d->applied[t], d->undone[t]);
+}
+
+/* Rule: a step applies once; a repeated Do, or a late one after the compensation, does nothing. */
+static void react_once(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  expect_react(b, 1, 1, EV_DO, EV_DONE, STEP_DONE, 1, 0, "the first Do applies the step");
+  expect_react(b, 1, 1, EV_DO, EV_NONE, STEP_DONE, 1, 0,
+               "a repeated Do (a duplicate) changes nothing");
+  expect_react(b, 1, 1, EV_UNDO, EV_COMPENSATED, STEP_COMPENSATED, 1, 1,
+               "Undo of a done step compensates it");
+  expect_react(b, 1, 1, EV_UNDO, EV_NONE, STEP_COMPENSATED, 1, 1,
+               "a repeated Undo changes nothing");
+  expect_react(b, 1, 1, EV_DO, EV_NONE, STEP_COMPENSATED, 1, 1,
+               "a late Do after the compensation is not applied again");
+  tap_is_int(node(b, 1)->commits, 0, "service_react writes nothing itself (the caller commits)");
+  sim_destroy(b->w);
+}
+
+/* Rule: a refused step has no effect and nothing to compensate; Undo of nothing does nothing. */
+static void react_refused(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  expect_react(b, 3, 2, EV_DO, EV_REFUSED, STEP_REFUSED, 0, 0,
+               "shipping cannot do saga 2 (service_can_do): refused, no effect");
+  expect_react(b, 3, 2, EV_DO, EV_NONE, STEP_REFUSED, 0, 0, "a repeated Do stays refused");
+  expect_react(b, 3, 2, EV_UNDO, EV_NONE, STEP_REFUSED, 0, 0,
+               "a refused step has nothing to compensate");
+  expect_react(b, 2, 3, EV_UNDO, EV_NONE, STEP_NONE, 0, 0,
+               "an Undo for a step never done compensates nothing");
+  sim_destroy(b->w);
+}
+
+/* The number of entries of node i's stable outbox. */
+static uint32_t out_count(bench *b, int i) { return disk(b, i)->out.count; }
+
+/* Rule: the change and its event are committed in one write, and the Ack follows the commit. */
+static void service_commit_then_ack(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  int first = b->count;
+  at(b, 1, (call){.what = ON_EVENT, .ev = event(7, 0, 1, 1, EV_DO)});
+  saga_state *s = node(b, 1);
+  tap_is_int(s->commits, 1,
+             "service_on_event(s1 Do #7) at payment: one commit (the status, the effect and the "
+             "event together)");
+  const saga_disk *d = disk(b, 1);
+  char got[64] = "none";
+  if (d->out.count) ev_text(&d->out.entry[0].ev, got, sizeof got);
+  tap_ok(d->status[1] == STEP_DONE && d->applied[1] == 1,
+         "on disk: saga 1 is done, its effect applied once");
+  tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE && d->out.entry[0].ev.to == 0 &&
+             d->out.entry[0].ev.from == 1 && d->out.entry[0].ev.saga == 1 && !d->out.entry[0].acked,
+         "on disk: the outbox holds s1 Done n1->n0, unacknowledged (got %s, %u entries)", got,
+         d->out.count);
+  const sent *a = first_send(b, first, 1, MSG_ACK);
+  tap_ok(a && a->to == 0 && a->ack == 7, "service_on_event: Ack #7 to n0, the producer");
+  tap_ok(a && a->disk.status[1] == STEP_DONE && a->disk.out.count == 1,
+         "service_on_event: when the Ack left, the disk already held the change and its event "
+         "(status %s, %u outbox entries): acknowledge only after disk_commit",
+         a ? step_name((step_status)a->disk.status[1]) : "-", a ? a->disk.out.count : 0);
+  sim_destroy(b->w);
+}
+
+/* Rule: a repeated event is acknowledged again, with no new write and no new event. */
+static void service_duplicate(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  at(b, 2, (call){.what = ON_EVENT, .ev = event(3, 0, 2, 1, EV_DO)});
+  uint32_t commits = node(b, 2)->commits;
+  int first = b->count;
+  at(b, 2, (call){.what = ON_EVENT, .ev = event(3, 0, 2, 1, EV_DO)});
+  tap_is_int(node(b, 2)->commits - commits, 0, "a repeated s1 Do #3 at inventory: no commit");
+  tap_is_int(out_count(b, 2), 1, "and no second event in the outbox");
+  tap_is_int(disk(b, 2)->applied[1], 1, "and the effect still applied once");
+  const sent *a = first_send(b, first, 2, MSG_ACK);
+  tap_ok(a && a->ack == 3 && a->to == 0,
+         "but Ack #3 again: the first Ack may have been lost, and the producer must stop");
+  sim_destroy(b->w);
+}
+
+/* Rule: an Undo compensates, committed with its Compensated event, then acknowledged. */
+static void service_undo(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  at(b, 2, (call){.what = ON_EVENT, .ev = event(3, 0, 2, 1, EV_DO)});
+  int first = b->count;
+  at(b, 2, (call){.what = ON_EVENT, .ev = event(5, 0, 2, 1, EV_UNDO)});
+  const saga_disk *d = disk(b, 2);
+  tap_ok(d->status[1] == STEP_COMPENSATED && d->undone[1] == 1,
+         "service_on_event(s1 Undo #5) at inventory: on disk, compensated, undone once");
+  tap_ok(
+      d->out.count == 2 && d->out.entry[1].ev.kind == EV_COMPENSATED && d->out.entry[1].ev.to == 0,
+      "the outbox holds Done then Compensated, to n0 (%u entries)", d->out.count);
+  const sent *a = first_send(b, first, 2, MSG_ACK);
+  tap_ok(a && a->ack == 5 && a->disk.status[1] == STEP_COMPENSATED,
+         "Ack #5 left after the compensation was on disk");
+  sim_destroy(b->w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part C: the orchestrator.
+ */
+
+static const char *rec_text(const saga_rec *r, char *out, size_t cap) {
+  snprintf(out, cap, "%s step %d failed %d", saga_phase_name((saga_phase)r->phase), r->step,
+           r->failed);
+  return out;
+}
+
+/* One saga_react call: from the record `r`, an event; expect `moved`, the record `want` and the
+ * command (to, kind). */
+static bool expect_saga(saga_rec *r, int from, ev_kind kind, bool moved, saga_rec want, int to,
+                        ev_kind cmd, const char *why) {
+  char before[64], after[64], wanted[64];
+  rec_text(r, before, sizeof before);
+  int got_to = -1;
+  ev_kind got_cmd = EV_NONE;
+  bool got = saga_react(r, from, kind, &got_to, &got_cmd);
+  bool same = r->phase == want.phase && r->step == want.step && r->failed == want.failed;
+  bool cmd_ok = got_cmd == cmd && (cmd == EV_NONE || got_to == to);
+  return tap_ok(got == moved && same && cmd_ok,
+                "saga_react(%s, %s from n%d): %s: expected %s, record %s, command %s to n%d; got "
+                "%s, record %s, command %s to n%d",
+                before, ev_name(kind), from, why, moved ? "true" : "false",
+                rec_text(&want, wanted, sizeof wanted), ev_name(cmd), to, got ? "true" : "false",
+                rec_text(r, after, sizeof after), ev_name(got_cmd), got_to);
+}
+
+/* Rule: forward, one step at a time, each after the previous one's Done. */
+static void saga_forward(void *arg) {
+  (void)arg;
+  saga_rec r = {.phase = SAGA_RUNNING, .step = 1};
+  expect_saga(&r, 1, EV_DONE, true, (saga_rec){SAGA_RUNNING, 2, 0}, 2, EV_DO,
+              "payment's Done: ask inventory");
+  expect_saga(&r, 2, EV_DONE, true, (saga_rec){SAGA_RUNNING, 3, 0}, 3, EV_DO,
+              "inventory's Done: ask shipping");
+  expect_saga(&r, 3, EV_DONE, true, (saga_rec){SAGA_COMPLETED, 3, 0}, -1, EV_NONE,
+              "shipping's Done: the saga is complete, nothing more to send");
+}
+
+/* Rule: a refusal compensates the committed steps, from the last back to the first. */
+static void saga_backward(void *arg) {
+  (void)arg;
+  saga_rec r = {.phase = SAGA_RUNNING, .step = 3};
+  expect_saga(&r, 3, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 2, 3}, 2, EV_UNDO,
+              "shipping refused: it committed nothing; compensate inventory first");
+  expect_saga(&r, 2, EV_COMPENSATED, true, (saga_rec){SAGA_COMPENSATING, 1, 3}, 1, EV_UNDO,
+              "inventory compensated: now payment");
+  expect_saga(&r, 1, EV_COMPENSATED, true, (saga_rec){SAGA_ABORTED, 1, 3}, -1, EV_NONE,
+              "payment compensated: the saga is aborted, whole");
+  saga_rec p = {.phase = SAGA_RUNNING, .step = 1};
+  expect_saga(&p, 1, EV_REFUSED, true, (saga_rec){SAGA_ABORTED, 1, 1}, -1, EV_NONE,
+              "payment refused the first step: nothing committed, nothing to compensate");
+  saga_rec i = {.phase = SAGA_RUNNING, .step = 2};
+  expect_saga(&i, 2, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 1, 2}, 1, EV_UNDO,
+              "inventory refused: compensate payment only");
+}
+
+/* Rule: an event the saga does not wait for (a duplicate, a late one, another step's) changes
+ * nothing. */
+static void saga_ignores(void *arg) {
+  (void)arg;
+  saga_rec r = {.phase = SAGA_RUNNING, .step = 2};
+  expect_saga(&r, 1, EV_DONE, false, r, -1, EV_NONE,
+              "a repeated Done from payment while waiting for inventory");
+  expect_saga(&r, 3, EV_DONE, false, r, -1, EV_NONE, "a Done from shipping, never asked");
+  expect_saga(&r, 2, EV_COMPENSATED, false, r, -1, EV_NONE,
+              "a Compensated from inventory while running forward");
+  saga_rec c = {.phase = SAGA_COMPENSATING, .step = 1, .failed = 3};
+  expect_saga(&c, 2, EV_COMPENSATED, false, c, -1, EV_NONE,
+              "a repeated Compensated from inventory while compensating payment");
+  expect_saga(&c, 1, EV_DONE, false, c, -1, EV_NONE, "a late Done from payment");
+  saga_rec done = {.phase = SAGA_COMPLETED, .step = 3};
+  expect_saga(&done, 3, EV_DONE, false, done, -1, EV_NONE,
+              "a repeated Done from shipping after the saga completed");
+  saga_rec ab = {.phase = SAGA_ABORTED, .step = 1, .failed = 1};
+  expect_saga(&ab, 1, EV_REFUSED, false, ab, -1, EV_NONE,
+              "a repeated Refused from payment after the saga aborted");
+}
+
+/* Rule: saga_begin commits the saga and its first command in one write. */
+static void begin_rule(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  at(b, 0, (call){.what = BEGIN, .saga = 3});
+  const saga_disk *d = disk(b, 0);
+  char got[64] = "none";
+  if (d->out.count) ev_text(&d->out.entry[0].ev, got, sizeof got);
+  tap_is_int(node(b, 0)->commits, 1, "saga_begin(s3): one commit");
+  tap_ok(d->saga[3].phase == SAGA_RUNNING && d->saga[3].step == 1,
+         "on disk: saga 3 is running, at step 1 (got %s step %d)",
+         saga_phase_name((saga_phase)d->saga[3].phase), d->saga[3].step);
+  tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_DO && d->out.entry[0].ev.to == 1 &&
+             d->out.entry[0].ev.from == 0 && d->out.entry[0].ev.saga == 3,
+         "on disk, in the same write: the outbox holds s3 Do n0->n1 (got %s)", got);
+  sim_destroy(b->w);
+}
+
+/* Rule: the orchestrator takes an event, commits the next command with it, then acknowledges;
+ * a repeat is acknowledged again and changes nothing. */
+static void orchestrator_rule(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_ORCHESTRATION);
+  at(b, 0, (call){.what = BEGIN, .saga = 1});
+  int first = b->count;
+  at(b, 0, (call){.what = ORCH_EVENT, .ev = event(4, 1, 0, 1, EV_DONE)});
+  const saga_disk *d = disk(b, 0);
+  tap_is_int(node(b, 0)->commits, 2, "orchestrator_on_event(s1 Done #4 from payment): one commit");
+  tap_ok(d->saga[1].phase == SAGA_RUNNING && d->saga[1].step == 2 && d->out.count == 2 &&
+             d->out.entry[1].ev.kind == EV_DO && d->out.entry[1].ev.to == 2,
+         "on disk: saga 1 at step 2, and s1 Do n0->n2 in the outbox (%u entries)", d->out.count);
+  const sent *a = first_send(b, first, 0, MSG_ACK);
+  tap_ok(a && a->to == 1 && a->ack == 4 && a->disk.saga[1].step == 2,
+         "Ack #4 to payment, sent after the commit");
+  first = b->count;
+  at(b, 0, (call){.what = ORCH_EVENT, .ev = event(4, 1, 0, 1, EV_DONE)});
+  tap_ok(node(b, 0)->commits == 2 && out_count(b, 0) == 2 && disk(b, 0)->saga[1].step == 2,
+         "a repeated Done #4: no commit, no new command, still at step 2");
+  tap_ok(sends(b, first, 0, MSG_ACK) == 1, "and it is acknowledged again");
+  sim_destroy(b->w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Part D: the choreography.
+ */
+
+static void route_rule(void *arg) {
+  (void)arg;
+  static const struct {
+    int self;
+    ev_kind kind;
+    int want;
+  } cases[] = {{1, EV_DONE, 2},        {2, EV_DONE, 3},       {3, EV_DONE, 0},
+               {1, EV_REFUSED, 0},     {2, EV_REFUSED, 1},    {3, EV_REFUSED, 2},
+               {1, EV_COMPENSATED, 0}, {2, EV_COMPENSATED, 1}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int got = choreo_route(cases[i].self, cases[i].kind);
+    tap_ok(got == cases[i].want, "choreo_route(%s, %s) is n%d (%s), got n%d",
+           service_name(cases[i].self), ev_name(cases[i].kind), cases[i].want,
+           service_name(cases[i].want), got);
+  }
+}
+
+static void input_rule(void *arg) {
+  (void)arg;
+  static const struct {
+    int self, from;
+    ev_kind kind, want;
+    const char *why;
+  } cases[] = {
+      {1, 0, EV_PLACED, EV_DO, "an order was placed: charge"},
+      {2, 1, EV_DONE, EV_DO, "payment is done: reserve"},
+      {3, 2, EV_DONE, EV_DO, "inventory is done: ship"},
+      {2, 3, EV_REFUSED, EV_UNDO, "shipping refused: release"},
+      {1, 2, EV_REFUSED, EV_UNDO, "inventory refused: refund"},
+      {1, 2, EV_COMPENSATED, EV_UNDO, "inventory released: refund"},
+      {2, 0, EV_PLACED, EV_NONE, "Placed is payment's cue, not inventory's"},
+      {2, 3, EV_DONE, EV_NONE, "shipping's Done is the order's business"},
+      {3, 1, EV_DONE, EV_NONE, "payment's Done is inventory's cue, not shipping's"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    saga_event e = event(1, cases[i].from, cases[i].self, 1, cases[i].kind);
+    ev_kind got = choreo_input(cases[i].self, &e);
+    tap_ok(got == cases[i].want, "choreo_input at %s, %s from n%d: %s: expected %s, got %s",
+           service_name(cases[i].self), ev_name(cases[i].kind), cases[i].from, cases[i].why,
+           ev_name(cases[i].want), ev_name(got));
+  }
+}
+
+static void order_rule(void *arg) {
+  (void)arg;
+  saga_rec r = {.phase = SAGA_RUNNING};
+  tap_ok(!choreo_order_react(&r, 2, EV_DONE) && r.phase == SAGA_RUNNING,
+         "choreo_order_react: inventory's Done is not the end (still running)");
+  tap_ok(choreo_order_react(&r, 3, EV_DONE) && r.phase == SAGA_COMPLETED,
+         "choreo_order_react: shipping's Done completes the saga");
+  tap_ok(!choreo_order_react(&r, 1, EV_COMPENSATED) && r.phase == SAGA_COMPLETED,
+         "choreo_order_react: an ended saga stays as it is");
+  saga_rec a = {.phase = SAGA_RUNNING};
+  tap_ok(choreo_order_react(&a, 1, EV_REFUSED) && a.phase == SAGA_ABORTED,
+         "choreo_order_react: payment's Refused aborts the saga");
+  saga_rec c = {.phase = SAGA_RUNNING};
+  tap_ok(choreo_order_react(&c, 1, EV_COMPENSATED) && c.phase == SAGA_ABORTED,
+         "choreo_order_react: payment's Compensated (the end of the chain) aborts the saga");
+}
+
+/* The handlers in choreography mode: Placed, then each Done goes to the next service. */
+static void choreography_handlers(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_CHOREOGRAPHY);
+  at(b, 0, (call){.what = BEGIN, .saga = 1});
+  const saga_disk *d = disk(b, 0);
+  tap_ok(d->saga[1].phase == SAGA_RUNNING && d->out.count == 1 &&
+             d->out.entry[0].ev.kind == EV_PLACED && d->out.entry[0].ev.to == 1,
+         "saga_begin in a choreography: running, and Placed to payment in the outbox");
+  at(b, 1, (call){.what = ON_EVENT, .ev = event(1, 0, 1, 1, EV_PLACED)});
+  d = disk(b, 1);
+  tap_ok(d->status[1] == STEP_DONE && d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE &&
+             d->out.entry[0].ev.to == 2,
+         "payment takes Placed: done, and its Done goes to inventory (to n%d)",
+         d->out.count ? d->out.entry[0].ev.to : -1);
+  at(b, 3, (call){.what = ON_EVENT, .ev = event(1, 2, 3, 2, EV_DONE)});
+  d = disk(b, 3);
+  tap_ok(d->status[2] == STEP_REFUSED && d->out.count == 1 &&
+             d->out.entry[0].ev.kind == EV_REFUSED && d->out.entry[0].ev.to == 2,
+         "shipping refuses saga 2: its Refused goes back to inventory (to n%d)",
+         d->out.count ? d->out.entry[0].ev.to : -1);
+  int first = b->count;
+  at(b, 0, (call){.what = ORCH_EVENT, .ev = event(6, 3, 0, 1, EV_DONE)});
+  tap_ok(disk(b, 0)->saga[1].phase == SAGA_COMPLETED,
+         "the order service takes shipping's Done: saga 1 completed, on disk");
+  const sent *a = first_send(b, first, 0, MSG_ACK);
+  tap_ok(a && a->ack == 6 && a->disk.saga[1].phase == SAGA_COMPLETED,
+         "and acknowledges it after the commit");
+  sim_destroy(b->w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sweeps.
+ */
+
+static void sweep(const char *scenario, uint64_t last) {
+  tap_sweep(&lab11, scenario, 1, last, NULL, NULL);
+}
+
+static void orchestration_plain(void *arg) {
+  (void)arg;
+  sweep("orchestration", 100);
+}
+static void orchestration_faulty(void *arg) {
+  (void)arg;
+  sweep("orchestration-faulty", 100);
+}
+static void orchestration_crashes(void *arg) {
+  (void)arg;
+  sweep("orchestration-crashes", 100);
+}
+static void choreography_plain(void *arg) {
+  (void)arg;
+  sweep("choreography", 100);
+}
+static void choreography_faulty(void *arg) {
+  (void)arg;
+  sweep("choreography-faulty", 100);
+}
+static void choreography_crashes(void *arg) {
+  (void)arg;
+  sweep("choreography-crashes", 100);
+}
+
+/* Crash points: which actions of each node were a crash point in some run, and the fewest
+ * actions a node did in a run it did not crash in (a whole run). */
+typedef struct coverage {
+  bool reached[SAGA_NODES][64];
+  uint32_t fewest[SAGA_NODES];
+} coverage;
+
+static bool note_point(struct lab_run *run, void *ctx) {
+  coverage *cv = ctx;
+  const lab11_record *rec = run->lab_data;
+  int i = rec->cp_node;
+  if (i < 0 || i >= SAGA_NODES) return true;
+  if (rec->cp_reached && rec->cp_k < 64)
+    cv->reached[i][rec->cp_k] = true;
+  else if (!rec->cp_reached && (!cv->fewest[i] || rec->actions[i] < cv->fewest[i]))
+    cv->fewest[i] = rec->actions[i];
+  return true;
+}
+
+static void crash_points(const char *scenario) {
+  static coverage cv;
+  memset(&cv, 0, sizeof cv);
+  if (!tap_sweep(&lab11, scenario, 1, SAGA_NODES * SAGA_CRASH_POINTS, note_point, &cv)) return;
+  for (int i = 0; i < SAGA_NODES; i++) {
+    if (!tap_ok(cv.fewest[i] > 0, "%s: some run went past its last action (%d points cover a run)",
+                service_name(i), SAGA_CRASH_POINTS))
+      return;
+    for (uint32_t k = 1; k <= cv.fewest[i] && k < 64; k++)
+      if (!tap_ok(cv.reached[i][k], "%s crashed right after its action %u in some run",
+                  service_name(i), k))
+        return;
+    tap_diag("%s: crashed after each of its %u actions in turn", service_name(i), cv.fewest[i]);
+  }
+}
+
+static void orchestration_crash_points(void *arg) {
+  (void)arg;
+  crash_points("crash-point");
+}
+static void choreography_crash_points(void *arg) {
+  (void)arg;
+  crash_points("choreo-crash-point");
+}
+
+/* The dual write: the saga never ends, because payment's Done was never sent. */
+static bool event_lost(struct lab_run *run, void *ctx) {
+  (void)ctx;
+  const lab11_record *rec = run->lab_data;
+  return rec->stuck_saga == 1 && rec->stuck_node == SAGA_PAYMENT && rec->event_lost &&
+         rec->cp_reached;
+}
+
+static void dual_write(void *arg) {
+  (void)arg;
+  tap_search(&lab11, "dual-write", 1, 1, event_lost, NULL,
+             "payment crashed between its commit and its send, so saga 1 should wait for ever "
+             "on a Done nobody sent: did service_react apply the step (status done)?");
+}
+
+int main(void) {
+  tap_case("A. outbox_add appends an unacknowledged entry with the next id", outbox_add_rule, NULL);
+  tap_case("A. the relay publishes what is unacknowledged, again only after retry", relay_rule,
+           NULL);
+  tap_case("A. an Ack marks its entry acknowledged, on disk, once", ack_rule, NULL);
+  tap_case("B. service_react: a step applies once; a repeated or late Do does nothing", react_once,
+           NULL);
+  tap_case("B. service_react: a refused step has no effect and nothing to compensate",
+           react_refused, NULL);
+  tap_case("B. service_on_event: change and event in one commit, then the Ack",
+           service_commit_then_ack, NULL);
+  tap_case("B. service_on_event: a repeated event is acknowledged, nothing else", service_duplicate,
+           NULL);
+  tap_case("B. service_on_event: an Undo compensates, committed with its event", service_undo,
+           NULL);
+  tap_case("C. saga_react: forward one step at a time", saga_forward, NULL);
+  tap_case("C. saga_react: a refusal compensates the committed steps backward", saga_backward,
+           NULL);
+  tap_case("C. saga_react: an event the saga does not wait for changes nothing", saga_ignores,
+           NULL);
+  tap_case("C. saga_begin: the saga and its first command in one commit", begin_rule, NULL);
+  tap_case("C. orchestrator_on_event: commit the next command, then acknowledge", orchestrator_rule,
+           NULL);
+  tap_case("C. orchestration: every saga ends completed or compensated (100 seeds)",
+           orchestration_plain, NULL);
+  tap_case("C. orchestration: under 20% loss and 20% duplication (100 seeds)", orchestration_faulty,
+           NULL);
+  tap_case("C. orchestration: with crashes while the sagas run (100 seeds)", orchestration_crashes,
+           NULL);
+  tap_case("C. orchestration: a node crashes after any of its actions (144 runs)",
+           orchestration_crash_points, NULL);
+  tap_case("D. choreo_route: Done goes forward, Refused and Compensated back", route_rule, NULL);
+  tap_case("D. choreo_input: what an event asks of a service", input_rule, NULL);
+  tap_case("D. choreo_order_react: how the order service learns the end", order_rule, NULL);
+  tap_case("D. choreography handlers: Placed, then each result to its consumer",
+           choreography_handlers, NULL);
+  tap_case("D. choreography: every saga ends completed or compensated (100 seeds)",
+           choreography_plain, NULL);
+  tap_case("D. choreography: under 20% loss and 20% duplication (100 seeds)", choreography_faulty,
+           NULL);
+  tap_case("D. choreography: with crashes while the sagas run (100 seeds)", choreography_crashes,
+           NULL);
+  tap_case("D. choreography: a node crashes after any of its actions (144 runs)",
+           choreography_crash_points, NULL);
+  tap_case("demonstration: without an outbox, a crash between commit and send loses the event",
+           dual_write, NULL);
+  return tap_done();
+}
