@@ -2,7 +2,10 @@
  * labs/09-cap/lab.h: lab 09, CAP and PACELC: one replicated key-value store, two ways to behave
  * when the network splits.
  *
- * The world holds S replicas (n0 .. n(S-1)) and one client per replica after them (c<id>). A
+ * The world holds S replicas (n0 .. n(S-1)) and one client per replica after them (c<id>). Every
+ * scenario has S = 3, but for S = 5 in faults-cp and faults-ap (--nodes cannot change it), and
+ * the unit tests use 3 or 5: S >= 3 always, so a majority (S / 2 + 1) is at least 2 and a
+ * coordinator's own answer is never a majority by itself. A
  * client talks only to its home replica (client j's home is replica j mod S), the way a user
  * talks to the nearest data centre: the client-replica link is fast, replica-replica links are
  * slow. The home replica coordinates every request of its client and answers it with a Reply:
@@ -284,6 +287,22 @@ void kv_ack_store(sim_node *n, int to, const kv_store_body *st);
 /* AP replica: send one Update(key, cell) to replica `to`, or a Sync with the whole store. */
 void ap_send_update(sim_node *n, int to, int key, kv_cell cell);
 void ap_send_sync(sim_node *n, const kv_state *s, int to);
+
+/* ---------------------------------------------------------------------------------------------
+ * What protocol.c has checked before it calls the functions below (and what it has not):
+ *   s->co.key      always a key in use, 0 .. cfg.keys - 1 (a Request for any other key is taken
+ *                  as k0). cp_* and ap_begin should index the store with it.
+ *   replica_on_query, replica_on_store, ap_on_update: the message's key is in 0 ..
+ *                  KV_MAX_KEYS - 1 (the array's bound, not cfg.keys), so store[key] is safe.
+ *                  `from` is the sender's node id, >= 0; it is not checked to be a replica
+ *                  (in every scenario only replicas send these messages).
+ *   cp_on_query_reply, cp_on_store_ack: called only while a request is in progress (s->co.busy)
+ *                  and only for its request number; `from` is a replica, 0 .. S-1 (so
+ *                  1u << from is safe). The phase is not checked, nor are r->key and a->key:
+ *                  use s->co.phase and s->co.key.
+ *   cp_on_deadline: called only while the request whose deadline it is is still in progress.
+ *   ap_on_sync:    sy->keys is not checked: merge at most KV_MAX_KEYS cells.
+ */
 
 /* ---------------------------------------------------------------------------------------------
  * What you write, part 1: exercises/09-cap/replica.c, the merge rule and the replica's answers.

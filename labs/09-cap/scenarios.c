@@ -9,18 +9,22 @@
  *   After every event (safety invariants; the run stops at the first that fails):
  *     store-monotonic      a replica's tag for a key never goes back (kv_merge).
  *     unique-tags          one tag, one value: two different writes never carry the same
- *                          (key, timestamp, node) (ap_next_tag, cp_on_query_reply).
+ *                          (key, timestamp, node) (ap_next_tag; cp_begin, cp_on_query_reply).
  *     refused-not-applied  a write answered REFUSED is on no replica, then or ever
- * (cp_on_deadline). cp-majority          a CP coordinator moves to STORE only after a majority
- * answered its QUERY, and answers OK only after a majority acknowledged its STORE, counting each
- * replica once (cp_on_query_reply, cp_on_store_ack). ap-write-kept        right after an AP replica
- * takes a write, its own store holds it (ap_next_tag, ap_begin). At the end: the history against
- * the linearizability checker (lib/lincheck.h, register model); latencies of ok operations
- * (lib/history_ops.h); in CP, who was refused (the side cut off from a majority, and nobody else);
- * in AP, that every request was answered and that the replicas converge after the heal to one store
- * in which every acknowledged write is kept, overwritten by a later write, or lost to a concurrent
- * write with a higher (timestamp, node) tag: the merge rule, last writer wins. Lost that way, the
- * write is counted, not hidden.
+ *                          (cp_on_deadline; cp_on_query_reply's switch to PHASE_STORE).
+ *     cp-majority          a CP coordinator moves to STORE only after a majority answered its
+ *                          QUERY, and answers OK only after a majority acknowledged its STORE,
+ *                          counting each replica once (cp_on_query_reply, cp_on_store_ack).
+ *     ap-write-kept        right after an AP replica takes a write, its own store holds it
+ *                          (ap_next_tag, ap_begin).
+ *   At the end: the history against the linearizability checker (lib/lincheck.h, register model);
+ *   latencies of ok operations (lib/history_ops.h); in CP, who was refused (the side cut off from
+ *   a majority, and nobody else; in normal-cp-timeout, whose cp_timeout of 100 ms is shorter than
+ *   n0's round trips to a majority, n0's client and nobody else); in AP, that every request was
+ *   answered and that the replicas converge after the heal to one store in which every
+ *   acknowledged write is kept, overwritten by a later write, or lost to a concurrent write with
+ *   a higher (timestamp, node) tag: the merge rule, last writer wins. Lost that way, the write is
+ *   counted, not hidden, and the verdict names one with the write that beat it.
  *
  * The partition (partition-cp, partition-ap, compare) is the same for both modes: from 300 ms to
  * 1.3 s, n0 and its client c3 are cut off from n1, n2, c4 and c5. In the nemesis language:
@@ -54,6 +58,7 @@ typedef struct setup {
   double loss, dup;
   bool partition;     /* the fixed partition, 300 ms .. 1.3 s */
   bool random_faults; /* partitions and a replica crash drawn from the seed */
+  bool short_timeout; /* cp_timeout below n0's round trips to a majority: refusals with no fault */
 } setup;
 
 static setup setup_default(kv_mode mode) {
@@ -66,7 +71,7 @@ static setup setup_default(kv_mode mode) {
              .think_min = 20 * SIM_MS,
              .think_max = 60 * SIM_MS,
              .give_up = 1 * SIM_SEC,
-             .cp_timeout = 200 * SIM_MS,
+             .cp_timeout = 200 * SIM_MS, /* normal-cp-timeout: 100 ms (Question 3) */
              .retry = 40 * SIM_MS,
              .anti_entropy = 100 * SIM_MS,
              .near_min = 1 * SIM_MS,
@@ -92,6 +97,7 @@ typedef struct tag_slot {
 typedef struct ap_write {
   int32_t value, key, node;
   int32_t base; /* the value its coordinator held for the key when it took the write */
+  sim_time at;  /* when its coordinator took it */
   bool acked;
   kv_tag tag; /* the tag its Reply OK carried */
 } ap_write;
@@ -115,12 +121,14 @@ typedef struct kv_run {
   kv_tag last[KV_MAX_REPLICAS][KV_MAX_KEYS]; /* store-monotonic: each replica's last tags */
   sim_time refused_at[KV_MAX_VALUES];        /* a write answered REFUSED (0: not refused) */
   int32_t refused_by[KV_MAX_VALUES];
+  bool refused_held[KV_MAX_VALUES]; /* ... in PHASE_QUERY, its cell already in the own store */
   cp_watch cp[KV_MAX_REPLICAS];
   int taken_node, taken_key; /* ap-write-kept: the AP write of this event, or -1 */
   int32_t taken_value;
   ap_write writes[KV_MAX_WRITES];
   int write_count;
   int16_t write_of[KV_MAX_VALUES]; /* index + 1 into writes, 0 if none */
+  char lww_example[240]; /* one write discarded by last writer wins, and the write that beat it */
 } kv_run;
 
 static const char *fmt_time(sim_time t, char *buf, size_t cap) {
@@ -186,10 +194,14 @@ static void note_cell(sim_world *w, kv_run *x, int from, int key, kv_cell c) {
       char a[48], v1[16], v2[16], text[640];
       snprintf(text, sizeof text,
                "two writes of k%d carry the same tag %s: values %s and %s (%s sent the second): "
-               "a new write's tag must be newer than every tag it could meet (AP: ap_next_tag, "
-               "max(clock, held ts + 1); CP: cp_on_query_reply, highest ts of a majority + 1)",
+               "a new write's tag must be newer than every tag it could meet, %s",
                key, tag_str(c.tag, a, sizeof a), value_str(t->value, v1, sizeof v1),
-               value_str(c.value, v2, sizeof v2), sim_node_name(w, from));
+               value_str(c.value, v2, sizeof v2), sim_node_name(w, from),
+               x->rec.cfg.mode == MODE_AP
+                   ? "so an AP write's timestamp is max(clock, held ts + 1) (ap_next_tag)"
+                   : "so a CP write's timestamp is one more than the highest of a majority "
+                     "including the coordinator's own cell (cp_begin: best = own cell; "
+                     "cp_on_query_reply: keep the newest answer, then ts + 1)");
       flag(x, "unique-tags", text);
     }
     return;
@@ -234,6 +246,7 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     wr->value = r->value;
     wr->key = r->key;
     wr->node = node;
+    wr->at = ev->time;
     wr->base = ((const kv_state *)sim_state(w, node))->rep.store[r->key].value;
     x->taken_node = node;
     x->taken_key = r->key;
@@ -305,6 +318,10 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
           co->value < KV_MAX_VALUES) {
         x->refused_at[co->value] = ev->time ? ev->time : 1;
         x->refused_by[co->value] = node;
+        /* kv_reply sends before it ends the request: co->phase is still the answering phase. */
+        x->refused_held[co->value] = co->phase == PHASE_QUERY && co->key >= 0 &&
+                                     co->key < KV_MAX_KEYS &&
+                                     s->rep.store[co->key].value == co->value;
       }
       if (b->status == KV_OK && rec->cfg.mode == MODE_AP && co->kind == OP_WRITE && co->value > 0 &&
           co->value < KV_MAX_VALUES && x->write_of[co->value]) {
@@ -386,13 +403,24 @@ static bool refused_not_applied(sim_world *w, void *ctx, char *why, size_t cap) 
     for (int k = 0; k < rec->cfg.keys; k++) {
       kv_cell c = s->rep.store[k];
       if (c.value <= 0 || c.value >= KV_MAX_VALUES || !x->refused_at[c.value]) continue;
-      snprintf(why, cap,
-               "%s holds k%d=%d, but %s answered that write REFUSED at t=%s, which promises the "
-               "client it was not done (the history records fail). A write whose Store phase has "
-               "begun is already merged at its coordinator and maybe elsewhere: answer it "
-               "KV_UNKNOWN, not KV_REFUSED (cp_on_deadline)",
-               sim_node_name(w, r), k, (int)c.value, sim_node_name(w, x->refused_by[c.value]),
-               fmt_time(x->refused_at[c.value], t, sizeof t));
+      const char *by = sim_node_name(w, x->refused_by[c.value]);
+      int at = snprintf(why, cap,
+                        "%s holds k%d=%d, but %s answered that write REFUSED at t=%s, which "
+                        "promises the client it was not done (the history records fail). ",
+                        sim_node_name(w, r), k, (int)c.value, by,
+                        fmt_time(x->refused_at[c.value], t, sizeof t));
+      if (at < 0 || (size_t)at >= cap) return false;
+      if (x->refused_held[c.value])
+        snprintf(why + at, cap - (size_t)at,
+                 "When %s answered, the request was still in PHASE_QUERY although its cell was "
+                 "already in %s's own store: did cp_on_query_reply switch to PHASE_STORE after "
+                 "merging the cell? (A write in PHASE_STORE may become visible: cp_on_deadline "
+                 "answers it KV_UNKNOWN, not KV_REFUSED.)",
+                 by, by);
+      else
+        snprintf(why + at, cap - (size_t)at,
+                 "A write whose Store phase has begun is already merged at its coordinator and "
+                 "maybe elsewhere: answer it KV_UNKNOWN, not KV_REFUSED (cp_on_deadline)");
       return false;
     }
   }
@@ -660,6 +688,30 @@ static void check_history(sim_world *w, kv_record *rec, char *first, size_t cap)
   lincheck_result_free(&r);
 }
 
+/* The write that discarded wr under last writer wins: the acknowledged write of the same key with
+ * the next higher tag (NULL if none). It was concurrent with wr: no write was made on top of wr,
+ * which is why wr counts as discarded, and the merge put it right after wr. */
+static const ap_write *lww_winner(const kv_run *x, const ap_write *wr) {
+  const ap_write *win = NULL;
+  for (int j = 0; j < x->write_count; j++) {
+    const ap_write *o = &x->writes[j];
+    if (!o->acked || o->key != wr->key || kv_tag_cmp(o->tag, wr->tag) <= 0) continue;
+    if (!win || kv_tag_cmp(o->tag, win->tag) < 0) win = o;
+  }
+  return win;
+}
+
+/* "c3's write k0=3028 (1051992,n0) lost to c5's 5030 (1257646,n2)" into out. */
+static void lww_explain(sim_world *w, const ap_write *wr, const ap_write *win, char *out,
+                        size_t cap) {
+  char a[48], b[48];
+  int at = snprintf(out, cap, "%s's write k%d=%d %s", sim_node_name(w, wr->value / 1000),
+                    (int)wr->key, (int)wr->value, tag_str(wr->tag, a, sizeof a));
+  if (win && at >= 0 && (size_t)at < cap)
+    snprintf(out + at, cap - (size_t)at, " lost to %s's %d %s", sim_node_name(w, win->value / 1000),
+             (int)win->value, tag_str(win->tag, b, sizeof b));
+}
+
 /* AP after the workload: every replica holds the same store, that store holds, per key, the
  * newest tag that was ever sent, and every acknowledged write is in it, or was overwritten by a
  * write made on top of it, or lost to a concurrent one with a higher tag (counted). Writes the
@@ -701,6 +753,8 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
   }
   rec->acked_writes = rec->lww_discarded = 0;
   memset(rec->lww_by, 0, sizeof rec->lww_by);
+  x->lww_example[0] = '\0';
+  bool example_across = false;
   for (int i = 0; i < x->write_count; i++) {
     const ap_write *wr = &x->writes[i];
     if (!wr->acked) continue;
@@ -724,6 +778,15 @@ static bool check_convergence(sim_world *w, kv_run *x, char *why, size_t cap) {
     if (!superseded) {
       rec->lww_discarded++;
       if (wr->node >= 0 && wr->node < KV_MAX_REPLICAS) rec->lww_by[wr->node]++;
+      /* The example: the first write taken during the partition and discarded for one taken
+       * on the other side (n0's, or n1's and n2's), else the first discarded write. */
+      const ap_write *win = lww_winner(x, wr);
+      bool across = rec->partitioned && wr->at >= rec->cut_at && wr->at < rec->heal_at && win &&
+                    (wr->node == 0) != (win->node == 0);
+      if (!x->lww_example[0] || (across && !example_across)) {
+        example_across = across;
+        lww_explain(w, wr, win, x->lww_example, sizeof x->lww_example);
+      }
     }
   }
   return true;
@@ -738,6 +801,35 @@ static const char *mode_name(const kv_config *cfg) {
 static const char *ms(sim_time t, char *buf, size_t cap) {
   snprintf(buf, cap, "%.1fms", (double)t / 1000.0);
   return buf;
+}
+
+/* normal-cp-timeout, judged: nothing failed, yet n0's client is refused whenever its two round
+ * trips to a majority take longer than cp_timeout; the other clients never are. */
+static bool judge_short_timeout(lab_run *run, sim_world *w, const kv_record *rec, const char *lin,
+                                const char *lat) {
+  int near_no = 0, near_requests = 0;
+  const kv_state *far = sim_state(w, rec->replicas); /* c3, n0's client */
+  for (int c = rec->replicas + 1; c < rec->replicas + rec->clients; c++) {
+    const kv_state *s = sim_state(w, c);
+    near_no += s->cli.refused + s->cli.unknown;
+    near_requests += s->cli.started;
+  }
+  char t[32];
+  fmt_time(rec->cfg.cp_timeout, t, sizeof t);
+  if (near_no)
+    return lab_verdict(run, false,
+                       "%s, cp_timeout %s, no fault: the clients of n1 and n2 got %d refusals or "
+                       "unknowns in %d requests, although their majority (n1 + n2) answers in "
+                       "10..20 ms a round trip: does the coordinator wait for a majority, not for "
+                       "all (cp_on_query_reply, cp_on_store_ack)?",
+                       mode_name(&rec->cfg), t, near_no, near_requests);
+  return lab_verdict(run, true,
+                     "%s, cp_timeout %s, no fault at all: %d requests; %s (home n0, 40..80 ms a "
+                     "round trip to any majority) got %d refused and %d unknown in its %d; the "
+                     "clients of n1 and n2, none in their %d: a timeout shorter than a slow "
+                     "majority's round trips refuses on a healthy network; %s; history %s",
+                     mode_name(&rec->cfg), t, rec->requests, sim_node_name(w, rec->replicas),
+                     far->cli.refused, far->cli.unknown, far->cli.started, near_requests, lat, lin);
 }
 
 /* Run a built world to its end and judge it. */
@@ -783,6 +875,7 @@ static bool run_and_judge(lab_run *run) {
                          "up after %s): a CP replica must answer, if only with REFUSED after "
                          "cp_timeout (cp_on_deadline)",
                          mode, rec->gave_up, rec->requests, fmt_time(su->give_up, t, sizeof t));
+    if (su->short_timeout && !faults) return judge_short_timeout(run, w, rec, lin, lat);
     if (!faults && !su->partition && said_no)
       return lab_verdict(run, false,
                          "%s: %d of %d requests were refused (or unknown) although "
@@ -849,11 +942,13 @@ static bool run_and_judge(lab_run *run) {
              rec->stale_reads, rec->partition_stale, rec->replicas, rec->stale);
   else if (rec->stale_reads)
     snprintf(stale, sizeof stale, "; stale reads: %d, e.g. %s", rec->stale_reads, rec->stale);
-  char by[120] = "";
+  char by[400] = "";
   size_t at = 0;
   for (int r = 0; r < rec->replicas && r < KV_MAX_REPLICAS && at < sizeof by; r++)
     at += (size_t)snprintf(by + at, sizeof by - at, "%sn%d %d", r ? ", " : "; accepted by ", r,
                            rec->lww_by[r]);
+  if (x->lww_example[0] && at < sizeof by)
+    snprintf(by + at, sizeof by - at, "; e.g. %s", x->lww_example);
   return lab_verdict(run, true,
                      "%s: %d of %d requests answered OK; %s; the replicas converged by "
                      "t=%s; of %d acknowledged writes, %d were discarded by the merge rule, last "
@@ -891,6 +986,14 @@ static bool scenario_normal_cp(lab_run *run) {
 
 static bool scenario_normal_ap(lab_run *run) {
   setup su = setup_default(MODE_AP);
+  return run_setup(run, &su);
+}
+
+/* Question 3: normal-cp with a shorter cp_timeout (change it here to try other values). */
+static bool scenario_normal_cp_timeout(lab_run *run) {
+  setup su = setup_default(MODE_CP);
+  su.cp_timeout = 100 * SIM_MS;
+  su.short_timeout = true;
   return run_setup(run, &su);
 }
 
@@ -1048,6 +1151,8 @@ static const lab_scenario scenarios[] = {
      LAB_FIXED_NODES},
     {"normal-cp-local", "CP with the PACELC knob on local reads (PC/EL): faster reads, maybe stale",
      scenario_normal_cp_local, LAB_FIXED_NODES},
+    {"normal-cp-timeout", "normal-cp with cp_timeout 100ms, not 200ms: n0's slow majority refused",
+     scenario_normal_cp_timeout, LAB_FIXED_NODES},
     {"faults-cp", "CP on 5 replicas: random partitions, a crash, 5% loss and duplicates",
      scenario_faults_cp, LAB_FIXED_NODES},
     {"faults-ap", "AP on 5 replicas, the same faults: converges, no write lost but by the merge",
