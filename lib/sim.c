@@ -230,6 +230,14 @@ const char *sim_format_time(sim_time t, char *buf, size_t cap) {
   return buf;
 }
 
+const char *sim_format_time_rounded(sim_time t, char *buf, size_t cap) {
+  /* Add half a unit of the last digit shown, then cut off. From 999.95 ms on, the tenths round
+   * up to 1000.0 ms, which is shown in seconds. */
+  sim_time half = t >= SIM_SEC - SIM_MS / 20 ? SIM_MS / 2 : t >= SIM_MS ? SIM_MS / 20 : 0;
+  if (t > SIM_FOREVER - half) half = 0;
+  return sim_format_time(t + half, buf, cap);
+}
+
 /* ----------------------------------------------------------------------------------------------
  * Trace and observers.
  */

@@ -377,7 +377,11 @@ typedef struct sim_stats {
 } sim_stats;
 const sim_stats *sim_get_stats(const sim_world *w);
 
-/* Format a virtual time as text ("1.250s", "12.5ms", "40us") into buf; returns buf. */
+/* Format a virtual time as text ("1.250s", "12.5ms", "40us") into buf; returns buf. The digits
+ * shown are cut off, not rounded: 40.77 ms is "40.7ms". */
 const char *sim_format_time(sim_time t, char *buf, size_t cap);
+/* The same, rounded to the last digit shown, as the viewer (dsviz) rounds: 40.77 ms is
+ * "40.8ms", 999.96 ms is "1.000s". For verdicts that a reader compares with the viewer. */
+const char *sim_format_time_rounded(sim_time t, char *buf, size_t cap);
 
 #endif

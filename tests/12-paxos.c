@@ -137,6 +137,34 @@ static const char *st(px_slot p, char *buf, size_t cap) {
   return buf;
 }
 
+/* A value as "3001", "no-op" or "nothing". */
+static const char *vt(px_value v, char *buf, size_t cap) {
+  if (v == PX_NONE)
+    snprintf(buf, cap, "nothing");
+  else if (v == PX_NOOP)
+    snprintf(buf, cap, "no-op");
+  else
+    snprintf(buf, cap, "%u", v);
+  return buf;
+}
+
+/* A multi-step case's setup, told once (tap_diag), just before its first failed check: each
+ * check's message can then say "after a2's Accepted" and stand on its own with the story above
+ * it. setup() at the start of the case; told(cond) inside each check's condition. */
+static const char *setup_text;
+static bool setup_told;
+static void setup(const char *text) {
+  setup_text = text;
+  setup_told = false;
+}
+static bool told(bool ok) {
+  if (!ok && setup_text && !setup_told) {
+    tap_diag("the case: %s", setup_text);
+    setup_told = true;
+  }
+  return ok;
+}
+
 /* Count the messages of a type in log[first ..]. */
 static int count_type(const quiet *q, int first, int type) {
   int k = 0;
@@ -260,6 +288,24 @@ static void acceptor_promises(void *arg) {
              m->body.promise.accepted[4].value == 3002,
          "Prepare (4,3) from slot 2: promised, reporting slot 4's 3002 at (2,3) (got %s)",
          m ? st(m->body.promise.accepted[4], b, sizeof b) : "no Promise");
+  /* A Prepare from PX_MAX_SLOTS (a replica that has learned every slot): promised, no report. */
+  first = q.count;
+  prepare_in(&q, 4, B(5, 4), PX_MAX_SLOTS);
+  m = first_of(&q, first, MSG_PROMISE);
+  bool empty = m != NULL;
+  for (int i = 0; m && i < PX_MAX_SLOTS; i++)
+    empty = empty && m->body.promise.accepted[i].ballot.round == 0;
+  tap_ok(m && m->body.promise.from_slot == PX_MAX_SLOTS && empty &&
+             same_ballot(state_of(&q, 0)->acc.promised, B(5, 4)),
+         "Prepare (5,4) from slot %d (PX_MAX_SLOTS: a replica that has learned every slot): "
+         "expected it promised like any other, with a Promise from slot %d reporting no slot; "
+         "got %s, promised %s (acceptor_on_prepare: report slots from_slot .. PX_MAX_SLOTS-1)",
+         PX_MAX_SLOTS, PX_MAX_SLOTS,
+         !m                                          ? "no Promise"
+         : m->body.promise.from_slot != PX_MAX_SLOTS ? "a Promise with another from_slot"
+         : empty                                     ? "a Promise reporting nothing"
+                                                     : "a Promise reporting a slot",
+         bt(state_of(&q, 0)->acc.promised, a, sizeof a));
   sim_destroy(q.w);
 }
 
@@ -319,12 +365,31 @@ static void acceptor_accepts(void *arg) {
   int first = q.count;
   accept_in(&q, 3, B(5, 3), 1, 3001);
   s = state_of(&q, 0);
-  tap_ok(s->acc.accepted[1].value == 3001 && same_ballot(s->acc.promised, B(5, 3)),
-         "an Accept (5,3) above the promise, slot 1 = 3001, is accepted and raises the promise "
-         "to (5,3) (promised is %s)",
+  char b[32];
+  tap_ok(same_ballot(s->acc.accepted[1].ballot, B(5, 3)) && s->acc.accepted[1].value == 3001,
+         "an Accept (5,3), slot 1 = 3001, above the promise (3,4): expected it accepted, "
+         "slot 1 = 3001 at (5,3); got %s",
+         st(s->acc.accepted[1], b, sizeof b));
+  tap_ok(same_ballot(s->acc.promised, B(5, 3)),
+         "an Accept (5,3) above the promise (3,4): expected promised raised to (5,3), got %s: "
+         "acceptor_on_accept sets promised = ballot (accepting a ballot promises it too)",
          bt(s->acc.promised, a, sizeof a));
-  tap_is_int(count_type(&q, first, MSG_ACCEPTED), 5, "and announced to the 5 learners");
-  tap_ok(same_ballot(s->acc.accepted[0].ballot, B(3, 4)), "slot 0 keeps its own acceptance");
+  tap_is_int(count_type(&q, first, MSG_ACCEPTED), 5,
+             "an Accept (5,3) above the promise is announced to the 5 learners");
+  tap_ok(same_ballot(s->acc.accepted[0].ballot, B(3, 4)) && s->acc.accepted[0].value == 4001,
+         "slot 0 keeps its own acceptance: expected 4001 at (3,4), got %s",
+         st(s->acc.accepted[0], a, sizeof a));
+  /* A slot beyond the log: ignored before anything else. */
+  first = q.count;
+  px_acceptor before = s->acc;
+  accept_in(&q, 3, B(6, 3), PX_MAX_SLOTS, 3002);
+  s = state_of(&q, 0);
+  tap_ok(q.count == first && memcmp(&before, &s->acc, sizeof before) == 0,
+         "an Accept (6,3) for slot %d (PX_MAX_SLOTS, beyond the log): expected it ignored "
+         "(no reply, no Nack, s->acc unchanged, promised %s); got %d message(s), promised %s "
+         "(acceptor_on_accept: check the slot first)",
+         PX_MAX_SLOTS, bt(before.promised, b, sizeof b), q.count - first,
+         bt(s->acc.promised, a, sizeof a));
   sim_destroy(q.w);
 }
 
@@ -363,18 +428,29 @@ static void acceptor_persists_first(void *arg) {
   char a[32];
   prepare_in(&q, 3, B(1, 3), 0);
   const sent *m = first_of(&q, 0, MSG_PROMISE);
-  tap_ok(m && same_ballot(m->disk.acc.promised, B(1, 3)),
-         "when the Promise for (1,3) is sent, stable storage already says promised=(1,3) (it "
-         "said %s): acceptor_persist before sim_send",
-         m ? bt(m->disk.acc.promised, a, sizeof a) : "- (no Promise)");
+  if (!m)
+    tap_ok(false,
+           "acceptor_on_prepare: expected a Promise for Prepare (1,3) to a fresh "
+           "acceptor; none was sent");
+  else
+    tap_ok(same_ballot(m->disk.acc.promised, B(1, 3)),
+           "expected stable storage to say promised=(1,3) when the Promise was sent; it said %s: "
+           "call acceptor_persist before sim_send (acceptor_on_prepare; Paxos Made Simple 2.5)",
+           bt(m->disk.acc.promised, a, sizeof a));
   int first = q.count;
   accept_in(&q, 3, B(1, 3), 0, 3001);
   m = first_of(&q, first, MSG_ACCEPTED);
-  tap_ok(m && same_ballot(m->disk.acc.accepted[0].ballot, B(1, 3)) &&
-             m->disk.acc.accepted[0].value == 3001,
-         "when the first Accepted is sent, stable storage already holds 3001 at (1,3) in slot 0 "
-         "(it held %s): acceptor_persist before px_send_to_learners",
-         m ? st(m->disk.acc.accepted[0], a, sizeof a) : "- (no Accepted was sent)");
+  if (!m)
+    tap_ok(false,
+           "acceptor_on_accept: expected Accepteds for Accept (1,3) slot 0 = 3001 at the "
+           "promise (1,3); none was sent");
+  else
+    tap_ok(same_ballot(m->disk.acc.accepted[0].ballot, B(1, 3)) &&
+               m->disk.acc.accepted[0].value == 3001,
+           "expected stable storage to hold 3001 at (1,3) in slot 0 when the first Accepted was "
+           "sent; it held %s: call acceptor_persist before px_send_to_learners "
+           "(acceptor_on_accept; Paxos Made Simple 2.5)",
+           st(m->disk.acc.accepted[0], a, sizeof a));
   const px_disk *disk = sim_stable(q.w, 0);
   tap_ok(disk->max_round == 0,
          "acceptor_persist writes the px_acceptor at offset 0 and leaves "
@@ -599,6 +675,19 @@ static void proposer_nack(void *arg) {
   tap_ok(state_of(&q, 3)->prop.phase == PROPOSER_IDLE,
          "a Nack for (2,3) naming a higher promise (2,4) ends it: phase IDLE");
   tap_is_int(count_type(&q, 0, MSG_ACCEPT), 0, "no Accept was sent meanwhile");
+  /* Promises for the attempt just given up arrive late: a majority of them. */
+  promise_in(&q, 3, 0, B(2, 3), NOTHING);
+  promise_in(&q, 3, 1, B(2, 3), NOTHING);
+  px_proposer_phase ph = state_of(&q, 3)->prop.phase;
+  tap_ok(count_type(&q, 0, MSG_ACCEPT) == 0 && ph == PROPOSER_IDLE,
+         "after the Nack ended (2,3), promises for (2,3) from a0 and a1 arrive: expected them "
+         "ignored (no Accept, phase still IDLE); got %d Accept(s), phase %s "
+         "(proposer_on_promise: only while PREPARING)",
+         count_type(&q, 0, MSG_ACCEPT),
+         ph == PROPOSER_IDLE        ? "IDLE"
+         : ph == PROPOSER_PREPARING ? "PREPARING"
+         : ph == PROPOSER_ACCEPTING ? "ACCEPTING"
+                                    : "?");
   sim_destroy(q.w);
 }
 
@@ -651,31 +740,48 @@ static void accepted_in(quiet *q, int from, px_ballot b, uint32_t slot, px_value
   hand_to(q, 3, do_accepted, from, &a);
 }
 
+/* Node 3's learned value in a slot is `want`: expected and got, with the rule. */
+static bool learned_is(quiet *q, uint32_t slot, px_value want, const char *after,
+                       const char *rule) {
+  px_value got = state_of(q, 3)->lrn.learned[slot];
+  char w[24], g[24];
+  return tap_ok(told(got == want), "learner_on_accepted, slot %u, %s: expected %s%s, got %s%s: %s",
+                slot, after, want == PX_NONE ? "not learned" : "learned ",
+                want == PX_NONE ? "" : vt(want, w, sizeof w),
+                got == PX_NONE ? "not learned" : "learned ",
+                got == PX_NONE ? "" : vt(got, g, sizeof g), rule);
+}
+
 /* Rule (section 2.3): learned once a majority of acceptors accepted one ballot. */
 static void learner_majority(void *arg) {
   (void)arg;
   quiet q;
   proposer_world(&q); /* node 3 learns; 3 acceptors */
+  setup(
+      "learner_on_accepted at node 3, with 3 acceptors (a majority is 2), is handed these "
+      "Accepteds in order: slot 0: a0 (2,3)=3001 twice, a1 (1,4)=4001, a2 (2,3)=3001; "
+      "slot 5: a1 (1,4)=4001, a0 (2,3)=3001, a2 (2,3)=3001");
   accepted_in(&q, 0, B(2, 3), 0, 3001);
   accepted_in(&q, 0, B(2, 3), 0, 3001);
-  tap_is_int(state_of(&q, 3)->lrn.learned[0], PX_NONE,
-             "learner_on_accepted: a0's Accepted twice (a duplicate) is one acceptor: not learned");
+  learned_is(&q, 0, PX_NONE, "after a0's Accepted (2,3)=3001 twice",
+             "a duplicate is still one acceptor, and one is no majority (count each acceptor "
+             "once)");
   accepted_in(&q, 1, B(1, 4), 0, 4001);
-  tap_is_int(state_of(&q, 3)->lrn.learned[0], PX_NONE,
-             "a1 accepted a lower ballot (1,4): a0 and a1 accepted different ballots, no majority "
-             "of one ballot: not learned");
+  learned_is(&q, 0, PX_NONE, "after a0's (2,3)=3001 and a1's (1,4)=4001",
+             "a0 and a1 accepted different ballots, which never add up; a ballot lower than the "
+             "slot's tally, (1,4) < (2,3), is ignored");
   accepted_in(&q, 2, B(2, 3), 0, 3001);
-  tap_is_int(state_of(&q, 3)->lrn.learned[0], 3001,
-             "a2 accepted (2,3) = 3001 too: a0 and a2, a majority of one ballot: learned 3001 "
-             "(px_learn)");
+  learned_is(&q, 0, 3001, "after a0's (2,3)=3001, a1's (1,4)=4001 and a2's (2,3)=3001",
+             "a0 and a2 accepted (2,3), a majority of one ballot: px_learn(n, s, 0, 3001)");
   accepted_in(&q, 1, B(1, 4), 5, 4001);
   accepted_in(&q, 0, B(2, 3), 5, 3001);
-  tap_is_int(state_of(&q, 3)->lrn.learned[5], PX_NONE,
-             "slot 5: (1,4) from a1 and (2,3) from a0 do not add up: not learned");
+  learned_is(&q, 5, PX_NONE, "after a1's (1,4)=4001 and a0's (2,3)=3001",
+             "(1,4) and (2,3) are different ballots and do not add up: a higher ballot restarts "
+             "the slot's count");
   accepted_in(&q, 2, B(2, 3), 5, 3001);
-  tap_is_int(state_of(&q, 3)->lrn.learned[5], 3001,
-             "slot 5: (2,3) from a0 and a2: learned 3001; each slot counts on its own");
-  tap_is_int(state_of(&q, 3)->lrn.learned[1], PX_NONE, "slot 1 has learned nothing");
+  learned_is(&q, 5, 3001, "after a1's (1,4)=4001, a0's (2,3)=3001 and a2's (2,3)=3001",
+             "a0 and a2 accepted (2,3) there; each slot counts on its own (s->lrn.tally[slot])");
+  learned_is(&q, 1, PX_NONE, "never named by an Accepted", "nothing was accepted there");
   sim_destroy(q.w);
 }
 
@@ -697,10 +803,30 @@ static void leader_prepares(void *arg) {
   s->lrn.learned[0] = s->lrn.learned[1] = s->lrn.learned[2] = 1001;
   s->lrn.learned[5] = 1002;
   s->highest_seen = B(4, 1);
-  char a[32];
+  /* It led before, at (3,3): what is left of that must not survive into the new ballot. */
+  s->ldr.active = true;
+  s->ldr.ballot = B(3, 3);
+  s->ldr.promised_by = 0x3;
+  s->ldr.promises = 2;
+  s->ldr.merged[4] = (px_slot){B(3, 1), 999};
+  s->ldr.proposals[9] = 777;
+  s->ldr.next_slot = 10;
+  char a[32], b[32], c[24];
   sim_poke(q.w, 3, do_leader_start, NULL);
   s = state_of(&q, 3);
   tap_ok(s->ldr.preparing && !s->ldr.active, "leader_start: preparing, not active yet");
+  bool clean = s->ldr.promised_by == 0 && s->ldr.promises == 0;
+  for (int i = 0; i < PX_MAX_SLOTS; i++)
+    clean = clean && s->ldr.merged[i].ballot.round == 0 && s->ldr.proposals[i] == PX_NONE;
+  tap_ok(clean && s->ldr.next_slot == s->ldr.from_slot,
+         "node 3 led at (3,3) before (promises from a0 and a1, merged[4] = 999 at (3,1), "
+         "proposals[9] = 777, next_slot 10); leader_start: expected s->ldr cleared (no promises, "
+         "nothing merged or proposed, next_slot = from_slot); got %d promise(s), merged[4] = %s, "
+         "proposals[9] = %s, next_slot %u, from_slot %u: clear the whole s->ldr first (memset); "
+         "an old merged report would be proposed again, and protocol.c takes a command left in "
+         "ldr.proposals for one already in the log and never proposes it",
+         s->ldr.promises, st(s->ldr.merged[4], b, sizeof b), vt(s->ldr.proposals[9], c, sizeof c),
+         s->ldr.next_slot, s->ldr.from_slot);
   tap_ok(same_ballot(s->ldr.ballot, B(5, 3)),
          "the ballot is above the highest seen (4,1): (5,3) (got %s; px_next_ballot)",
          bt(s->ldr.ballot, a, sizeof a));
@@ -729,22 +855,45 @@ static const sent *accept_for(const quiet *q, int first, uint32_t slot) {
   return NULL;
 }
 
-/* A leader at (5,3) from slot 3, with slots 0..2 and 7 learned, and two promises:
- *   a0: slot 3 = 501 at (1,1), slot 6 = 601 at (1,1)
- *   a1: slot 5 = 701 at (2,2), slot 6 = 801 at (2,2), slot 8 = 901 at (2,2) */
-static void leader_elected(quiet *q) {
+/* The promises of the leader cases, for ballot (5,3) from slot 3: a1's first, then a0's. In slot
+ * 6 the higher ballot carries the smaller value and comes first, so the merge must keep the
+ * highest ballot: not the larger value, not the last report. */
+static const px_slot REPORT_A1[3] = {{{2, 2}, 701}, {{2, 2}, 801}, {{2, 2}, 901}};
+static const uint32_t SLOTS_A1[3] = {5, 6, 8};
+static const px_slot REPORT_A0[2] = {{{1, 1}, 501}, {{1, 1}, 851}};
+static const uint32_t SLOTS_A0[2] = {3, 6};
+#define LEADER_CASE                                                                               \
+  "node 3 (a replica; acceptors a0..a2 are silent, a majority is 2) has learned slots 0..2 "      \
+  "and 7, has seen ballot (4,1), and runs leader_start: ballot (5,3), from slot 3. Promises for " \
+  "(5,3) come from a1 (slot 5 = 701, slot 6 = 801, slot 8 = 901, all at (2,2)), then from a0 "    \
+  "(slot 3 = 501, slot 6 = 851, both at (1,1))"
+
+/* Node 3 before its promises: learned slots 0..2 and 7, seen (4,1), preparing (5,3) from 3. */
+static void leader_candidate(quiet *q) {
   replica_world(q);
   px_state *s = state_of(q, 3);
   s->lrn.learned[0] = s->lrn.learned[1] = s->lrn.learned[2] = 1001;
   s->lrn.learned[7] = 1002;
   s->highest_seen = B(4, 1);
   sim_poke(q->w, 3, do_leader_start, NULL);
-  const px_slot r0[2] = {{B(1, 1), 501}, {B(1, 1), 601}};
-  const uint32_t s0[2] = {3, 6};
-  const px_slot r1[3] = {{B(2, 2), 701}, {B(2, 2), 801}, {B(2, 2), 901}};
-  const uint32_t s1[3] = {5, 6, 8};
-  leader_promise_in(q, 0, B(5, 3), 3, r0, s0, 2);
-  leader_promise_in(q, 1, B(5, 3), 3, r1, s1, 3);
+}
+
+/* The same node, leading at (5,3) after a1's and a0's promises (LEADER_CASE). */
+static void leader_elected(quiet *q) {
+  leader_candidate(q);
+  leader_promise_in(q, 1, B(5, 3), 3, REPORT_A1, SLOTS_A1, 3);
+  leader_promise_in(q, 0, B(5, 3), 3, REPORT_A0, SLOTS_A0, 2);
+}
+
+/* An Accept as "Accept((5,3), 501)", or "no Accept". */
+static const char *accept_text(const sent *m, char *buf, size_t cap) {
+  char b[32], v[24];
+  if (!m)
+    snprintf(buf, cap, "no Accept");
+  else
+    snprintf(buf, cap, "Accept(%s, %s)", bt(m->body.accept.ballot, b, sizeof b),
+             vt(m->body.accept.value, v, sizeof v));
+  return buf;
 }
 
 /* Rule (section 3): re-propose what the promises reported (highest ballot per slot), no-ops in
@@ -752,48 +901,93 @@ static void leader_elected(quiet *q) {
 static void leader_fills_gaps(void *arg) {
   (void)arg;
   quiet q;
-  replica_world(&q);
-  px_state *s = state_of(&q, 3);
-  s->lrn.learned[0] = s->lrn.learned[1] = s->lrn.learned[2] = 1001;
-  s->lrn.learned[7] = 1002;
-  s->highest_seen = B(4, 1);
-  sim_poke(q.w, 3, do_leader_start, NULL);
+  setup(LEADER_CASE);
+  leader_candidate(&q);
   int first = q.count;
-  const px_slot r0[2] = {{B(1, 1), 501}, {B(1, 1), 601}};
-  const uint32_t s0[2] = {3, 6};
-  leader_promise_in(&q, 0, B(5, 3), 3, r0, s0, 2);
-  tap_is_int(count_type(&q, first, MSG_ACCEPT), 0,
-             "leader_on_promise: one promise of three: no Accept yet, not active");
-  leader_promise_in(&q, 0, B(5, 3), 3, r0, s0, 2);
-  tap_is_int(count_type(&q, first, MSG_ACCEPT), 0,
-             "the same acceptor's promise again (a duplicate) is still one promise");
-  const px_slot r1[3] = {{B(2, 2), 701}, {B(2, 2), 801}, {B(2, 2), 901}};
-  const uint32_t s1[3] = {5, 6, 8};
-  leader_promise_in(&q, 1, B(5, 3), 3, r1, s1, 3);
-  s = state_of(&q, 3);
-  tap_ok(s->ldr.active && !s->ldr.preparing, "at the second promise (a majority) it leads");
+  leader_promise_in(&q, 1, B(5, 3), 3, REPORT_A1, SLOTS_A1, 3);
+  int k = count_type(&q, first, MSG_ACCEPT);
+  tap_ok(told(k == 0 && !state_of(&q, 3)->ldr.active),
+         "leader_on_promise, after a1's promise (one of three): expected no Accept and not active "
+         "yet; got %d Accept(s), %s",
+         k, state_of(&q, 3)->ldr.active ? "active" : "not active");
+  leader_promise_in(&q, 1, B(5, 3), 3, REPORT_A1, SLOTS_A1, 3);
+  k = count_type(&q, first, MSG_ACCEPT);
+  tap_ok(told(k == 0 && !state_of(&q, 3)->ldr.active),
+         "after a1's promise again (a duplicate: still one acceptor): expected no Accept, not "
+         "active; got %d Accept(s), %s (count each acceptor once)",
+         k, state_of(&q, 3)->ldr.active ? "active" : "not active");
+  leader_promise_in(&q, 0, B(5, 3), 3, REPORT_A0, SLOTS_A0, 2);
+  px_state *s = state_of(&q, 3);
+  tap_ok(told(s->ldr.active && !s->ldr.preparing),
+         "after a0's promise (two of three, a majority): expected active and not preparing; got "
+         "%s and %s",
+         s->ldr.active ? "active" : "not active", s->ldr.preparing ? "preparing" : "not preparing");
   const uint32_t slot[5] = {3, 4, 5, 6, 8};
   const px_value want[5] = {501, PX_NOOP, 701, 801, 901};
   const char *why[5] = {"reported by a0", "reported by nobody, below the highest reported: a no-op",
-                        "reported by a1", "801 at (2,2) beats 601 at (1,1): the highest ballot",
+                        "reported by a1",
+                        "801 at (2,2) (a1, first) beats 851 at (1,1) (a0, last): the highest "
+                        "ballot, not the larger value, not the last report",
                         "reported by a1"};
   for (int i = 0; i < 5; i++) {
     const sent *m = accept_for(&q, first, slot[i]);
-    char w[16], g[24];
-    snprintf(w, sizeof w, want[i] == PX_NOOP ? "no-op" : "%u", want[i]);
-    if (!m)
-      snprintf(g, sizeof g, "no Accept");
-    else
-      snprintf(g, sizeof g, m->body.accept.value == PX_NOOP ? "no-op" : "%u", m->body.accept.value);
-    tap_ok(m && m->body.accept.value == want[i] && same_ballot(m->body.accept.ballot, B(5, 3)),
-           "slot %u: Accept((5,3), %s) is sent, %s (got %s)", slot[i], w, why[i], g);
+    char w[24], g[80];
+    tap_ok(
+        told(m && m->body.accept.value == want[i] && same_ballot(m->body.accept.ballot, B(5, 3))),
+        "slot %u: expected Accept((5,3), %s), %s; got %s", slot[i], vt(want[i], w, sizeof w),
+        why[i], accept_text(m, g, sizeof g));
   }
-  tap_ok(accept_for(&q, first, 7) == NULL, "slot 7 is learned: no Accept for it");
-  tap_ok(accept_for(&q, first, 9) == NULL, "nothing above the highest reported slot (8)");
-  tap_is_int(count_type(&q, first, MSG_ACCEPT), 15, "5 slots x 3 acceptors = 15 Accepts");
-  tap_is_int(s->ldr.next_slot, 9, "next_slot is 9, one past the highest reported slot");
-  tap_ok(s->ldr.proposals[4] == PX_NOOP && s->ldr.proposals[6] == 801,
-         "ldr.proposals records them (slot 4: no-op, slot 6: 801) for protocol.c's resends");
+  char g[80];
+  tap_ok(told(accept_for(&q, first, 7) == NULL),
+         "slot 7: expected no Accept (node 3 has learned it: skip learned slots); got %s",
+         accept_text(accept_for(&q, first, 7), g, sizeof g));
+  const sent *above = NULL;
+  for (uint32_t sl = 9; sl < PX_MAX_SLOTS && !above; sl++) above = accept_for(&q, first, sl);
+  tap_ok(told(above == NULL),
+         "slots 9 and up: expected no Accept above the highest reported slot (8); got one for "
+         "slot %u",
+         above ? above->body.accept.slot : 0);
+  k = count_type(&q, first, MSG_ACCEPT);
+  tap_ok(told(k == 15), "expected 15 Accepts (slots 3, 4, 5, 6, 8 x 3 acceptors), got %d", k);
+  tap_ok(told(s->ldr.next_slot == 9),
+         "expected next_slot 9, one past the highest reported slot (8); got %u", s->ldr.next_slot);
+  char p[5][24];
+  bool recorded = true;
+  for (int i = 0; i < 5; i++) {
+    recorded = recorded && s->ldr.proposals[slot[i]] == want[i];
+    vt(s->ldr.proposals[slot[i]], p[i], sizeof p[i]);
+  }
+  tap_ok(told(recorded),
+         "expected ldr.proposals to record each slot's proposal for protocol.c's resends (slot "
+         "3: 501, 4: no-op, 5: 701, 6: 801, 8: 901); got slot 3: %s, 4: %s, 5: %s, 6: %s, 8: %s",
+         p[0], p[1], p[2], p[3], p[4]);
+  sim_destroy(q.w);
+
+  /* The highest reported slot is one this node has learned: no Accept, but next_slot passes it. */
+  setup(
+      "node 3 has learned slots 0..2 and 4, runs leader_start (ballot (5,3), from slot 3), and "
+      "gets promises from a0 and a1 that both report slot 4 = 1002 at (1,1) and nothing else");
+  replica_world(&q);
+  s = state_of(&q, 3);
+  s->lrn.learned[0] = s->lrn.learned[1] = s->lrn.learned[2] = 1001;
+  s->lrn.learned[4] = 1002;
+  s->highest_seen = B(4, 1);
+  sim_poke(q.w, 3, do_leader_start, NULL);
+  first = q.count;
+  const px_slot r[1] = {{{1, 1}, 1002}};
+  const uint32_t at[1] = {4};
+  leader_promise_in(&q, 0, B(5, 3), 3, r, at, 1);
+  leader_promise_in(&q, 1, B(5, 3), 3, r, at, 1);
+  s = state_of(&q, 3);
+  char a3[80], a4[80];
+  tap_ok(told(s->ldr.active && s->ldr.next_slot == 5 && accept_for(&q, first, 4) == NULL &&
+              accept_for(&q, first, 3) && accept_for(&q, first, 3)->body.accept.value == PX_NOOP),
+         "leader_on_promise, highest reported slot 4 already learned: expected a no-op in slot 3, "
+         "no Accept for slot 4 (learned), next_slot 5 (one past the highest reported slot, "
+         "learned or not); got %s, slot 3: %s, slot 4: %s, next_slot %u",
+         s->ldr.active ? "active" : "not active",
+         accept_text(accept_for(&q, first, 3), a3, sizeof a3),
+         accept_text(accept_for(&q, first, 4), a4, sizeof a4), s->ldr.next_slot);
   sim_destroy(q.w);
 }
 

@@ -743,6 +743,39 @@ static void trace_escaping(void *arg) {
   tap_ok(strlen(out) < 8, "a string too long for its buffer is cut, not overrun");
 }
 
+/* Times as text: sim_format_time cuts the last digit off, sim_format_time_rounded rounds it. */
+static void time_text(void *arg) {
+  (void)arg;
+  const struct {
+    sim_time t;
+    const char *cut, *rounded;
+  } cases[] = {
+      {0, "0us", "0us"},
+      {40, "40us", "40us"},
+      {1000, "1.0ms", "1.0ms"},
+      {40770, "40.7ms", "40.8ms"},
+      {40749, "40.7ms", "40.7ms"},
+      {40750, "40.7ms", "40.8ms"},
+      {999940, "999.9ms", "999.9ms"},
+      {999950, "999.9ms", "1.000s"},
+      {1999499, "1.999s", "1.999s"},
+      {1999500, "1.999s", "2.000s"},
+      {SIM_FOREVER, NULL, NULL},
+  };
+  char got[32];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (!cases[i].cut) {
+      sim_format_time_rounded(cases[i].t, got, sizeof got);
+      tap_ok(got[0] != 0, "sim_format_time_rounded(SIM_FOREVER) does not overflow (got %s)", got);
+      continue;
+    }
+    tap_is_str(sim_format_time(cases[i].t, got, sizeof got), cases[i].cut,
+               "sim_format_time(%llu us) cuts off", (unsigned long long)cases[i].t);
+    tap_is_str(sim_format_time_rounded(cases[i].t, got, sizeof got), cases[i].rounded,
+               "sim_format_time_rounded(%llu us) rounds", (unsigned long long)cases[i].t);
+  }
+}
+
 int main(void) {
   tap_case("event queue: (time, sequence) order", queue_order, NULL);
   tap_case("random streams: reproducible, independent, uniform", rng_streams, NULL);
@@ -770,5 +803,6 @@ int main(void) {
   tap_case("invariants: the first violation stops the run with a report", invariant_stops_the_run, NULL);
   tap_case("run until a predicate or a deadline", run_until_predicate, NULL);
   tap_case("trace strings are escaped and bounded", trace_escaping, NULL);
+  tap_case("times as text: cut off, or rounded to the last digit shown", time_text, NULL);
   return tap_done();
 }

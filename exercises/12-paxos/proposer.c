@@ -7,7 +7,8 @@
  * The contracts are in labs/12-paxos/lab.h. Your state is s->prop; s->highest_seen and
  * s->max_round are kept for you. protocol.c calls proposer_start for every attempt, and after a
  * failed attempt (proposer_on_nack set the phase to IDLE, or the attempt timed out) waits
- * proposer_backoff before the next one. Helpers: px_send_to_acceptors, px_majority.
+ * proposer_backoff before the next one. Helpers: sim_self (this node's id, for a ballot),
+ * sim_stable_write, px_send_to_acceptors, px_majority, sim_random_below.
  */
 #include <stddef.h>
 

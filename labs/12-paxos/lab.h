@@ -384,19 +384,22 @@ uint32_t px_first_unlearned(const px_state *s);
  * rounds are ordered by node id. */
 int ballot_cmp(px_ballot a, px_ballot b);
 
-/* A Prepare(ballot, from_slot) arrived from proposer `from`. Phase 1(b): if the ballot is higher
- * than s->acc.promised, promise it: s->acc.promised = ballot, make the acceptor's state durable
+/* A Prepare(ballot, from_slot) arrived from proposer `from`. from_slot is at most PX_MAX_SLOTS:
+ * a replica that has learned every slot prepares from PX_MAX_SLOTS, and that Prepare is answered
+ * like any other, with a Promise that reports no slot. Phase 1(b): if the ballot is higher than
+ * s->acc.promised, promise it: s->acc.promised = ballot, make the acceptor's state durable
  * (acceptor_persist), then send `from` a Promise carrying the ballot, the from_slot and, for every
- * slot >= from_slot, the highest-numbered proposal accepted there (s->acc.accepted). Otherwise
- * (a ballot at or below the promise) send `from` a Nack(ballot, s->acc.promised, PX_PHASE1,
- * from_slot) and change nothing. */
+ * slot from from_slot to PX_MAX_SLOTS - 1, the highest-numbered proposal accepted there
+ * (s->acc.accepted). Otherwise (a ballot at or below the promise) send `from` a Nack(ballot,
+ * s->acc.promised, PX_PHASE1, from_slot) and change nothing. */
 void acceptor_on_prepare(sim_node *n, px_state *s, int from, const px_prepare_body *p);
 
-/* An Accept(ballot, slot, value) arrived from proposer `from`. Phase 2(b): if the ballot is at or
- * above s->acc.promised, accept it: promised = ballot, accepted[slot] = (ballot, value), make it
- * durable (acceptor_persist), then send Accepted(ballot, slot, value) to every learner
- * (px_send_to_learners; section 2.3). Otherwise send `from` a Nack(ballot, promised, PX_PHASE2,
- * slot). A slot at or beyond PX_MAX_SLOTS is ignored. */
+/* An Accept(ballot, slot, value) arrived from proposer `from`. First, a slot >= PX_MAX_SLOTS is
+ * ignored: no reply, no Nack, nothing changed. Phase 2(b): if the ballot is at or above
+ * s->acc.promised, accept it: promised = ballot, accepted[slot] = (ballot, value), make it durable
+ * (acceptor_persist), then send Accepted(ballot, slot, value) to every learner
+ * (px_send_to_learners; section 2.3). Otherwise (a ballot below the promise) send `from` a
+ * Nack(ballot, promised, PX_PHASE2, slot) and change nothing. */
 void acceptor_on_accept(sim_node *n, px_state *s, int from, const px_accept_body *a);
 
 /* Write s->acc to stable storage at offset 0 (sim_stable_write): the px_disk's acc. */
@@ -412,7 +415,7 @@ void acceptor_recover(sim_node *n, px_state *s);
  */
 
 /* A new ballot for this node, higher than every ballot it has seen (s->highest_seen) and every
- * round it has used (s->max_round): (max(highest_seen.round, max_round) + 1, this node's id).
+ * round it has used (s->max_round): (max(highest_seen.round, max_round) + 1, sim_self(n)).
  * Record the new round in s->max_round and in stable storage (the px_disk's max_round) before
  * returning: section 2.5, a proposer remembers the highest number it has tried, even across a
  * crash, so it never issues one ballot twice with different values. */
@@ -461,15 +464,15 @@ void learner_on_accepted(sim_node *n, px_state *s, int from, const px_accepted_b
  * next_slot = from_slot; send Prepare(ballot, from_slot) to every acceptor. */
 void leader_start(sim_node *n, px_state *s);
 
-/* A Promise arrived from acceptor `from`. Ignore it unless preparing and for the current ballot;
- * count each acceptor once; merge its report: for each slot >= from_slot keep the
- * highest-numbered accepted proposal in s->ldr.merged. At the majority-th promise the node leads
- * (active, no longer preparing): for every slot from from_slot up to the highest slot any
- * promise reported, not counting slots this node has learned, propose at the current ballot
- * (phase 2 only) the merged value, or PX_NOOP where nothing was reported: section 3's gaps.
- * Then next_slot = one past that highest slot (from_slot if none was reported). Proposing a
- * slot: record it in s->ldr.proposals[slot] and send Accept(ballot, slot, value) to every
- * acceptor. */
+/* A Promise arrived from acceptor `from`. from_slot below is s->ldr.from_slot (the Promise
+ * echoes it). Ignore the Promise unless preparing and for the current ballot; count each acceptor
+ * once; merge its report: for each slot >= from_slot keep the highest-numbered accepted proposal
+ * in s->ldr.merged. At the majority-th promise the node leads (active, no longer preparing): for
+ * every slot from from_slot up to the highest slot any promise reported, skipping slots this node
+ * has learned, propose at the current ballot (phase 2 only) the merged value, or PX_NOOP where
+ * nothing was reported: section 3's gaps. Then next_slot = one past the highest reported slot,
+ * learned or not (from_slot if no slot was reported). Proposing a slot: record it in
+ * s->ldr.proposals[slot] and send Accept(ballot, slot, value) to every acceptor. */
 void leader_on_promise(sim_node *n, px_state *s, int from, const px_promise_body *p);
 
 /* Put a new command in the log while leading: the next slot (then next_slot + 1), recorded in

@@ -13,7 +13,9 @@
  *   validity           every value accepted was put forward by a proposer or a client (or is
  *                      the Multi-Paxos no-op);
  *   learned-chosen     a learner learns only the value chosen in that slot, and never changes it;
- *   promise-kept       an acceptor's promise never goes down, and it accepts no ballot below it;
+ *   promise-kept       an acceptor's promise never goes down, it accepts no ballot below it, and
+ *                      it refuses only what its promise forbids (a Nack names the promise: above
+ *                      an Accept's ballot, at or above a Prepare's);
  *   ballots            a Prepare or Accept carries its sender's own ballot, (round, its id), whose
  *                      round is already on the sender's disk; one (slot, ballot) carries one value;
  *   promise-report     a Promise reports exactly what the acceptor has accepted in each slot from
@@ -31,6 +33,7 @@
  * learner learns (single decree), every client command is in the log and every replica has
  * learned every chosen slot (Multi-Paxos).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +45,10 @@
  * Text.
  */
 
-static const char *when(sim_time t, char *buf, size_t cap) { return sim_format_time(t, buf, cap); }
+/* Times are rounded to the last digit shown, as the viewer shows them (40.77 ms: "40.8ms"). */
+static const char *when(sim_time t, char *buf, size_t cap) {
+  return sim_format_time_rounded(t, buf, cap);
+}
 
 static const char *ballot_name(const sim_world *w, px_ballot b, char *buf, size_t cap) {
   if (b.round == 0)
@@ -125,6 +131,21 @@ typedef struct px_run {
 
 static px_run *run_of(lab_run *run) { return (px_run *)run->lab_data; }
 
+/* Stop the world on a broken rule seen on the wire: the whole explanation goes to x->full, which
+ * the verdict prints with the time rounded like every other (the first failure only). */
+static void stop(sim_world *w, px_run *x, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void stop(sim_world *w, px_run *x, const char *rule, const char *fmt, ...) {
+  if (sim_violated(w, NULL)) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(x->full, sizeof x->full, fmt, ap);
+  va_end(ap);
+  x->rule = rule;
+  x->full_used = true;
+  sim_fail(w, rule, "%.700s", x->full);
+}
+
 static bool proposable(const px_record *rec, px_value v) {
   if (v == PX_NOOP) return rec->multi;
   return v < PX_VALUE_LIMIT && rec->proposable[v];
@@ -167,19 +188,18 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
     case MSG_PREPARE: {
       const px_prepare_body *p = ev->body;
       if (p->ballot.node != from || p->ballot.round == 0) {
-        sim_fail(w, "ballots",
-                 "%s sent a Prepare with ballot %s at t=%s: a ballot is (round >= 1, the "
-                 "proposer's own id), so that no two proposers share one (px_next_ballot)",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
+        stop(w, x, "ballots",
+             "%s sent a Prepare with ballot %s at t=%s: a ballot is (round >= 1, the "
+             "proposer's own id), so that no two proposers share one (px_next_ballot)",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
         return;
       }
       if (disk->max_round < p->ballot.round) {
-        sim_fail(w, "ballots",
-                 "%s sent a Prepare with ballot %s at t=%s while its disk said max_round=%u: "
-                 "write the new round to stable storage before using it, or a restart could "
-                 "issue the same ballot again (px_next_ballot; Paxos Made Simple 2.5)",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-                 disk->max_round);
+        stop(w, x, "ballots",
+             "%s sent a Prepare with ballot %s at t=%s while its disk said max_round=%u: "
+             "write the new round to stable storage before using it, or a restart could "
+             "issue the same ballot again (px_next_ballot; Paxos Made Simple 2.5)",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t, disk->max_round);
         return;
       }
       if (cmp_ballot(p->ballot, rec->last_prepare[from]) != 0) {
@@ -193,32 +213,31 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
     case MSG_ACCEPT: {
       const px_accept_body *p = ev->body;
       if (p->ballot.node != from || p->ballot.round == 0) {
-        sim_fail(w, "ballots",
-                 "%s sent an Accept with ballot %s at t=%s: use the ballot of your own phase 1 "
-                 "(proposer_on_promise, leader_on_promise, leader_propose)",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
+        stop(w, x, "ballots",
+             "%s sent an Accept with ballot %s at t=%s: use the ballot of your own phase 1 "
+             "(proposer_on_promise, leader_on_promise, leader_propose)",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t);
         return;
       }
       if (p->slot >= PX_MAX_SLOTS) return;
       if (!proposable(rec, p->value)) {
-        sim_fail(w, "validity",
-                 "%s proposed %s for slot %u at t=%s, a value no proposer or client put forward: "
-                 "propose the value a promise reported or your own (proposer_on_promise, "
-                 "leader_on_promise)",
-                 sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot, t);
+        stop(w, x, "validity",
+             "%s proposed %s for slot %u at t=%s, a value no proposer or client put forward: "
+             "propose the value a promise reported or your own (proposer_on_promise, "
+             "leader_on_promise)",
+             sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot, t);
         return;
       }
       /* One value per (slot, ballot): a ballot is a single proposal. */
       px_vote *vt = find_vote(rec, p->slot, p->ballot, p->value, true);
       if (vt) {
         if (vt->value != p->value) {
-          sim_fail(
-              w, "ballots",
-              "%s proposed %s for slot %u at ballot %s at t=%s, but %s was already proposed at "
-              "that ballot: one ballot is one proposal with one value (a leader proposes a "
-              "slot once per ballot; a new attempt takes a new ballot)",
-              sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
-              ballot_name(w, p->ballot, a, sizeof a), t, value_name(vt->value, c, sizeof c));
+          stop(w, x, "ballots",
+               "%s proposed %s for slot %u at ballot %s at t=%s, but %s was already proposed at "
+               "that ballot: one ballot is one proposal with one value (a leader proposes a "
+               "slot once per ballot; a new attempt takes a new ballot)",
+               sim_node_name(w, from), value_name(p->value, v, sizeof v), p->slot,
+               ballot_name(w, p->ballot, a, sizeof a), t, value_name(vt->value, c, sizeof c));
           return;
         }
       }
@@ -253,24 +272,34 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
       const px_promise_body *p = ev->body;
       if (from >= rec->acceptors) return;
       const px_state *s = sim_state(w, from);
+      if (cmp_ballot(s->acc.promised, p->ballot) < 0) {
+        stop(w, x, "persist-before-reply",
+             "%s sent a Promise for %s at t=%s with promised=%s in memory and %s on disk: "
+             "acceptor_on_prepare must set promised to the Prepare's ballot, then persist "
+             "(acceptor_persist), then send the Promise (Paxos Made Simple 2.2, phase 1(b))",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+             ballot_name(w, s->acc.promised, b, sizeof b),
+             ballot_name(w, disk->acc.promised, d, sizeof d));
+        return;
+      }
       if (cmp_ballot(disk->acc.promised, p->ballot) < 0) {
-        sim_fail(w, "persist-before-reply",
-                 "%s sent a Promise for %s at t=%s, but its stable storage says promised=%s: a "
-                 "crash right after this send would forget the promise; call acceptor_persist "
-                 "before sending (acceptor_on_prepare; Paxos Made Simple 2.5)",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-                 ballot_name(w, disk->acc.promised, b, sizeof b));
+        stop(w, x, "persist-before-reply",
+             "%s sent a Promise for %s at t=%s, but its stable storage says promised=%s: a "
+             "crash right after this send would forget the promise; call acceptor_persist "
+             "before sending (acceptor_on_prepare; Paxos Made Simple 2.5)",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+             ballot_name(w, disk->acc.promised, b, sizeof b));
         return;
       }
       for (uint32_t slot = p->from_slot; slot < PX_MAX_SLOTS; slot++) {
         if (same_slot(p->accepted[slot], s->acc.accepted[slot])) continue;
-        sim_fail(w, "promise-report",
-                 "%s's Promise for %s at t=%s reports %s for slot %u, but it has accepted %s "
-                 "there: a promise carries the highest-numbered proposal accepted in every slot "
-                 "from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
-                 slot_name(w, p->accepted[slot], b, sizeof b), slot,
-                 slot_name(w, s->acc.accepted[slot], d, sizeof d));
+        stop(w, x, "promise-report",
+             "%s's Promise for %s at t=%s reports %s for slot %u, but it has accepted %s "
+             "there: a promise carries the highest-numbered proposal accepted in every slot "
+             "from from_slot on (acceptor_on_prepare; Paxos Made Simple 2.2, phase 1(b))",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), t,
+             slot_name(w, p->accepted[slot], b, sizeof b), slot,
+             slot_name(w, s->acc.accepted[slot], d, sizeof d));
         return;
       }
       if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
@@ -280,24 +309,74 @@ static void watch_send(sim_world *w, px_run *x, const sim_event *ev) {
       const px_accepted_body *p = ev->body;
       if (from >= rec->acceptors || p->slot >= PX_MAX_SLOTS) return;
       const px_slot on_disk = disk->acc.accepted[p->slot];
+      const px_acceptor *mem = &((const px_state *)sim_state(w, from))->acc;
+      if (cmp_ballot(mem->promised, p->ballot) < 0 &&
+          cmp_ballot(disk->acc.promised, mem->promised) == 0 &&
+          same_slot(on_disk, mem->accepted[p->slot])) {
+        /* On disk as in memory: the acceptor forgot to raise its promise, not to persist. */
+        stop(w, x, "persist-before-reply",
+             "%s sent Accepted(%s, slot %u, %s) at t=%s with promised=%s, in memory and on "
+             "disk, below the ballot it accepted: acceptor_on_accept must raise promised to the "
+             "accepted ballot (accepting %s promises it too), then persist",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
+             value_name(p->value, v, sizeof v), t, ballot_name(w, mem->promised, b, sizeof b),
+             ballot_name(w, p->ballot, d, sizeof d));
+        return;
+      }
       if (cmp_ballot(on_disk.ballot, p->ballot) != 0 || on_disk.value != p->value ||
           cmp_ballot(disk->acc.promised, p->ballot) < 0) {
-        sim_fail(w, "persist-before-reply",
-                 "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s for "
-                 "that slot and promised=%s: write the acceptance (and the promise it implies) "
-                 "with acceptor_persist before telling the learners (acceptor_on_accept)",
-                 sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
-                 value_name(p->value, v, sizeof v), t, slot_name(w, on_disk, b, sizeof b),
-                 ballot_name(w, disk->acc.promised, d, sizeof d));
+        stop(w, x, "persist-before-reply",
+             "%s sent Accepted(%s, slot %u, %s) at t=%s, but its stable storage holds %s for "
+             "that slot and promised=%s: write the acceptance (and the promise it implies) "
+             "with acceptor_persist before telling the learners (acceptor_on_accept)",
+             sim_node_name(w, from), ballot_name(w, p->ballot, a, sizeof a), p->slot,
+             value_name(p->value, v, sizeof v), t, slot_name(w, on_disk, b, sizeof b),
+             ballot_name(w, disk->acc.promised, d, sizeof d));
         return;
       }
       if (cmp_ballot(p->ballot, rec->told[from].promised) > 0) rec->told[from].promised = p->ballot;
       rec->told[from].accepted[p->slot] = (px_slot){.ballot = p->ballot, .value = p->value};
       return;
     }
-    case MSG_NACK:
+    case MSG_NACK: {
       rec->nacks++;
+      const px_nack_body *k = ev->body;
+      if (from >= rec->acceptors) return;
+      const px_ballot promised = ((const px_state *)sim_state(w, from))->acc.promised;
+      const char *what = k->phase == PX_PHASE1 ? "Prepare" : "Accept";
+      if (cmp_ballot(k->promised, promised) != 0) {
+        stop(w, x, "promise-kept",
+             "%s refused %s's %s %s at t=%s with a Nack naming the promise %s, but its promise "
+             "is %s: a Nack carries s->acc.promised, the ballot the proposer must beat "
+             "(acceptor_on_prepare, acceptor_on_accept)",
+             sim_node_name(w, from), sim_node_name(w, ev->peer), what,
+             ballot_name(w, k->ballot, a, sizeof a), t, ballot_name(w, k->promised, b, sizeof b),
+             ballot_name(w, promised, d, sizeof d));
+        return;
+      }
+      int c = cmp_ballot(k->ballot, promised);
+      if (k->phase == PX_PHASE2 && c >= 0) {
+        stop(w, x, "promise-kept",
+             "%s refused %s's Accept %s for slot %u at t=%s, naming its promise %s: an acceptor "
+             "refused an Accept %s: accept at or above it (acceptor_on_accept; Paxos Made Simple "
+             "2.2, phase 2(b): refuse only a ballot below the promise)",
+             sim_node_name(w, from), sim_node_name(w, ev->peer),
+             ballot_name(w, k->ballot, a, sizeof a), k->slot, t,
+             ballot_name(w, promised, b, sizeof b),
+             c == 0 ? "at its own promise" : "above its promise");
+        return;
+      }
+      if (k->phase == PX_PHASE1 && c > 0) {
+        stop(w, x, "promise-kept",
+             "%s refused %s's Prepare %s at t=%s, naming its promise %s: an acceptor refused a "
+             "Prepare above its promise: promise it (acceptor_on_prepare; Paxos Made Simple 2.2, "
+             "phase 1(b))",
+             sim_node_name(w, from), sim_node_name(w, ev->peer),
+             ballot_name(w, k->ballot, a, sizeof a), t, ballot_name(w, promised, b, sizeof b));
+        return;
+      }
       return;
+    }
     case MSG_REQUEST: {
       const px_request_body *r = ev->body;
       if (r->command < PX_VALUE_LIMIT) rec->proposable[r->command] = true;
@@ -522,7 +601,7 @@ static bool acceptor_rules(sim_world *w, px_run *x, int i, char *why, size_t cap
 static bool learner_rules(sim_world *w, px_run *x, int j, char *why, size_t cap) {
   px_record *rec = &x->rec;
   const px_state *s = sim_state(w, j);
-  char t[32], a[48], v[24], c[24], by[64];
+  char t[32], a[48], v[24], c[24];
   for (uint32_t slot = 0; slot < PX_MAX_SLOTS; slot++) {
     px_value got = s->lrn.learned[slot];
     px_value *seen = &rec->seen_learned[j][slot];
@@ -537,15 +616,22 @@ static bool learner_rules(sim_world *w, px_run *x, int j, char *why, size_t cap)
     }
     const px_choice *ch = &rec->chosen[slot];
     if (!ch->chosen) {
-      uint32_t any = 0;
-      for (int32_t k = rec->vote_head[slot]; k >= 0; k = rec->votes[k].next)
-        if (rec->votes[k].value == got) any |= rec->votes[k].by;
+      /* Who accepted it, at which ballot: "a0 at (1,p3), a2 at (2,p4)". */
+      char who[240] = "";
+      size_t at = 0;
+      for (int i = 0; i < rec->acceptors; i++)
+        for (int32_t k = rec->vote_head[slot]; k >= 0 && at < sizeof who; k = rec->votes[k].next)
+          if (rec->votes[k].value == got && (rec->votes[k].by & (1u << i)))
+            at += (size_t)snprintf(who + at, sizeof who - at, "%s%s at %s", at ? ", " : "",
+                                   sim_node_name(w, i),
+                                   ballot_name(w, rec->votes[k].ballot, a, sizeof a));
       snprintf(why, cap,
-               "%s learned %s in slot %u at t=%s, but no value is chosen there yet (%s accepted "
-               "it, not a majority of one ballot): count distinct acceptors of one ballot "
-               "(learner_on_accepted)",
+               "%s learned %s in slot %u at t=%s, but no value is chosen there yet (%s%s%s): "
+               "a value is chosen once a majority of the acceptors (%d of %d) accepted it in one "
+               "ballot; count distinct acceptors of one ballot (learner_on_accepted)",
                sim_node_name(w, j), value_name(got, v, sizeof v), slot, t,
-               nodes_name(w, any, by, sizeof by));
+               at ? who : "no acceptor accepted it", at ? " accepted it" : "",
+               at ? ", not a majority of one ballot" : "", rec->acceptors / 2 + 1, rec->acceptors);
       return false;
     }
     if (ch->value != got) {
@@ -631,7 +717,7 @@ static void crash_failing(sim_world *w, void *ctx, uint64_t node) {
   sim_at(w, sim_now(w) + x->leader_down, restart_replica, x, node);
 }
 
-/* The leader starts failing: for 20 ms most of what it sends is lost (it keeps taking commands
+/* The leader starts failing: for 30 ms most of what it sends is lost (it keeps taking commands
  * and proposing them, so some slots reach some acceptors and others none), then it crashes. A
  * new leader may find a slot reported above one nobody reported: a gap for a no-op. */
 static void leader_fails(sim_world *w, void *ctx, uint64_t arg) {
@@ -949,7 +1035,7 @@ typedef struct multi_setup {
   int replicas, clients;
   uint32_t commands;
   sim_net_config net;
-  int leader_crashes; /* whoever leads fails (loses most messages for 20 ms, then crashes),
+  int leader_crashes; /* whoever leads fails (loses most messages for 30 ms, then crashes),
                          this many times ... */
   sim_time first_crash, crash_gap, leader_down; /* ... from first_crash, crash_gap apart; down
                                                    this long */
