@@ -71,15 +71,7 @@ static setup default_setup(void) {
   return s;
 }
 
-/* A time as sim_format_time writes it ("86.7ms", "1.250s"), but rounded to the last digit shown
- * rather than cut off, so that it agrees with lincheck's exact times (86.682ms is "86.7ms"). */
-static const char *fmt_time(sim_time t, char *buf, size_t cap) {
-  if (t >= SIM_SEC - SIM_MS / 2)
-    t += SIM_MS / 2; /* shown in whole milliseconds */
-  else if (t >= SIM_MS)
-    t += SIM_MS / 20; /* shown in tenths of a millisecond */
-  return sim_format_time(t, buf, cap);
-}
+/* Times in verdicts are rounded (sim_format_time_rounded), as lincheck and the viewer show them. */
 
 /* The report of a failed invariant, "NAME violated at t=TIME: WHY", with the time written by
  * fmt_time like every other time in the verdict (the library cuts it off). */
@@ -92,7 +84,7 @@ static void violation_verdict(lab_run *run, const char *report) {
   }
   char t[32];
   lab_verdict(run, false, "%.*s violated at t=%s%s", (int)(at - report), report,
-              fmt_time(sim_now(run->world), t, sizeof t), why);
+              sim_format_time_rounded(sim_now(run->world), t, sizeof t), why);
 }
 
 /* Check the operations each client finished since the last event. */
@@ -125,9 +117,9 @@ static bool check_sessions(sim_world *w, void *ctx, char *why, size_t cap) {
                    "(\"%s\") from %s at t=%s: %s had applied only up to version %llu and the "
                    "read carried token %llu",
                    sim_node_name(w, c), key, d->value, (unsigned long long)d->version,
-                   sim_node_name(w, d->server), fmt_time(d->completed, t1, sizeof t1),
+                   sim_node_name(w, d->server), sim_format_time_rounded(d->completed, t1, sizeof t1),
                    (unsigned long long)before->version, before->value,
-                   sim_node_name(w, before->server), fmt_time(before->completed, t2, sizeof t2),
+                   sim_node_name(w, before->server), sim_format_time_rounded(before->completed, t2, sizeof t2),
                    sim_node_name(w, d->server), (unsigned long long)d->applied,
                    (unsigned long long)d->token);
         else
@@ -136,9 +128,9 @@ static bool check_sessions(sim_world *w, void *ctx, char *why, size_t cap) {
                    "was acknowledged as version %llu at t=%s: %s had applied only up to version "
                    "%llu and the read carried token %llu",
                    sim_node_name(w, c), key, d->value, (unsigned long long)d->version,
-                   sim_node_name(w, d->server), fmt_time(d->completed, t1, sizeof t1), key,
+                   sim_node_name(w, d->server), sim_format_time_rounded(d->completed, t1, sizeof t1), key,
                    before->value, (unsigned long long)before->version,
-                   fmt_time(before->completed, t2, sizeof t2), sim_node_name(w, d->server),
+                   sim_format_time_rounded(before->completed, t2, sizeof t2), sim_node_name(w, d->server),
                    (unsigned long long)d->applied, (unsigned long long)d->token);
         return false;
       }
@@ -196,7 +188,7 @@ static bool check_held_reads(sim_world *w, void *ctx, char *why, size_t cap) {
                "%llu) that it held back at t=%s: %s%d%s",
                sim_node_name(w, r), (unsigned long long)s->applied, sim_node_name(w, c),
                h->req[r][c], (unsigned long long)h->token[r][c],
-               fmt_time(h->since[r][c], t, sizeof t),
+               sim_format_time_rounded(h->since[r][c], t, sizeof t),
                kept ? "the read is still in s->pending[" : "the read is not in s->pending[", c,
                kept ? "]; once applied >= token, replica_on_applied must answer it and free the "
                       "slot"
@@ -330,10 +322,10 @@ static void find_stale_read(sim_world *w, lab07_record *rec, int only_key) {
            "stale read: %s's write %s=\"%s\" (version %llu) was acknowledged at t=%s, yet %s's read "
            "of %s, invoked later at t=%s, returned \"%s\" (version %llu) from %s at t=%s",
            sim_node_name(w, best_writer), key, best_write->value,
-           (unsigned long long)best_write->version, fmt_time(best_write->completed, t1, sizeof t1),
-           sim_node_name(w, best_reader), key, fmt_time(best_read->invoked, t2, sizeof t2),
+           (unsigned long long)best_write->version, sim_format_time_rounded(best_write->completed, t1, sizeof t1),
+           sim_node_name(w, best_reader), key, sim_format_time_rounded(best_read->invoked, t2, sizeof t2),
            best_read->value, (unsigned long long)best_read->version,
-           sim_node_name(w, best_read->server), fmt_time(best_read->completed, t3, sizeof t3));
+           sim_node_name(w, best_read->server), sim_format_time_rounded(best_read->completed, t3, sizeof t3));
 }
 
 /* Liveness help: if a live store node holds client c's read although it has applied the read's
@@ -375,7 +367,7 @@ static bool run_and_judge(lab_run *run, const setup *st) {
       if (s->completed >= s->config.ops) continue;
       if (!sim_alive(w, c))
         return lab_verdict(run, false, "%s is down at the deadline t=%s (clients must not crash)",
-                           sim_node_name(w, c), fmt_time(st->deadline, t, sizeof t));
+                           sim_node_name(w, c), sim_format_time_rounded(st->deadline, t, sizeof t));
       char t2[32], hint[400];
       const store_state *p0 = sim_alive(w, 0) ? sim_state(w, 0) : NULL;
       if (!p0)
@@ -396,10 +388,10 @@ static bool run_and_judge(lab_run *run, const setup *st) {
       return lab_verdict(run, false,
                          "liveness: by the deadline t=%s %s had finished %u of %u operations; its "
                          "%s of %s (req %u, token %llu) has been waiting since t=%s: %s",
-                         fmt_time(st->deadline, t, sizeof t), sim_node_name(w, c), s->completed,
+                         sim_format_time_rounded(st->deadline, t, sizeof t), sim_node_name(w, c), s->completed,
                          s->config.ops, s->busy == OP_WRITE ? "write" : "read",
                          store_key_name(s->key), s->req, (unsigned long long)s->session.token,
-                         fmt_time(s->invoked, t2, sizeof t2), hint);
+                         sim_format_time_rounded(s->invoked, t2, sizeof t2), hint);
     }
   }
   sim_time done_at = sim_now(w);
@@ -410,7 +402,7 @@ static bool run_and_judge(lab_run *run, const setup *st) {
                        st->check_ryw && st->check_mr ? "read-your-writes and monotonic reads"
                        : st->check_ryw               ? "read-your-writes"
                                                      : "monotonic reads",
-                       rec->reads, rec->writes, rec->clients, fmt_time(done_at, t, sizeof t),
+                       rec->reads, rec->writes, rec->clients, sim_format_time_rounded(done_at, t, sizeof t),
                        rec->held_back);
 
   size_t n;
@@ -435,7 +427,7 @@ static bool run_and_judge(lab_run *run, const setup *st) {
                        "linearizable: the checker ordered all %llu operations (%u reads from %s, "
                        "%u writes) in %llu model steps; finished by t=%s",
                        (unsigned long long)rec->lin_ops, rec->reads, where, rec->writes,
-                       (unsigned long long)rec->lin_steps, fmt_time(done_at, t, sizeof t));
+                       (unsigned long long)rec->lin_steps, sim_format_time_rounded(done_at, t, sizeof t));
   /* The explanation's first line is its summary; the details are in the record. */
   char first[600];
   size_t len = strcspn(rec->lin_explanation, "\n");
