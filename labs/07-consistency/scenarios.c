@@ -74,7 +74,7 @@ static setup default_setup(void) {
 /* Times in verdicts are rounded (sim_format_time_rounded), as lincheck and the viewer show them. */
 
 /* The report of a failed invariant, "NAME violated at t=TIME: WHY", with the time written by
- * fmt_time like every other time in the verdict (the library cuts it off). */
+ * sim_format_time_rounded like every other time in the verdict (the library cuts it off). */
 static void violation_verdict(lab_run *run, const char *report) {
   const char *at = strstr(report, " violated at t=");
   const char *why = at ? strstr(at, ": ") : NULL;
