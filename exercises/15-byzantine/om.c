@@ -5,6 +5,10 @@
  * of rounds 1 .. m, and om_decide at every loyal lieutenant at the start of round m + 1. Send
  * every message with om_send (it plays the traitors). The contracts are in
  * labs/15-byzantine/lab.h.
+ *
+ * Your id is sim_self(n) and the number of generals is sim_node_count(n) (lib/sim.h); pass them
+ * to om_value. The path of one general g is om_path_of(g): om_path_of(OM_COMMANDER) is the path
+ * "0" (om_command sends it, om_decide takes its value); om_path_append extends a path by one.
  */
 #include "lab.h"
 

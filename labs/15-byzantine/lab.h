@@ -166,6 +166,9 @@ extern const lab_info lab15;
  * nothing (the traitor's om_lie). path must end with the sender. */
 void om_send(sim_node *n, om_state *s, int to, const om_path *path, uint8_t value);
 
+/* The path of one general, g alone: om_path_of(OM_COMMANDER) is the path "0", the whole
+ * instance (what om_command sends, what om_decide takes the value of). */
+om_path om_path_of(int g);
 /* True when general g is on path p. */
 bool om_path_contains(const om_path *p, int g);
 /* p with general g appended (p->len < OM_MAX_PATH). */
@@ -201,6 +204,9 @@ int om_lookup(const om_state *s, const om_path *path);
 
 /* ---------------------------------------------------------------------------------------------
  * What you write, part 3 (exercises/15-byzantine/om.c): the algorithm OM(m), Section 3.
+ *
+ * Your id is sim_self(n) and the number of generals is sim_node_count(n) (lib/sim.h); pass them
+ * to om_value. The path of one general is om_path_of(g) (helpers above).
  */
 
 /* Round 0, at the commander (OM(m), step 1): send s->config.order to every lieutenant (every

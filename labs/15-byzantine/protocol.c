@@ -34,6 +34,8 @@ const char *om_path_format(const om_path *p, char *out, size_t cap) {
   return out;
 }
 
+om_path om_path_of(int g) { return (om_path){.len = 1, .g = {(uint8_t)g}}; }
+
 bool om_path_contains(const om_path *p, int g) {
   for (int i = 0; i < p->len && i < OM_MAX_PATH; i++)
     if (p->g[i] == g) return true;
@@ -95,7 +97,7 @@ static void annotate(sim_node *n, const om_state *s) {
 static void note_decision(sim_node *n, const om_state *s) {
   char text[256];
   size_t at = 0;
-  om_path root = {.len = 1, .g = {OM_COMMANDER}};
+  om_path root = om_path_of(OM_COMMANDER);
   int v = om_lookup(s, &root);
   at += (size_t)snprintf(text, sizeof text, "decide %s: n%d said %s", om_value_name(s->decision),
                          OM_COMMANDER, v == OM_MISSING ? "nothing" : om_value_name(v));

@@ -137,7 +137,7 @@ static void check_round_complete(sim_world *w, lab15_record *rec, int r) {
   sim_format_time((sim_time)(r + 1) * OM_ROUND, t, sizeof t);
   if (r == 0) {
     if (is_traitor(rec, OM_COMMANDER)) return;
-    om_path root = {.len = 1, .g = {OM_COMMANDER}};
+    om_path root = om_path_of(OM_COMMANDER);
     for (int to = 1; to < rec->nodes; to++)
       if (!was_sent(rec, OM_COMMANDER, to, &root)) {
         sim_fail(w, "relay-complete",
@@ -262,17 +262,31 @@ static void update_decisions(sim_world *w, lab15_record *rec) {
   }
 }
 
-/* The values lieutenant i holds (its om_store table), "0:A 0>2:R ...", and the first value the
- * checker saw it accept that its table lacks or holds differently. */
+/* qsort's order for entries: shorter paths first (round by round), then lexicographically by
+ * general ("0>2" before "0>3", "0>2>1" before "0>3>1"), then by value. */
+static int entry_order(const void *a, const void *b) {
+  const om_entry *x = a, *y = b;
+  if (x->path.len != y->path.len) return x->path.len < y->path.len ? -1 : 1;
+  for (int k = 0; k < x->path.len && k < OM_MAX_PATH; k++)
+    if (x->path.g[k] != y->path.g[k]) return x->path.g[k] < y->path.g[k] ? -1 : 1;
+  return (int)x->value - (int)y->value; /* a path stored twice (a faulty om_store): fixed order */
+}
+
+/* The values lieutenant i holds (its om_store table), sorted by path (entry_order) rather than
+ * in arrival order, "0:A 0>2:R ... 0>2>1:A ...", and the first value the checker saw it accept
+ * that its table lacks or holds differently. */
 static const char *holdings(sim_world *w, const lab15_record *rec, int i, char *out, size_t cap) {
   const om_state *s = sim_state(w, i);
   size_t at = (size_t)snprintf(out, cap, "n%d holds", i);
   char p[32];
   uint32_t count = s->received_count < OM_MAX_RECEIVED ? s->received_count : OM_MAX_RECEIVED;
+  om_entry sorted[OM_MAX_RECEIVED];
+  memcpy(sorted, s->received, count * sizeof sorted[0]);
+  qsort(sorted, count, sizeof sorted[0], entry_order);
   for (uint32_t k = 0; k < count && at < cap; k++)
-    at += (size_t)snprintf(out + at, cap - at, " %s:%c",
-                           om_path_format(&s->received[k].path, p, sizeof p),
-                           s->received[k].value == OM_ATTACK ? 'A' : 'R');
+    at +=
+        (size_t)snprintf(out + at, cap - at, " %s:%c", om_path_format(&sorted[k].path, p, sizeof p),
+                         sorted[k].value == OM_ATTACK ? 'A' : 'R');
   if (count == 0 && at < cap) at += (size_t)snprintf(out + at, cap - at, " nothing");
   for (uint32_t k = 0; k < rec->accepted_count[i] && at < cap; k++) {
     const om_entry *e = &rec->accepted[i][k];

@@ -11,7 +11,7 @@
 
 void om_command(sim_node *n, om_state *s) {
   /* OM(m), step 1: the commander sends its value to every lieutenant. */
-  om_path path = {.len = 1, .g = {(uint8_t)sim_self(n)}};
+  om_path path = om_path_of(sim_self(n));
   for (int to = 0; to < sim_node_count(n); to++)
     if (to != sim_self(n)) om_send(n, s, to, &path, s->config.order);
 }
@@ -50,7 +50,8 @@ uint8_t om_value(const om_state *s, const om_path *path, int self, int nodes) {
 }
 
 void om_decide(sim_node *n, om_state *s) {
-  om_path root = {.len = 1, .g = {OM_COMMANDER}};
+  /* OM(m), step 3 at the top level: the value of the whole instance, the path "0". */
+  om_path root = om_path_of(OM_COMMANDER);
   s->decision = om_value(s, &root, sim_self(n), sim_node_count(n));
   s->decided = true;
 }
