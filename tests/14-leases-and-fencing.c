@@ -229,16 +229,22 @@ static void partitioned_leader(void *arg) {
 static bool pause_fenced(lab_run *run, void *ctx) {
   (void)ctx;
   const lab14_record *rec = run->lab_data;
-  bool ok = tap_ok(rec->fenced > 0 && rec->fenced_writer == rec->victim,
-                   "storage refused the paused leader w%d's write (first refusal: w%d)",
-                   rec->victim, rec->fenced_writer);
-  ok = tap_ok(rec->fenced_token < rec->fenced_highest,
-              "it carried token %llu, below the %llu storage had seen",
-              (unsigned long long)rec->fenced_token, (unsigned long long)rec->fenced_highest) &&
-       ok;
-  return tap_ok(rec->fenced_at > rec->first_new_write,
-                "and it came after the new leader's first write") &&
-         ok;
+  char at[32], first[32], what[160];
+  if (rec->fenced == 0)
+    snprintf(what, sizeof what, "storage refused nothing");
+  else
+    snprintf(what, sizeof what, "it was w%d's write with token %llu at t=%s, highest %llu",
+             rec->fenced_writer, (unsigned long long)rec->fenced_token,
+             sim_format_time(rec->fenced_at, at, sizeof at),
+             (unsigned long long)rec->fenced_highest);
+  /* One sentence for all three conditions: each failure reads whole on its own line. */
+  return tap_ok(rec->fenced > 0 && rec->fenced_writer == rec->victim &&
+                    rec->fenced_token < rec->fenced_highest &&
+                    rec->fenced_at >= rec->first_new_write,
+                "storage's first refusal should be the paused leader w%d's write, with a token "
+                "below the highest, after the new leader's first write at t=%s; %s (fence_admit "
+                "refuses only a lower token)",
+                rec->victim, sim_format_time(rec->first_new_write, first, sizeof first), what);
 }
 
 static void gc_pause_fenced(void *arg) {

@@ -231,7 +231,8 @@ typedef struct lab14_record {
 enum {
   STALE_NO_LEASE = 1, /* it had no valid lease (leader_serve_read) */
   STALE_OLD_COPY,     /* its copy came from an earlier lease (leader_serve_read) */
-  STALE_TOO_LONG,     /* its lease ran past what its Grants allow (lease_on_grant, the term) */
+  STALE_TOO_LONG,     /* its lease ran past what its Grants allow, or kept an older token than
+                         they carried (lease_on_grant, lease_local_term) */
   STALE_DRIFT,        /* its lease followed the rule, but its clock broke the drift bound */
   STALE_OTHER
 };

@@ -16,7 +16,9 @@
  * The checker knows what no node knows: the true time, every clock's drift, and every Grant each
  * worker received, so when a check fails it can say which of your functions most likely caused
  * it. At the end each scenario judges liveness: a new leader takes over after the fault and
- * writes, and the client is answered again.
+ * writes, and the client is answered again. Every verdict also names the first write storage
+ * refused although its token was at least the highest it had admitted: that is never a stale
+ * leader, always fence_admit.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,8 +40,21 @@ typedef struct watch {
    * lease may run to by the rule (req_clock + the correct term). */
   uint64_t granted_token[SIM_MAX_NODES];
   sim_time allowed_until[SIM_MAX_NODES];
-  uint64_t victim_token; /* the victim's token when the fault hit it */
-  int paused;            /* the node a pause slowed down (0: none) */
+  uint64_t victim_token;        /* the victim's token when the fault hit it */
+  int paused;                   /* the node a pause slowed down (0: none) */
+  bool ever_led[SIM_MAX_NODES]; /* the worker held a valid lease at some time (checker's rule) */
+  uint32_t fenced_seq;          /* the first refused write's seq (the record has the rest) */
+  /* The first Writes the victim sent after the fault (message ids), and whether each reached
+   * storage: one that did not was lost in the network (--loss, --nemesis). */
+  uint64_t victim_write_id[8];
+  bool victim_write_arrived[8];
+  int victim_writes;
+  /* The first write storage refused although its token was at least the highest it had
+   * admitted: always fence_admit's mistake. */
+  bool bad_refusal;
+  version bad_refused;
+  uint64_t bad_highest;
+  sim_time bad_at;
 } watch;
 
 /* The term the rule allows (the reference formula, kept apart from the learner's). */
@@ -52,16 +67,42 @@ static bool lease_valid_now(const sim_world *w, int node) {
   return sim_alive(w, node) && s->lease.token != 0 && sim_node_clock(w, node) < s->lease.expires;
 }
 
+/* A time to the microsecond ("242.223ms"), for two times that sim_format_time shows alike. */
+static const char *time_us(sim_time t, char *buf, size_t cap) {
+  if (t >= SIM_MS)
+    snprintf(buf, cap, "%llu.%03llums", (unsigned long long)(t / SIM_MS),
+             (unsigned long long)(t % SIM_MS));
+  else
+    snprintf(buf, cap, "%lluus", (unsigned long long)t);
+  return buf;
+}
+
+/* Does node's expiry differ from what its Grants allow by less than sim_format_time shows (a
+ * lease_local_term that rounds up is one microsecond long)? Then both are printed to the
+ * microsecond. */
+static bool expiry_needs_us(const sim_world *w, const watch *wt, int node) {
+  const lease_state *s = sim_state(w, node);
+  char a[32], b[32];
+  return s->lease.expires != wt->allowed_until[node] &&
+         strcmp(sim_format_time(s->lease.expires, a, sizeof a),
+                sim_format_time(wt->allowed_until[node], b, sizeof b)) == 0;
+}
+
+static const char *clock_text(sim_time t, bool us, char *buf, size_t cap) {
+  return us ? time_us(t, buf, cap) : sim_format_time(t, buf, cap);
+}
+
 /* "w1's lease (token 1) runs until its clock reads 412.3ms; it reads 405.0ms (drift -20000ppm)"
- * into buf. Returns buf. */
+ * into buf, to the microsecond when expiry_needs_us. Returns buf. */
 static const char *lease_text(const sim_world *w, const watch *wt, int node, char *buf,
                               size_t cap) {
   const lease_state *s = sim_state(w, node);
+  bool us = expiry_needs_us(w, wt, node);
   char e[32], c[32];
   snprintf(buf, cap,
            "w%d's lease (token %llu) runs until its clock reads %s; it reads %s (drift %+dppm)",
-           node, (unsigned long long)s->lease.token, sim_format_time(s->lease.expires, e, sizeof e),
-           sim_format_time(sim_node_clock(w, node), c, sizeof c), (int)wt->drift[node]);
+           node, (unsigned long long)s->lease.token, clock_text(s->lease.expires, us, e, sizeof e),
+           clock_text(sim_node_clock(w, node), us, c, sizeof c), (int)wt->drift[node]);
   return buf;
 }
 
@@ -71,19 +112,43 @@ static int blame_lease(const sim_world *w, const watch *wt, int node, char *buf,
   const lease_state *s = sim_state(w, node);
   char a[32], t[32];
   int32_t d = wt->drift[node] < 0 ? -wt->drift[node] : wt->drift[node];
-  if (s->lease.token > wt->granted_token[node]) {
+  uint64_t granted = wt->granted_token[node];
+  if (s->lease.token > granted) {
     snprintf(buf, cap, "it holds token %llu but was never granted more than %llu (lease_on_grant)",
-             (unsigned long long)s->lease.token, (unsigned long long)wt->granted_token[node]);
+             (unsigned long long)s->lease.token, (unsigned long long)granted);
     return STALE_TOO_LONG;
   }
-  if (s->lease.token == wt->granted_token[node] && s->lease.expires > wt->allowed_until[node]) {
+  if (s->lease.token < granted) {
     snprintf(buf, cap,
-             "the Grants it received allow it only until its clock reads %s (the request's "
-             "clock + lease_local_term(%s, %uppm)): count from grant.req_clock, never from the "
-             "Grant's arrival (lease_on_grant), and shorten the term by the drift margin "
-             "(lease_local_term)",
-             sim_format_time(wt->allowed_until[node], a, sizeof a),
-             sim_format_time(wt->lease, t, sizeof t), wt->max_drift_ppm);
+             "it holds token %llu, but a Grant of token %llu reached it: lease_on_grant did not "
+             "take token %llu (a higher token is a new lease: take its token and its expiry, or "
+             "the old lease lives on with the new one's time)",
+             (unsigned long long)s->lease.token, (unsigned long long)granted,
+             (unsigned long long)granted);
+    return STALE_TOO_LONG;
+  }
+  if (s->lease.expires > wt->allowed_until[node]) {
+    sim_time rule = allowed_term(wt->lease, wt->max_drift_ppm);
+    sim_time mine = lease_local_term(wt->lease, wt->max_drift_ppm);
+    bool us = expiry_needs_us(w, wt, node);
+    if (mine > rule)
+      snprintf(buf, cap,
+               "the Grants it received allow it only until its clock reads %s (the request's "
+               "clock + %lluus): lease_local_term(%s, %uppm) returns %lluus, the rule gives "
+               "%lluus: D * (1e6 - rho) / (1e6 + rho) rounded down, since even a microsecond over "
+               "the rule is unsafe (lease_local_term)",
+               clock_text(wt->allowed_until[node], us, a, sizeof a), (unsigned long long)rule,
+               sim_format_time(wt->lease, t, sizeof t), wt->max_drift_ppm, (unsigned long long)mine,
+               (unsigned long long)rule);
+    else
+      snprintf(buf, cap,
+               "the Grants it received allow it only until its clock reads %s (the request's "
+               "clock + lease_local_term(%s, %uppm) = %lluus), and lease_local_term is right: "
+               "the expiry is grant.req_clock + lease_local_term(grant.duration, bound), never "
+               "counted from the Grant's arrival nor with the whole duration (lease_on_grant)",
+               clock_text(wt->allowed_until[node], us, a, sizeof a),
+               sim_format_time(wt->lease, t, sizeof t), wt->max_drift_ppm,
+               (unsigned long long)rule);
     return STALE_TOO_LONG;
   }
   if ((uint32_t)d > wt->max_drift_ppm) {
@@ -111,6 +176,13 @@ static void on_write_ack(sim_world *w, watch *wt, const sim_event *ev) {
       rec->fenced_token = a->v.token;
       rec->fenced_highest = a->highest;
       rec->fenced_at = ev->time;
+      wt->fenced_seq = a->v.seq;
+    }
+    if (a->v.token >= a->highest && !wt->bad_refusal) {
+      wt->bad_refusal = true;
+      wt->bad_refused = a->v;
+      wt->bad_highest = a->highest;
+      wt->bad_at = ev->time;
     }
     return;
   }
@@ -157,8 +229,12 @@ static void on_read_reply(sim_world *w, watch *wt, const sim_event *ev) {
   rec->stale_at = ev->time;
   rec->stale_node = node;
   const lease_state *s = sim_state(w, node);
-  char got[64], newer[64], t[32], lt[256], why[512];
+  char got[64], newer[64], t[32], lt[256], why[512], self[96] = "";
   lease_text(w, wt, node, lt, sizeof lt);
+  /* The newer version may be the worker's own write, accepted before its WriteAck came back. */
+  if (st->latest.writer == node &&
+      (s->cache.token != st->latest.token || s->cache.seq != st->latest.seq))
+    snprintf(self, sizeof self, " (by w%d itself; its WriteAck had not arrived)", node);
   if (s->lease.token == 0 || sim_node_clock(w, node) >= s->lease.expires) {
     rec->stale_cause = STALE_NO_LEASE;
     snprintf(why, sizeof why,
@@ -168,8 +244,8 @@ static void on_read_reply(sim_world *w, watch *wt, const sim_event *ev) {
     rec->stale_cause = STALE_OLD_COPY;
     if (s->cache.token == 0)
       snprintf(why, sizeof why,
-               "it has written nothing under its lease yet, so its copy is empty: "
-               "leader_serve_read must require cache.token == lease.token");
+               "no write of its own under this lease has been acknowledged yet, so its copy is "
+               "empty: leader_serve_read must require cache.token == lease.token");
     else
       snprintf(why, sizeof why,
                "its copy was written under token %llu, an earlier lease of its own, and another "
@@ -179,17 +255,24 @@ static void on_read_reply(sim_world *w, watch *wt, const sim_event *ev) {
     rec->stale_cause = blame_lease(w, wt, node, why, sizeof why);
   }
   sim_fail(w, "no-stale-read",
-           "w%d answered a read at t=%s with %s, but storage already holds %s, written by a "
-           "leader newer than that answer: a stale read. %s; %s",
+           "w%d answered a read at t=%s with %s, but storage already holds %s, a version newer "
+           "than that answer%s: a stale read. %s; %s",
            node, sim_format_time(ev->time, t, sizeof t), version_text(&r->v, got, sizeof got),
-           version_text(&st->latest, newer, sizeof newer), lt, why);
+           version_text(&st->latest, newer, sizeof newer), self, lt, why);
 }
 
 static void watch_events(sim_world *w, const sim_event *ev, void *ctx) {
   watch *wt = ctx;
+  const lab14_record *rec = &wt->rec;
   if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_WRITE_ACK && ev->node == wt->store)
     on_write_ack(w, wt, ev);
-  else if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_READ_REPLY)
+  else if (ev->msg_type == MSG_WRITE && rec->victim > 0 && ev->time >= rec->fault_at) {
+    if (ev->kind == SIM_EV_SEND && ev->node == rec->victim && wt->victim_writes < 8)
+      wt->victim_write_id[wt->victim_writes++] = ev->msg_id;
+    if (ev->kind == SIM_EV_RECV && ev->node == wt->store)
+      for (int i = 0; i < wt->victim_writes; i++)
+        if (wt->victim_write_id[i] == ev->msg_id) wt->victim_write_arrived[i] = true;
+  } else if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_READ_REPLY)
     on_read_reply(w, wt, ev);
   else if (ev->kind == SIM_EV_SEND && ev->msg_type == MSG_GRANT) {
     const grant_body *g = ev->body;
@@ -208,10 +291,13 @@ static void watch_events(sim_world *w, const sim_event *ev, void *ctx) {
   }
 }
 
-/* one-leader: no two workers hold leases they believe valid at once. */
+/* one-leader: no two workers hold leases they believe valid at once. It also notes who ever
+ * held a valid lease, for the verdicts. */
 static bool one_leader(sim_world *w, void *ctx, char *why, size_t cap) {
   watch *wt = ctx;
   lab14_record *rec = &wt->rec;
+  for (int a = 1; a <= rec->workers; a++)
+    if (lease_valid_now(w, a)) wt->ever_led[a] = true;
   for (int a = 1; a <= rec->workers; a++) {
     if (!lease_valid_now(w, a)) continue;
     for (int b = a + 1; b <= rec->workers; b++) {
@@ -395,6 +481,22 @@ static const char *counts_text(const lab14_record *rec, char *buf, size_t cap) {
   return buf;
 }
 
+/* Did storage refuse a write whose token was at least the highest it had admitted? Then the
+ * sentence that says so into buf, and true: fence_admit's mistake, whatever else happened. */
+static bool bad_refusal_text(const watch *wt, char *buf, size_t cap) {
+  if (!wt->bad_refusal) return false;
+  char v[64], t[32];
+  bool equal = wt->bad_refused.token == wt->bad_highest;
+  snprintf(buf, cap,
+           "storage refused %s at t=%s with highest %llu: %s; fence_admit must admit it%s",
+           version_text(&wt->bad_refused, v, sizeof v), sim_format_time(wt->bad_at, t, sizeof t),
+           (unsigned long long)wt->bad_highest,
+           equal ? "an equal token is the current leader writing again"
+                 : "a higher token is a new leader",
+           equal ? "" : " and remember it as the highest");
+  return true;
+}
+
 /* The run stopped on a check: its report, and, for an overlap seen earlier without stopping,
  * when that began. */
 static bool judge_violation(lab_run *run, const char *report) {
@@ -415,22 +517,30 @@ static bool run_to_takeover(lab_run *run, sim_time end, sim_time by, char *count
   sim_run_until_time(w, end);
   const char *report;
   if (sim_violated(w, &report)) return judge_violation(run, report);
-  const lab14_record *rec = run->lab_data;
-  char t[32], f[32];
+  const watch *wt = run->lab_data;
+  const lab14_record *rec = &wt->rec;
+  char t[32], f[32], bad[256];
   counts_text(rec, counts, cap);
+  if (bad_refusal_text(wt, bad, sizeof bad)) return lab_verdict(run, false, "%s; %s", bad, counts);
   if (rec->victim == 0)
     return lab_verdict(run, false,
                        "nobody held the lease when the fault came: no worker took the lease "
                        "(lease_on_grant, lease_valid); %s",
                        counts);
-  if (rec->first_new_write == 0 || rec->first_new_write > by)
+  if (rec->first_new_write == 0 || rec->first_new_write > by) {
+    char hit[96];
+    sim_format_time(rec->fault_at, f, sizeof f);
+    if (wt->ever_led[rec->victim])
+      snprintf(hit, sizeof hit, "after w%d was hit at t=%s", rec->victim, f);
+    else
+      snprintf(hit, sizeof hit, "after the fault at t=%s (aimed at w%d, which never led)", f,
+               rec->victim);
     return lab_verdict(run, false,
-                       "after w%d was hit at t=%s, no newer leader had written by t=%s: a worker "
-                       "granted the lease must start leading (lease_on_grant takes a newer token, "
-                       "lease_valid says yes before the expiry) and storage must admit its token "
-                       "(fence_admit); %s",
-                       rec->victim, sim_format_time(rec->fault_at, f, sizeof f),
-                       sim_format_time(by, t, sizeof t), counts);
+                       "%s, no newer leader had written by t=%s: a worker granted the lease must "
+                       "start leading (lease_on_grant takes a newer token, lease_valid says yes "
+                       "before the expiry) and storage must admit its token (fence_admit); %s",
+                       hit, sim_format_time(by, t, sizeof t), counts);
+  }
   return true;
 }
 
@@ -472,22 +582,19 @@ static bool scenario_leases(lab_run *run) {
   if (sim_violated(w, &report)) return judge_violation(run, report);
   const lab14_record *rec = run->lab_data;
   const lease_state *client = sim_state(w, W + 2);
-  char t1[32], t2[32], counts[256];
+  char t1[32], t2[32], counts[256], bad[256];
   counts_text(rec, counts, sizeof counts);
+  if (bad_refusal_text(wt, bad, sizeof bad)) return lab_verdict(run, false, "%s; %s", bad, counts);
   if (client->last_ok <= rec->last_fault_end || rec->last_accept <= rec->last_fault_end)
     return lab_verdict(run, false,
                        "the last fault ended at t=%s, and by t=%s %s (liveness): a worker granted "
                        "the lease must lead (lease_on_grant, lease_valid), write (fence_admit "
-                       "admits its token) and answer reads (leader_serve_read); %s%s",
+                       "admits its token) and answer reads (leader_serve_read); %s",
                        sim_format_time(rec->last_fault_end, t1, sizeof t1),
                        sim_format_time(end, t2, sizeof t2),
                        client->last_ok <= rec->last_fault_end ? "no read was answered since"
                                                               : "storage accepted no write since",
-                       counts,
-                       rec->fenced > rec->accepted
-                           ? " (storage refused most writes: does fence_admit admit a token "
-                             "equal to the highest, the current leader writing again?)"
-                           : "");
+                       counts);
   return lab_verdict(run, true,
                      "one leader at a time, no write under an old token, no stale read, through "
                      "faults until t=%s; leading again by t=%s: %s",
@@ -550,16 +657,47 @@ static bool run_pause(lab_run *run, bool fencing) {
   watch *wt = run->lab_data;
   at(w, wt, 300 * SIM_MS, FAULT_PAUSE, 0, 400 * SIM_MS);
   at(w, wt, 700 * SIM_MS, FAULT_RESUME, 0, 0);
-  char counts[256], t1[32], t2[32], t3[32];
+  char counts[256], t1[32], t2[32], t3[32], v[64];
   if (!run_to_takeover(run, 1200 * SIM_MS, 700 * SIM_MS, counts, sizeof counts)) return false;
   const lab14_record *rec = run->lab_data;
-  if (rec->fenced == 0 || rec->fenced_writer != rec->victim)
+  bool lost = false;
+  for (int i = 0; i < wt->victim_writes; i++) lost = lost || !wt->victim_write_arrived[i];
+  if (rec->fenced == 0 && lost)
+    return lab_verdict(run, false,
+                       "w%d paused at t=%s and a newer leader wrote at t=%s, but a Write w%d sent "
+                       "after the pause began never reached storage: the network lost it (--loss "
+                       "or --nemesis), so nothing was left to fence off; %s",
+                       rec->victim, sim_format_time(rec->fault_at, t1, sizeof t1),
+                       sim_format_time(rec->first_new_write, t2, sizeof t2), rec->victim, counts);
+  if (rec->fenced == 0 && wt->victim_writes == 0)
+    return lab_verdict(run, false,
+                       "w%d paused at t=%s and a newer leader wrote at t=%s, but w%d sent no "
+                       "Write after the pause began, so storage had nothing to fence off: its "
+                       "lease was no longer valid when its last work timer checked it (under "
+                       "--loss its renewals can be lost; without loss, look at lease_on_grant and "
+                       "lease_valid); %s",
+                       rec->victim, sim_format_time(rec->fault_at, t1, sizeof t1),
+                       sim_format_time(rec->first_new_write, t2, sizeof t2), rec->victim, counts);
+  if (rec->fenced == 0)
     return lab_verdict(run, false,
                        "w%d paused at t=%s and a newer leader wrote at t=%s, but storage refused "
-                       "no write from w%d after the pause: its checked write should have gone out "
+                       "no write at all: w%d's checked write should have gone out after the pause "
                        "with its old token and been fenced off (fence_admit); %s",
                        rec->victim, sim_format_time(rec->fault_at, t1, sizeof t1),
                        sim_format_time(rec->first_new_write, t2, sizeof t2), rec->victim, counts);
+  if (rec->fenced_writer != rec->victim || rec->fenced_at < rec->first_new_write) {
+    version first = {rec->fenced_token, wt->fenced_seq, rec->fenced_writer};
+    return lab_verdict(run, false,
+                       "storage's first refusal should be w%d's write after its pause (from "
+                       "t=%s), once a newer leader had written (t=%s), but the first it refused "
+                       "was %s at t=%s with highest %llu: no one but the paused leader should "
+                       "write under an old token here (lease_on_grant, lease_valid); %s",
+                       rec->victim, sim_format_time(rec->fault_at, t1, sizeof t1),
+                       sim_format_time(rec->first_new_write, t2, sizeof t2),
+                       version_text(&first, v, sizeof v),
+                       sim_format_time(rec->fenced_at, t3, sizeof t3),
+                       (unsigned long long)rec->fenced_highest, counts);
+  }
   return lab_verdict(run, true,
                      "w%d paused at t=%s holding token %llu; a newer leader wrote at t=%s; when "
                      "w%d woke its write (token %llu) was fenced off at t=%s, storage having seen "
@@ -578,8 +716,8 @@ static bool scenario_gc_pause_unfenced(lab_run *run) { return run_pause(run, fal
 
 static const lab_scenario scenarios[] = {
     {"leases",
-     "lock, 3 workers (--nodes 2..6), store, client; drift within 2%; random faults at the "
-     "leader until ~2.4s",
+     "lock, 3 workers (--nodes 2..6 workers), store, client; drift within 2%; random faults "
+     "at the leader until ~2.4s",
      scenario_leases, LAB_NODES(2, LEASE_MAX_WORKERS)},
     {"partitioned-leader",
      "the leader is cut off from the lock at 300ms; its clock 2% slow, the lock's 2% fast",
