@@ -421,13 +421,15 @@ static void log_events(sim_world *w, const sim_event *ev, void *ctx) {
   }
 }
 
-static void quiet_world(quiet *q, uint32_t slots, bool with_server) {
+/* Build and start q's world with a server whose table has `slots` entries, or with no server
+ * when slots is 0. */
+static void quiet_world(quiet *q, uint32_t slots) {
   memset(q, 0, sizeof *q);
   q->w = sim_create(1);
   /* Without a server, node 0 is a client with nothing to do: it ignores the Requests sent to it,
    * and the client tests do not depend on your server code. */
   idem_config server = {.role = ROLE_SERVER, .slots = slots};
-  if (!with_server) server = (idem_config){.role = ROLE_CLIENT, .requests = 0};
+  if (slots == 0) server = (idem_config){.role = ROLE_CLIENT, .requests = 0};
   idem_config client = {
       .role = ROLE_CLIENT, .requests = 8, .timeout = 30 * SIM_MS, .start = 100 * SIM_SEC};
   sim_add_node(q->w, &idem_protocol, &server, sizeof server);
@@ -441,7 +443,21 @@ static void quiet_world(quiet *q, uint32_t slots, bool with_server) {
   sim_start(q->w);
 }
 
-static void quiet_start(quiet *q, uint32_t slots) { quiet_world(q, slots, true); }
+/* A case of parts 2 and 3: its steps run on a quiet world of its own. */
+typedef struct quiet_case {
+  const char *name;        /* the TAP case name */
+  void (*steps)(quiet *q); /* the case, on a started world that is destroyed after it */
+  uint32_t slots;          /* the server's table capacity; 0: no server (part 3) */
+} quiet_case;
+
+/* Run a quiet_case (tap_case's arg): build its world, take the steps, destroy the world. */
+static void run_quiet_case(void *arg) {
+  const quiet_case *qc = arg;
+  quiet q;
+  quiet_world(&q, qc->slots);
+  qc->steps(&q);
+  sim_destroy(q.w);
+}
 
 static const idem_state *state_at(quiet *q, int node) { return sim_state(q->w, node); }
 
@@ -518,132 +534,114 @@ static bool one_reply(const quiet *q, int first, int to, uint32_t seq, reply_sta
  */
 
 /* Rule: a new request is applied once, recorded in the table, and answered OK with its value. */
-static void server_new(void *arg) {
-  (void)arg;
-  quiet q;
+static void server_new(quiet *q) {
   char text[1024];
-  quiet_start(&q, 4);
   /* c1's first request, c1.1 with seen 0, reaches an empty table: NEW. */
-  request_in(&q, 1, 1, 0);
-  tap_ok(q.applies == 1,
+  request_in(q, 1, 1, 0);
+  tap_ok(q->applies == 1,
          "counter_apply calls = %d after Request(c1.1, seen 0) to an empty table, expected 1: a "
          "NEW request is applied once (server_on_request)",
-         q.applies);
-  if (q.applies == 1)
-    tap_ok(q.apply_client[0] == 1 && q.apply_seq[0] == 1,
-           "expected counter_apply(c1, 1); it was called for (c%d, %u)", (int)q.apply_client[0],
-           q.apply_seq[0]);
-  const idem_state *s = state_at(&q, IDEM_SERVER);
+         q->applies);
+  if (q->applies == 1)
+    tap_ok(q->apply_client[0] == 1 && q->apply_seq[0] == 1,
+           "expected counter_apply(c1, 1); it was called for (c%d, %u)", (int)q->apply_client[0],
+           q->apply_seq[0]);
+  const idem_state *s = state_at(q, IDEM_SERVER);
   tap_ok(has_entry(&s->srv.table, 1, 1, 1),
          "expected c1's entry seq 1, reply 1 in the server's table after c1.1 (dedup_record with "
          "the value counter_apply returned); c1 has %s",
          entry_text(&s->srv.table, 1, text, sizeof text));
-  tap_ok(one_reply(&q, 0, 1, 1, REPLY_OK, 1),
+  tap_ok(one_reply(q, 0, 1, 1, REPLY_OK, 1),
          "expected one Reply(seq 1, OK, 1) to c1 (reply_send to `from`); sent: %s",
-         sends_text(&q, 0, text, sizeof text));
+         sends_text(q, 0, text, sizeof text));
   /* c2's first request: applied next, and answered with the counter's next value. */
-  int first = q.count;
-  request_in(&q, 2, 1, 0);
-  tap_ok(q.applies == 2 && one_reply(&q, first, 2, 1, REPLY_OK, 2),
+  int first = q->count;
+  request_in(q, 2, 1, 0);
+  tap_ok(q->applies == 2 && one_reply(q, first, 2, 1, REPLY_OK, 2),
          "expected Request(c2.1) applied (counter_apply calls = %d, expected 2) and answered "
          "Reply(seq 1, OK, 2) to c2; sent: %s",
-         q.applies, sends_text(&q, first, text, sizeof text));
-  sim_destroy(q.w);
+         q->applies, sends_text(q, first, text, sizeof text));
 }
 
 /* Rule: a duplicate (the client's latest seq again) gets the cached reply and is not applied. */
-static void server_duplicate(void *arg) {
-  (void)arg;
-  quiet q;
+static void server_duplicate(quiet *q) {
   char text[1024];
-  quiet_start(&q, 4);
-  request_in(&q, 1, 1, 0);
-  request_in(&q, 2, 1, 0);
-  int first = q.count;
-  request_in(&q, 1, 1, 0); /* c1's retry: its first reply was lost, say */
-  tap_ok(q.applies == 2,
+  request_in(q, 1, 1, 0);
+  request_in(q, 2, 1, 0);
+  int first = q->count;
+  request_in(q, 1, 1, 0); /* c1's retry: its first reply was lost, say */
+  tap_ok(q->applies == 2,
          "counter_apply calls = %d after c1.1, c2.1 and a retry of c1.1, expected 2: a "
          "DUPLICATE is answered from the table, not applied (server_on_request)",
-         q.applies);
-  tap_ok(state_at(&q, IDEM_SERVER)->srv.counter == 2,
+         q->applies);
+  tap_ok(state_at(q, IDEM_SERVER)->srv.counter == 2,
          "server counter = %llu after the retry, expected 2 (unchanged)",
-         (unsigned long long)state_at(&q, IDEM_SERVER)->srv.counter);
-  tap_ok(one_reply(&q, first, 1, 1, REPLY_OK, 1),
+         (unsigned long long)state_at(q, IDEM_SERVER)->srv.counter);
+  tap_ok(one_reply(q, first, 1, 1, REPLY_OK, 1),
          "expected the retry of c1.1 answered Reply(seq 1, OK, 1): the cached reply, not the "
          "current counter (2); sent: %s",
-         sends_text(&q, first, text, sizeof text));
-  sim_destroy(q.w);
+         sends_text(q, first, text, sizeof text));
 }
 
 /* Rule: an older seq than the client's latest is neither applied nor answered. */
-static void server_stale(void *arg) {
-  (void)arg;
-  quiet q;
+static void server_stale(quiet *q) {
   char text[1024];
-  quiet_start(&q, 4);
-  request_in(&q, 1, 1, 0);
-  request_in(&q, 1, 2, 1);
-  int first = q.count;
-  request_in(&q, 1, 1, 0); /* a late copy of c1.1, after c1.2 */
-  tap_ok(q.applies == 2,
+  request_in(q, 1, 1, 0);
+  request_in(q, 1, 2, 1);
+  int first = q->count;
+  request_in(q, 1, 1, 0); /* a late copy of c1.1, after c1.2 */
+  tap_ok(q->applies == 2,
          "counter_apply calls = %d after c1.1, c1.2 and a late copy of c1.1, expected 2: a STALE "
          "request is not applied",
-         q.applies);
-  tap_ok(q.count == first,
+         q->applies);
+  tap_ok(q->count == first,
          "expected nothing sent for the late copy of c1.1 (STALE: c1 has had its answer and "
          "moved on to seq 2); sent: %s",
-         sends_text(&q, first, text, sizeof text));
-  const dedup_table *t = &state_at(&q, IDEM_SERVER)->srv.table;
+         sends_text(q, first, text, sizeof text));
+  const dedup_table *t = &state_at(q, IDEM_SERVER)->srv.table;
   tap_ok(slot_of(t, 1) >= 0 && t->slots[slot_of(t, 1)].seq == 2,
          "expected c1's entry to still say seq 2 after the late copy of c1.1; c1 has %s",
          entry_text(t, 1, text, sizeof text));
-  sim_destroy(q.w);
 }
 
-/* Rule: a client without an entry and seen below the horizon is refused, with the horizon. */
-static void server_expired(void *arg) {
-  (void)arg;
-  quiet q;
+/* Rule: a client without an entry and seen below the horizon is refused, with the horizon. On a
+ * table of one entry (slots 1 in main). */
+static void server_expired(quiet *q) {
   char text[1024];
-  quiet_start(&q, 1); /* a table of one entry */
-  request_in(&q, 1, 1, 0);
-  request_in(&q, 2, 1, 0); /* evicts c1 (reply 1): horizon 1 */
-  const dedup_table *t = &state_at(&q, IDEM_SERVER)->srv.table;
+  request_in(q, 1, 1, 0);
+  request_in(q, 2, 1, 0); /* evicts c1 (reply 1): horizon 1 */
+  const dedup_table *t = &state_at(q, IDEM_SERVER)->srv.table;
   tap_ok(t->horizon == 1,
          "server table horizon = %llu after c2.1 evicted c1 (reply 1) from a table of capacity "
          "1, expected 1 (dedup_record); table: %s",
          (unsigned long long)t->horizon, table_text(t, text, sizeof text));
-  int first = q.count;
-  request_in(&q, 1, 1, 0); /* c1 retries request 1: the server has forgotten it */
-  tap_ok(q.applies == 2,
+  int first = q->count;
+  request_in(q, 1, 1, 0); /* c1 retries request 1: the server has forgotten it */
+  tap_ok(q->applies == 2,
          "counter_apply calls = %d after c1 retried c1.1 (seen 0 < horizon 1, no entry), "
          "expected 2: an EXPIRED request is not applied",
-         q.applies);
-  tap_ok(one_reply(&q, first, 1, 1, REPLY_EXPIRED, 1),
+         q->applies);
+  tap_ok(one_reply(q, first, 1, 1, REPLY_EXPIRED, 1),
          "expected the retry of c1.1 refused with Reply(seq 1, EXPIRED, 1), the horizon; sent: %s",
-         sends_text(&q, first, text, sizeof text));
-  request_in(&q, 1, 2, 1); /* c1 has learned the horizon: its next request is new */
-  tap_ok(q.applies == 3,
+         sends_text(q, first, text, sizeof text));
+  request_in(q, 1, 2, 1); /* c1 has learned the horizon: its next request is new */
+  tap_ok(q->applies == 3,
          "counter_apply calls = %d after Request(c1.2, seen 1): seen 1 = horizon 1, so it is "
          "NEW and applied; expected 3",
-         q.applies);
-  sim_destroy(q.w);
+         q->applies);
 }
 
 /* Rule: the counter and the table are in stable storage before the reply leaves. */
-static void server_persists(void *arg) {
-  (void)arg;
-  quiet q;
+static void server_persists(quiet *q) {
   char text[1024];
-  quiet_start(&q, 4);
-  request_in(&q, 1, 1, 0);
-  request_in(&q, 2, 1, 0);
-  request_in(&q, 1, 2, 1);
-  tap_ok(q.count == 3, "expected 3 Replies to 3 NEW requests (c1.1, c2.1, c1.2); sent: %s",
-         sends_text(&q, 0, text, sizeof text));
-  for (int i = 0; i < q.count && i < 3; i++) {
-    const server_data *d = &q.log[i].disk;
-    const sent *r = &q.log[i];
+  request_in(q, 1, 1, 0);
+  request_in(q, 2, 1, 0);
+  request_in(q, 1, 2, 1);
+  tap_ok(q->count == 3, "expected 3 Replies to 3 NEW requests (c1.1, c2.1, c1.2); sent: %s",
+         sends_text(q, 0, text, sizeof text));
+  for (int i = 0; i < q->count && i < 3; i++) {
+    const server_data *d = &q->log[i].disk;
+    const sent *r = &q->log[i];
     bool entry_ok = has_entry(&d->table, r->to, r->rep.seq, r->rep.value);
     char disk[128];
     if (!tap_ok(d->counter == (uint64_t)(i + 1) && entry_ok,
@@ -655,22 +653,18 @@ static void server_persists(void *arg) {
                 entry_text(&d->table, r->to, disk, sizeof disk)))
       break;
   }
-  sim_destroy(q.w);
 }
 
 /* Rule: a restarted server recovers counter and table, and answers a retry from the table. */
-static void server_recovers(void *arg) {
-  (void)arg;
-  quiet q;
+static void server_recovers(quiet *q) {
   char text[1024];
-  quiet_start(&q, 4);
-  request_in(&q, 1, 1, 0);
-  request_in(&q, 2, 1, 0);
-  request_in(&q, 1, 2, 1);
+  request_in(q, 1, 1, 0);
+  request_in(q, 2, 1, 0);
+  request_in(q, 1, 2, 1);
   /* Say the reply to c1.2 was lost, and the server crashes and restarts. */
-  sim_crash(q.w, IDEM_SERVER);
-  sim_restart(q.w, IDEM_SERVER);
-  const idem_state *s = state_at(&q, IDEM_SERVER);
+  sim_crash(q->w, IDEM_SERVER);
+  sim_restart(q->w, IDEM_SERVER);
+  const idem_state *s = state_at(q, IDEM_SERVER);
   tap_ok(s->srv.counter == 3,
          "server counter = %llu after a crash and restart, expected 3 back from stable storage "
          "(server_recover: sim_stable_read at offset 0)",
@@ -684,62 +678,52 @@ static void server_recovers(void *arg) {
          "table capacity = %u after the restart, expected 4 (protocol.c sets it after "
          "server_recover returns)",
          s->srv.table.capacity);
-  int first = q.count;
-  request_in(&q, 1, 2, 1); /* c1 retries */
-  tap_ok(q.applies == 3,
+  int first = q->count;
+  request_in(q, 1, 2, 1); /* c1 retries */
+  tap_ok(q->applies == 3,
          "counter_apply calls = %d after c1 retried c1.2 across the restart, expected 3: the "
          "recovered table knows c1.2, a DUPLICATE",
-         q.applies);
-  tap_ok(one_reply(&q, first, 1, 2, REPLY_OK, 3),
+         q->applies);
+  tap_ok(one_reply(q, first, 1, 2, REPLY_OK, 3),
          "expected the retry answered Reply(seq 2, OK, 3) from the recovered table; sent: %s",
-         sends_text(&q, first, text, sizeof text));
-  sim_destroy(q.w);
+         sends_text(q, first, text, sizeof text));
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Part 3: the client. Node 0 is no server, so nothing answers unless the test does.
  */
 
-static void quiet_client(quiet *q) { quiet_world(q, 4, false); }
-
 /* Rule: a request is numbered one past the last, sent, and its retry timer armed. */
-static void client_first(void *arg) {
-  (void)arg;
-  quiet q;
+static void client_first(quiet *q) {
   char text[1024];
-  quiet_client(&q);
-  begin(&q, 1);
-  const idem_client *c = &state_at(&q, 1)->cli;
+  begin(q, 1);
+  const idem_client *c = &state_at(q, 1)->cli;
   tap_ok(c->seq == 1, "cli.seq = %u after the first client_begin, expected 1", c->seq);
   tap_ok(c->waiting, "cli.waiting = false after client_begin, expected true (until it finishes)");
   tap_ok(c->attempts == 1, "cli.attempts = %u after client_begin, expected 1", c->attempts);
-  tap_ok(q.count == 1 && q.log[0].type == MSG_REQUEST && q.log[0].to == IDEM_SERVER &&
-             q.log[0].req.client == 1 && q.log[0].req.seq == 1 && q.log[0].req.seen == 0 &&
-             q.log[0].req.attempt == 1,
+  tap_ok(q->count == 1 && q->log[0].type == MSG_REQUEST && q->log[0].to == IDEM_SERVER &&
+             q->log[0].req.client == 1 && q->log[0].req.seq == 1 && q->log[0].req.seen == 0 &&
+             q->log[0].req.attempt == 1,
          "expected one Request(c1.1, seen 0, attempt 1) to n0 (request_send, after setting seq "
          "and attempts); sent: %s",
-         sends_text(&q, 0, text, sizeof text));
+         sends_text(q, 0, text, sizeof text));
   tap_ok(c->retry_timer != 0,
          "cli.retry_timer = 0 after client_begin, expected the id sim_timer_set returned (never "
          "0)");
-  sim_destroy(q.w);
 }
 
 /* Rule: after exactly one timeout without an answer, the very same request goes out again.
  * Needs client_begin and client_on_timeout only: nothing answers. */
-static void client_retries(void *arg) {
-  (void)arg;
-  quiet q;
+static void client_retries(quiet *q) {
   char text[2048];
-  quiet_client(&q);
-  begin(&q, 1);
-  sim_run_for(q.w, 100 * SIM_MS); /* timeouts at 30, 60 and 90 ms */
-  tap_ok(sends(&q, 0, 1, MSG_REQUEST) == 4,
+  begin(q, 1);
+  sim_run_for(q->w, 100 * SIM_MS); /* timeouts at 30, 60 and 90 ms */
+  tap_ok(sends(q, 0, 1, MSG_REQUEST) == 4,
          "expected c1 to send Request c1.1 4 times in 100 ms with a 30 ms timeout (at 0, 30, 60, "
          "90 ms: client_on_timeout resends and re-arms the timer); sent: %s",
-         sends_text(&q, 0, text, sizeof text));
-  for (int i = 0; i < q.count && i < 4; i++) {
-    const sent *s = &q.log[i];
+         sends_text(q, 0, text, sizeof text));
+  for (int i = 0; i < q->count && i < 4; i++) {
+    const sent *s = &q->log[i];
     if (!tap_ok(
             s->at == (sim_time)i * 30 * SIM_MS && s->req.seq == 1 && s->req.seen == 0 &&
                 s->req.attempt == (uint32_t)i + 1,
@@ -750,24 +734,20 @@ static void client_retries(void *arg) {
             (unsigned long long)s->req.seen, s->req.attempt))
       break;
   }
-  const idem_client *c = &state_at(&q, 1)->cli;
+  const idem_client *c = &state_at(q, 1)->cli;
   tap_ok(c->seq == 1 && c->waiting,
          "expected cli.seq 1 and waiting after 3 timeouts (a retry is not a new request); found "
          "seq %u, waiting %s",
          c->seq, c->waiting ? "true" : "false");
-  sim_destroy(q.w);
 }
 
 /* Rule: only the first reply to the request in progress counts. */
-static void client_own_reply(void *arg) {
-  (void)arg;
-  quiet q;
+static void client_own_reply(quiet *q) {
   char text[2048];
-  quiet_client(&q);
   /* A reply while nothing is in progress: ignored. */
-  idem_client before = state_at(&q, 1)->cli;
-  reply_in(&q, 1, 1, REPLY_OK, 5);
-  const idem_client *c = &state_at(&q, 1)->cli;
+  idem_client before = state_at(q, 1)->cli;
+  reply_in(q, 1, 1, REPLY_OK, 5);
+  const idem_client *c = &state_at(q, 1)->cli;
   tap_ok(same_client(c, &before),
          "expected a Reply(seq 1, OK, 5) before any request to change nothing (client_on_reply: "
          "no request in progress); found seq %u, waiting %s, outcome[1] %s, result[1] %llu, "
@@ -775,13 +755,13 @@ static void client_own_reply(void *arg) {
          c->seq, c->waiting ? "true" : "false", outcome_name(c->outcome[1]),
          (unsigned long long)c->result[1], (unsigned long long)c->seen);
   /* Request 1 is answered 7; request 2 begins. */
-  begin(&q, 1);
-  reply_in(&q, 1, 1, REPLY_OK, 7);
-  begin(&q, 1);
-  int first = q.count;
+  begin(q, 1);
+  reply_in(q, 1, 1, REPLY_OK, 7);
+  begin(q, 1);
+  int first = q->count;
   /* A duplicate of the answer to request 1 arrives while request 2 is in progress. */
-  reply_in(&q, 1, 1, REPLY_OK, 7);
-  c = &state_at(&q, 1)->cli;
+  reply_in(q, 1, 1, REPLY_OK, 7);
+  c = &state_at(q, 1)->cli;
   tap_ok(c->waiting && c->seq == 2 && c->outcome[2] == OUTCOME_PENDING,
          "expected request 2 still waiting (OUTCOME_PENDING) after a Reply for seq 1 (a late "
          "answer to request 1: client_on_reply ignores it); found seq %u, waiting %s, outcome[2] "
@@ -790,19 +770,19 @@ static void client_own_reply(void *arg) {
   tap_ok(c->result[1] == 7, "result[1] = %llu, expected 7 (request 1's answer stays)",
          (unsigned long long)c->result[1]);
   /* Request 2's timer still runs: a resend at 30 ms. */
-  sim_run_for(q.w, 40 * SIM_MS);
-  int resent = sends(&q, first, 1, MSG_REQUEST);
+  sim_run_for(q->w, 40 * SIM_MS);
+  int resent = sends(q, first, 1, MSG_REQUEST);
   tap_ok(resent == 1, "expected one resend of c1.2 by 40 ms, at 30 ms; found %d: %s; sent: %s",
          resent,
          resent == 0 ? "the ignored reply must not stop request 2's retry timer"
                      : "request 1's retry timer, stale since request 1 finished, fired at 30 ms "
                        "too: client_on_timeout must ignore a timer whose seq is not the request "
                        "in progress, or client_on_reply must cancel it (sim_timer_cancel)",
-         sends_text(&q, first, text, sizeof text));
+         sends_text(q, first, text, sizeof text));
   /* The answer to request 2, at 40 ms; its retry timer is due at 60 ms. */
-  reply_in(&q, 1, 2, REPLY_OK, 12);
-  double done_ms = (double)sim_now(q.w) / (double)SIM_MS;
-  c = &state_at(&q, 1)->cli;
+  reply_in(q, 1, 2, REPLY_OK, 12);
+  double done_ms = (double)sim_now(q->w) / (double)SIM_MS;
+  c = &state_at(q, 1)->cli;
   tap_ok(!c->waiting && c->outcome[2] == OUTCOME_OK && c->result[2] == 12,
          "expected Reply(seq 2, OK, 12) to finish request 2: waiting false, outcome[2] OUTCOME_OK, "
          "result[2] 12; found waiting %s, outcome[2] %s, result[2] %llu (client_on_reply)",
@@ -811,41 +791,37 @@ static void client_own_reply(void *arg) {
   tap_ok(c->seen == 12, "cli.seen = %llu after Reply(seq 2, OK, 12), expected 12 (learn seen)",
          (unsigned long long)c->seen);
   /* A second answer to request 2 changes nothing. */
-  reply_in(&q, 1, 2, REPLY_OK, 99);
-  c = &state_at(&q, 1)->cli;
+  reply_in(q, 1, 2, REPLY_OK, 99);
+  c = &state_at(q, 1)->cli;
   tap_ok(c->result[2] == 12 && c->seen == 12,
          "expected a second Reply(seq 2, OK, 99) ignored (request 2 is finished): result[2] 12, "
          "seen 12; found result[2] %llu, seen %llu",
          (unsigned long long)c->result[2], (unsigned long long)c->seen);
   /* Request 2 is finished: its retry timer (due at 60 ms) must send nothing. Only Requests for
    * seq 2 count: once a stale timer fires, protocol.c's pacing may begin request 3. */
-  first = q.count;
-  sim_run_for(q.w, 100 * SIM_MS);
+  first = q->count;
+  sim_run_for(q->w, 100 * SIM_MS);
   int resends = 0;
   char at[512] = "";
   size_t n = 0;
-  for (int i = first; i < q.count; i++)
-    if (q.log[i].from == 1 && q.log[i].type == MSG_REQUEST && q.log[i].req.seq == 2) {
+  for (int i = first; i < q->count; i++)
+    if (q->log[i].from == 1 && q->log[i].type == MSG_REQUEST && q->log[i].req.seq == 2) {
       resends++;
-      put(at, sizeof at, &n, "%s%g ms", n ? ", " : "", (double)q.log[i].at / (double)SIM_MS);
+      put(at, sizeof at, &n, "%s%g ms", n ? ", " : "", (double)q->log[i].at / (double)SIM_MS);
     }
   tap_ok(resends == 0,
          "expected no Request(c1.2) after request 2 finished at %g ms; found %d (at %s): when its "
          "retry timer fires, client_on_timeout must ignore it (the request is not waiting), or "
          "client_on_reply must have cancelled it (sim_timer_cancel)",
          done_ms, resends, at);
-  sim_destroy(q.w);
 }
 
 /* Rule: an expired reply finishes the request with an unknown outcome and teaches the horizon. */
-static void client_expired(void *arg) {
-  (void)arg;
-  quiet q;
+static void client_expired(quiet *q) {
   char text[1024];
-  quiet_client(&q);
-  begin(&q, 1);
-  reply_in(&q, 1, 1, REPLY_EXPIRED, 40);
-  const idem_client *c = &state_at(&q, 1)->cli;
+  begin(q, 1);
+  reply_in(q, 1, 1, REPLY_EXPIRED, 40);
+  const idem_client *c = &state_at(q, 1)->cli;
   tap_ok(!c->waiting && c->outcome[1] == OUTCOME_EXPIRED,
          "expected Reply(seq 1, EXPIRED, 40) to finish request 1 as OUTCOME_EXPIRED, not "
          "waiting; found outcome[1] %s, waiting %s (client_on_reply)",
@@ -854,13 +830,12 @@ static void client_expired(void *arg) {
          "cli.seen = %llu after Reply(seq 1, EXPIRED, 40), expected 40: learn seen from the "
          "horizon too",
          (unsigned long long)c->seen);
-  int first = q.count;
-  begin(&q, 1);
-  tap_ok(q.count == first + 1 && q.log[first].req.seq == 2 && q.log[first].req.seen == 40,
+  int first = q->count;
+  begin(q, 1);
+  tap_ok(q->count == first + 1 && q->log[first].req.seq == 2 && q->log[first].req.seen == 40,
          "expected the next client_begin to send Request(c1.2, seen 40): an expired request is "
          "never sent again; sent: %s",
-         sends_text(&q, first, text, sizeof text));
-  sim_destroy(q.w);
+         sends_text(q, first, text, sizeof text));
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1094,22 +1069,23 @@ int main(void) {
            table_overwrite, NULL);
   tap_case("table: a full table evicts the least recently applied entry, raising the horizon",
            table_evict, NULL);
-  tap_case("server: a new request is applied once, recorded and answered", server_new, NULL);
-  tap_case("server: a duplicate gets the cached reply and is not applied again", server_duplicate,
-           NULL);
-  tap_case("server: an old seq is neither applied nor answered", server_stale, NULL);
-  tap_case("server: a forgotten client below the horizon is refused as expired", server_expired,
-           NULL);
-  tap_case("server: counter and table are on disk before the reply is sent", server_persists, NULL);
-  tap_case("server: after a crash and restart, a retry is answered from the recovered table",
-           server_recovers, NULL);
-  tap_case("client: a request gets the next seq, is sent, and its retry timer armed", client_first,
-           NULL);
-  tap_case("client: retries resend the same seq after exactly one timeout", client_retries, NULL);
-  tap_case("client: only the first reply to the request in progress counts", client_own_reply,
-           NULL);
-  tap_case("client: an expired reply ends the request as unknown and teaches the horizon",
-           client_expired, NULL);
+  /* Parts 2 and 3, each case on a quiet world of its own: name, steps, the server's slots. */
+  static const quiet_case quiet_cases[] = {
+      {"server: a new request is applied once, recorded and answered", server_new, 4},
+      {"server: a duplicate gets the cached reply and is not applied again", server_duplicate, 4},
+      {"server: an old seq is neither applied nor answered", server_stale, 4},
+      {"server: a forgotten client below the horizon is refused as expired", server_expired, 1},
+      {"server: counter and table are on disk before the reply is sent", server_persists, 4},
+      {"server: after a crash and restart, a retry is answered from the recovered table",
+       server_recovers, 4},
+      {"client: a request gets the next seq, is sent, and its retry timer armed", client_first, 0},
+      {"client: retries resend the same seq after exactly one timeout", client_retries, 0},
+      {"client: only the first reply to the request in progress counts", client_own_reply, 0},
+      {"client: an expired reply ends the request as unknown and teaches the horizon",
+       client_expired, 0},
+  };
+  for (size_t i = 0; i < sizeof quiet_cases / sizeof quiet_cases[0]; i++)
+    tap_case(quiet_cases[i].name, run_quiet_case, (void *)&quiet_cases[i]);
   tap_case("exactly once under 30% loss and 30% duplication (lossy, 100 seeds)", sweep_lossy, NULL);
   tap_case("stale copies and late replies (late-duplicates, 50 seeds)", sweep_late, NULL);
   tap_case("crashes between apply and reply never apply twice (crashy-server, 100 seeds)",

@@ -21,6 +21,7 @@
  *   build/rel/bin/dsviz export /tmp/big.jsonl --bench -o /tmp/big.svg
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,49 @@ static trace_data *load(const char *path) {
   return tr;
 }
 
-/* Select with the given options (limit applied), or fail the case. */
-static bool select_all(const trace_data *tr, const export_opts *o, export_sel *sel) {
+/* What a view case works on: a trace, the options of its export, and the events they select. */
+typedef struct view_case {
+  trace_data *tr;
+  export_opts o;  /* the defaults from view_load, then what the case sets */
+  export_sel sel; /* filled by select_all or view_graph */
+} view_case;
+
+/* Load the trace at `path` into vc, with the default options for the case to adjust before it
+ * selects. `loads` names the check that the trace loads. Returns false if it does not. */
+static bool view_load(view_case *vc, const char *path, const char *loads) {
+  vc->tr = load(path);
+  export_opts_default(&vc->o);
+  return tap_ok(vc->tr != NULL, "%s", loads);
+}
+
+/* Select vc's events with its options (limit applied), or fail the case. */
+static bool select_all(view_case *vc) {
   char err[256];
-  if (export_select(tr, o, true, sel, err, sizeof err) != 0) {
+  if (export_select(vc->tr, &vc->o, true, &vc->sel, err, sizeof err) != 0) {
     tap_ok(false, "selection: %s", err);
     return false;
   }
   return true;
+}
+
+/* Select all of vc's events (no limit: the states and snapshot views count them all) and build
+ * vc->o.view's graph. Returns it (caller closes), or NULL after a failed check (err says why). */
+static Agraph_t *view_graph(view_case *vc, char *err, size_t cap) {
+  if (export_select(vc->tr, &vc->o, false, &vc->sel, err, cap) != 0) {
+    tap_ok(false, "%s", err);
+    return NULL;
+  }
+  bool states = vc->o.view == EXPORT_STATES;
+  Agraph_t *g = states ? export_states_graph(vc->tr, &vc->o, &vc->sel, err, cap)
+                       : export_snapshot_graph(vc->tr, &vc->o, &vc->sel, err, cap);
+  tap_ok(g != NULL, "%s graph (%s)", states ? "states" : "snapshot", g ? "ok" : err);
+  return g;
+}
+
+/* Free what vc holds (its selection and trace). */
+static void view_free(view_case *vc) {
+  export_sel_free(&vc->sel);
+  trace_data_free(vc->tr);
 }
 
 static const char *node_label(Agraph_t *g, const char *name) {
@@ -117,13 +153,19 @@ static const char *tmp(const char *name) {
   return buf[k];
 }
 
-/* Run export_main with the words of `args` (split at spaces), stderr into a file and stdout
- * thrown away. Returns the exit status; *errtext gets what it wrote to stderr (caller frees). */
-static int run_export(const char *args, char **errtext) {
+/* Run export_main with the words of the printf-style `fmt` (split at spaces), stderr into a
+ * file and stdout thrown away. Returns the exit status; *errtext, when errtext is not NULL, gets
+ * what it wrote to stderr (caller frees). */
+static int run_export(char **errtext, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int run_export(char **errtext, const char *fmt, ...) {
   char buf[1024];
   char *argv[32];
   int argc = 0;
-  snprintf(buf, sizeof buf, "export %s", args);
+  va_list ap;
+  va_start(ap, fmt);
+  memcpy(buf, "export ", 7);
+  vsnprintf(buf + 7, sizeof buf - 7, fmt, ap);
+  va_end(ap);
   char *save = NULL;
   for (char *w = strtok_r(buf, " ", &save); w && argc < 31; w = strtok_r(NULL, " ", &save))
     argv[argc++] = w;
@@ -349,14 +391,10 @@ static void time_parsing(void *arg) {
  * duplicate, id2 to its X, id3, id4 to its X (partition), id5 in flight to n0's tail = 6. */
 static void spacetime_whole(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "small trace loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  export_sel sel;
-  if (!select_all(tr, &o, &sel)) return;
-  tap_is_int((int64_t)sel.count, 27, "27 events selected (end is left out)");
-  Agraph_t *g = export_spacetime_graph(tr, &o, &sel);
+  view_case vc;
+  if (!view_load(&vc, SMALL, "small trace loads") || !select_all(&vc)) return;
+  tap_is_int((int64_t)vc.sel.count, 27, "27 events selected (end is left out)");
+  Agraph_t *g = export_spacetime_graph(vc.tr, &vc.o, &vc.sel);
   tap_is_int(agnnodes(g), 46, "46 graph nodes: 6 lane ends, 27 events, 13 time labels");
   tap_is_int(agnedges(g), 34, "34 edges: 28 lane segments, 6 message edges");
   tap_is_str(agget(g, "layout"), "nop2", "positions are pinned (layout nop2)");
@@ -376,81 +414,68 @@ static void spacetime_whole(void *arg) {
   tap_is_str(node_label(g, "e25"), "odd \"text\"; #1 <b> \\\\ end",
              "a note is one line, its backslash doubled for graphviz");
   agclose(g);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 static void spacetime_crashed_span(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  export_sel sel;
-  if (!select_all(tr, &o, &sel)) return;
-  Agraph_t *g = export_spacetime_graph(tr, &o, &sel);
+  view_case vc;
+  if (!view_load(&vc, SMALL, "loads") || !select_all(&vc)) return;
+  Agraph_t *g = export_spacetime_graph(vc.tr, &vc.o, &vc.sel);
   /* n0's lane: crash (e16) -> restart (e23) is dashed; leader (e14) -> crash (e16) is not. */
   Agedge_t *down = agedge(g, agnode(g, "e16", 0), agnode(g, "e23", 0), NULL, 0);
   Agedge_t *up = agedge(g, agnode(g, "e14", 0), agnode(g, "e16", 0), NULL, 0);
   tap_ok(down && strcmp(agget(down, "style"), "dashed") == 0, "the lane is dashed while n0 is down");
   tap_ok(up && strcmp(agget(up, "style"), "dashed") != 0, "and solid before the crash");
   agclose(g);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 /* --nodes 0,1: n2's 5 events go; 10 distinct times remain. Nodes 4 + 22 + 10 = 36; edges:
  * lanes 12 + 10, messages id1 x2, id3, id5 (the ones to n2 have no lane to go to) = 26. */
 static void spacetime_nodes(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  o.some_nodes = true;
-  o.node_on[0] = o.node_on[1] = true;
-  export_sel sel;
-  if (!select_all(tr, &o, &sel)) return;
-  tap_is_int((int64_t)sel.count, 22, "22 events on n0, n1 or global");
-  Agraph_t *g = export_spacetime_graph(tr, &o, &sel);
+  view_case vc;
+  if (!view_load(&vc, SMALL, "loads")) return;
+  vc.o.some_nodes = true;
+  vc.o.node_on[0] = vc.o.node_on[1] = true;
+  if (!select_all(&vc)) return;
+  tap_is_int((int64_t)vc.sel.count, 22, "22 events on n0, n1 or global");
+  Agraph_t *g = export_spacetime_graph(vc.tr, &vc.o, &vc.sel);
   tap_is_int(agnnodes(g), 36, "36 graph nodes");
   tap_is_int(agnedges(g), 26, "26 edges");
   tap_ok(agnode(g, "lane:2", 0) == NULL, "no lane for n2");
   tap_is_int(edges_labelled(g, "(lost)"), 0, "the drop on n2 is not drawn");
   agclose(g);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 /* --from 150us --to 450us: 12 events. Nodes 6 + 12 + 7 times = 25; edges: lanes 4 + 7 + 3 =
  * 14; messages: three sent before the cut (from n0's header), id3, id4 = 5. */
 static void spacetime_window(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  o.from = 150;
-  o.to = 450;
-  export_sel sel;
-  if (!select_all(tr, &o, &sel)) return;
-  tap_is_int((int64_t)sel.count, 12, "12 events between 150us and 450us");
-  Agraph_t *g = export_spacetime_graph(tr, &o, &sel);
+  view_case vc;
+  if (!view_load(&vc, SMALL, "loads")) return;
+  vc.o.from = 150;
+  vc.o.to = 450;
+  if (!select_all(&vc)) return;
+  tap_is_int((int64_t)vc.sel.count, 12, "12 events between 150us and 450us");
+  Agraph_t *g = export_spacetime_graph(vc.tr, &vc.o, &vc.sel);
   tap_is_int(agnnodes(g), 25, "25 graph nodes");
   tap_is_int(agnedges(g), 19, "19 edges");
   tap_is_int(edges_labelled(g, "(sent earlier)"), 3, "three messages come from before the cut");
   tap_is_str(edge_label(g, "lane:0", "e12"), "RequestVote (sent earlier)",
              "the lost one starts at n0's header");
   agclose(g);
-  export_sel_free(&sel);
+  export_sel_free(&vc.sel);
 
   /* A limit cuts the selection and says so. */
-  export_opts_default(&o);
-  o.limit = 10;
-  if (!select_all(tr, &o, &sel)) return;
-  tap_ok(sel.cut && sel.count == 10 && sel.matched == 27, "limit 10: 10 of 27 kept, cut flagged");
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  export_opts_default(&vc.o);
+  vc.o.limit = 10;
+  if (!select_all(&vc)) return;
+  tap_ok(vc.sel.cut && vc.sel.count == 10 && vc.sel.matched == 27,
+         "limit 10: 10 of 27 kept, cut flagged");
+  view_free(&vc);
 }
 
 /* States of "role" in small.jsonl, one cluster per node:
@@ -460,16 +485,12 @@ static void spacetime_window(void *arg) {
  *   n2: start -boot-> follower                                (2 states, 1 transition) */
 static void states_per_node(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  o.view = EXPORT_STATES;
-  export_sel sel;
+  view_case vc;
+  if (!view_load(&vc, SMALL, "loads")) return;
+  vc.o.view = EXPORT_STATES;
   char err[256];
-  if (export_select(tr, &o, false, &sel, err, sizeof err) != 0) return (void)tap_ok(false, "%s", err);
-  Agraph_t *g = export_states_graph(tr, &o, &sel, err, sizeof err);
-  if (!tap_ok(g != NULL, "states graph (%s)", g ? "ok" : err)) return;
+  Agraph_t *g = view_graph(&vc, err, sizeof err);
+  if (!g) return;
   tap_is_int(agnnodes(g), 10, "10 states in all (with the start dots and n0's crashed state)");
   tap_is_int(agnedges(g), 8, "8 transitions");
   tap_is_int(edges_labelled(g, "boot x1"), 3, "each node starts by boot");
@@ -477,7 +498,7 @@ static void states_per_node(void *arg) {
   tap_is_int(edges_labelled(g, "recv Vote x1"), 1, "n0 becomes leader on a Vote");
   tap_is_int(edges_labelled(g, "crash x1"), 1, "n0 crashes once");
   tap_is_int(edges_labelled(g, "restart x1"), 1, "and comes back as follower on restart");
-  trace_sid follower = trace_find_text(tr, "follower");
+  trace_sid follower = trace_find_text(vc.tr, "follower");
   char name[64];
   snprintf(name, sizeof name, "0|%u", (unsigned)follower);
   tap_is_str(node_label(g, name), "follower\\nentered 2x", "n0 entered follower twice");
@@ -487,8 +508,8 @@ static void states_per_node(void *arg) {
   agclose(g);
 
   /* Merged: counts add up over nodes. */
-  o.merged = true;
-  g = export_states_graph(tr, &o, &sel, err, sizeof err);
+  vc.o.merged = true;
+  g = export_states_graph(vc.tr, &vc.o, &vc.sel, err, sizeof err);
   tap_is_int(agnnodes(g), 5, "merged: start, follower, candidate, leader, crashed");
   tap_is_int(agnedges(g), 5, "merged: 5 transitions");
   tap_is_int(edges_labelled(g, "boot x3"), 1, "merged: boot x3");
@@ -498,26 +519,21 @@ static void states_per_node(void *arg) {
   agclose(g);
 
   /* An unknown key is an error naming the keys there are. */
-  o.key = "term";
-  g = export_states_graph(tr, &o, &sel, err, sizeof err);
+  vc.o.key = "term";
+  g = export_states_graph(vc.tr, &vc.o, &vc.sel, err, sizeof err);
   tap_ok(g == NULL && strstr(err, "keys: role") != NULL, "unknown key: %s", err);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 static void snapshot_view(void *arg) {
   (void)arg;
-  trace_data *tr = load(SNAP);
-  if (!tap_ok(tr != NULL, "snapshot trace loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  o.view = EXPORT_SNAPSHOT;
-  export_sel sel;
+  view_case vc;
+  if (!view_load(&vc, SNAP, "snapshot trace loads")) return;
+  vc.o.view = EXPORT_SNAPSHOT;
   char err[256];
-  if (export_select(tr, &o, false, &sel, err, sizeof err) != 0) return (void)tap_ok(false, "%s", err);
   /* Default: the first snapshot, 1. */
-  Agraph_t *g = export_snapshot_graph(tr, &o, &sel, err, sizeof err);
-  if (!tap_ok(g != NULL, "snapshot graph (%s)", g ? "ok" : err)) return;
+  Agraph_t *g = view_graph(&vc, err, sizeof err);
+  if (!g) return;
   tap_is_int(agnnodes(g), 3, "three nodes");
   tap_is_int(agnedges(g), 5, "five recorded channels");
   tap_is_str(edge_label(g, "node:1", "node:0"), "[5,7]", "channel n1->n0 held 5 and 7");
@@ -529,19 +545,18 @@ static void snapshot_view(void *arg) {
          "the title adds up the money: %s", agget(g, "label"));
   agclose(g);
   /* Snapshot 2: only n1 recorded. */
-  o.snapshot = "2";
-  g = export_snapshot_graph(tr, &o, &sel, err, sizeof err);
+  vc.o.snapshot = "2";
+  g = export_snapshot_graph(vc.tr, &vc.o, &vc.sel, err, sizeof err);
   tap_ok(g != NULL, "snapshot 2");
   if (g) {
     tap_is_int(agnedges(g), 0, "snapshot 2 has no channel recorded");
     tap_ok(strstr(node_label(g, "node:0"), "recorded nothing") != NULL, "n0 recorded nothing for 2");
     agclose(g);
   }
-  o.snapshot = "9";
-  g = export_snapshot_graph(tr, &o, &sel, err, sizeof err);
+  vc.o.snapshot = "9";
+  g = export_snapshot_graph(vc.tr, &vc.o, &vc.sel, err, sizeof err);
   tap_ok(g == NULL && strstr(err, "snapshots: 1, 2") != NULL, "unknown snapshot: %s", err);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -562,24 +577,22 @@ static void rendered_files(void *arg) {
   (void)arg;
   const char *views[][2] = {{"spacetime", SMALL}, {"states", SMALL}, {"snapshot", SNAP}};
   for (size_t i = 0; i < 3; i++) {
-    char args[512];
+    const char *view = views[i][0], *trace = views[i][1];
     char *err = NULL;
-    snprintf(args, sizeof args, "%s --view %s -o %s", views[i][1], views[i][0], tmp("v.svg"));
-    int rc = run_export(args, &err);
-    tap_is_int(rc, 0, "%s to SVG exits 0 (%s)", views[i][0], err ? err : "");
+    int rc = run_export(&err, "%s --view %s -o %s", trace, view, tmp("v.svg"));
+    tap_is_int(rc, 0, "%s to SVG exits 0 (%s)", view, err ? err : "");
     free(err);
-    check_svg(tmp("v.svg"), views[i][0]);
-    snprintf(args, sizeof args, "%s --view %s --format png -o %s", views[i][1], views[i][0],
-             tmp("v.out"));
-    tap_is_int(run_export(args, NULL), 0, "%s to PNG exits 0", views[i][0]);
+    check_svg(tmp("v.svg"), view);
+    rc = run_export(NULL, "%s --view %s --format png -o %s", trace, view, tmp("v.out"));
+    tap_is_int(rc, 0, "%s to PNG exits 0", view);
     uint32_t w = 0, h = 0;
-    tap_ok(png_ok(tmp("v.out"), &w, &h), "%s: PNG signature and IHDR %ux%u", views[i][0], w, h);
-    snprintf(args, sizeof args, "%s --view %s -o %s", views[i][1], views[i][0], tmp("v.dot"));
-    tap_is_int(run_export(args, NULL), 0, "%s to DOT exits 0", views[i][0]);
+    tap_ok(png_ok(tmp("v.out"), &w, &h), "%s: PNG signature and IHDR %ux%u", view, w, h);
+    rc = run_export(NULL, "%s --view %s -o %s", trace, view, tmp("v.dot"));
+    tap_is_int(rc, 0, "%s to DOT exits 0", view);
     FILE *fp = fopen(tmp("v.dot"), "r");
     Agraph_t *g = fp ? agread(fp, NULL) : NULL;
-    tap_ok(g != NULL && agnnodes(g) > 0, "%s: the DOT reads back with agread (%d nodes)",
-           views[i][0], g ? agnnodes(g) : 0);
+    tap_ok(g != NULL && agnnodes(g) > 0, "%s: the DOT reads back with agread (%d nodes)", view,
+           g ? agnnodes(g) : 0);
     if (g) agclose(g);
     if (fp) fclose(fp);
   }
@@ -588,6 +601,16 @@ static void rendered_files(void *arg) {
 /* ---------------------------------------------------------------------------------------------
  * Part 3: the text formats.
  */
+
+/* The first event of tr at or after index `next` that the ShiViz log shows (a node's event, not
+ * a partition, with a vector clock), or tr->count if there is none. */
+static size_t next_clocked(const trace_data *tr, size_t next) {
+  while (next < tr->count &&
+         (tr->events[next].node < 0 || tr->events[next].kind == TRACE_PARTITION ||
+          trace_vc(tr, &tr->events[next]) == NULL))
+    next++;
+  return next;
+}
 
 /* Parse a ShiViz log (two lines an event) and check it against ShiViz's rules and, when
  * `exact`, against the ground-truth clocks of the trace's events that carry one, in order
@@ -644,10 +667,7 @@ static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool 
         }
         /* Ground truth: the same clock as the trace's event. */
         if (exact) {
-          while (next < tr->count &&
-                 (tr->events[next].node < 0 || tr->events[next].kind == TRACE_PARTITION ||
-                  trace_vc(tr, &tr->events[next]) == NULL))
-            next++;
+          next = next_clocked(tr, next);
           if (next == tr->count) {
             bad = !tap_ok(false, "more ShiViz events than clocked trace events");
           } else {
@@ -669,10 +689,7 @@ static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool 
     }
   }
   if (exact && whole && !bad) {
-    while (next < tr->count &&
-           (tr->events[next].node < 0 || tr->events[next].kind == TRACE_PARTITION ||
-            trace_vc(tr, &tr->events[next]) == NULL))
-      next++;
+    next = next_clocked(tr, next);
     if (next != tr->count) bad = !tap_ok(false, "trace event at line %u missing from the log", tr->events[next].line);
   }
   free(seen);
@@ -736,16 +753,12 @@ static void shiviz_round_trip(void *arg) {
 
 static void mermaid_text_export(void *arg) {
   (void)arg;
-  trace_data *tr = load(SMALL);
-  if (!tap_ok(tr != NULL, "loads")) return;
-  export_opts o;
-  export_opts_default(&o);
-  export_sel sel;
-  if (!select_all(tr, &o, &sel)) return;
+  view_case vc;
+  if (!view_load(&vc, SMALL, "loads") || !select_all(&vc)) return;
   char *buf = NULL;
   size_t len = 0;
   FILE *m = open_memstream(&buf, &len);
-  tap_is_int(export_mermaid(tr, &o, &sel, m), 0, "export_mermaid succeeds");
+  tap_is_int(export_mermaid(vc.tr, &vc.o, &vc.sel, m), 0, "export_mermaid succeeds");
   fclose(m);
   tap_ok(strncmp(buf, "```mermaid\n", 11) == 0 && strstr(buf, "\nsequenceDiagram\n"),
          "a fenced sequenceDiagram");
@@ -765,8 +778,7 @@ static void mermaid_text_export(void *arg) {
   tap_is_int(arrows, 6, "6 message arrows: 3 delivered, 2 lost, 1 in flight");
   tap_ok(len > 4 && strcmp(buf + len - 4, "```\n") == 0, "the fence is closed");
   free(buf);
-  export_sel_free(&sel);
-  trace_data_free(tr);
+  view_free(&vc);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -799,7 +811,7 @@ static void bad_input(void *arg) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *err = NULL;
-    int rc = run_export(cases[i].args, &err);
+    int rc = run_export(&err, "%s", cases[i].args);
     tap_is_int(rc, 2, "%s: exit status 2", cases[i].what);
     tap_ok(err && count_lines(err) == 1 && strncmp(err, "dsviz export: ", 14) == 0,
            "%s: one line on stderr: %s", cases[i].what, err ? err : "(none)");
@@ -811,19 +823,22 @@ static void bad_input(void *arg) {
   FILE *fp = fopen(tmp("keep.svg"), "w");
   fputs("keep", fp);
   fclose(fp);
-  char args[256];
-  snprintf(args, sizeof args, "tests/corpus/trace/bad-json.jsonl -o %s", tmp("keep.svg"));
-  run_export(args, NULL);
+  run_export(NULL, "tests/corpus/trace/bad-json.jsonl -o %s", tmp("keep.svg"));
   char *kept = slurp(tmp("keep.svg"), NULL);
   tap_is_str(kept, "keep", "a bad trace does not truncate the output file");
   free(kept);
   /* --help is not an error. */
-  tap_is_int(run_export("--help", NULL), 0, "--help exits 0");
+  tap_is_int(run_export(NULL, "--help"), 0, "--help exits 0");
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Part 5: a long run.
  */
+
+/* End an event line of make_trace's five-node trace with its vector clock: "[a,b,c,d,e]}". */
+static void put_clock_end(FILE *fp, const uint32_t vc[5]) {
+  fprintf(fp, "[%u,%u,%u,%u,%u]}\n", vc[0], vc[1], vc[2], vc[3], vc[4]);
+}
 
 /* Write a synthetic trace of about `events` events: five nodes, each on a timer gossiping to
  * the next one on a ring; 10% of messages are lost; now and then a node changes role. Clocks
@@ -841,12 +856,10 @@ static int make_trace(const char *path, long events) {
   uint64_t rng = 0x9E3779B97F4A7C15ull, t = 0;
   long n = 0, id = 0;
 #define RND() (rng = rng * 6364136223846793005ull + 1442695040888963407ull, (rng >> 33))
-#define VC(i) fprintf(fp, "[%u,%u,%u,%u,%u]", vc[i][0], vc[i][1], vc[i][2], vc[i][3], vc[i][4])
   for (int i = 0; i < N; i++) {
     vc[i][i]++;
     fprintf(fp, "{\"t\":0,\"ev\":\"boot\",\"node\":%d,\"vc\":", i);
-    VC(i);
-    fprintf(fp, "}\n");
+    put_clock_end(fp, vc[i]);
     n++;
   }
   static const char *const roles[] = {"idle", "busy", "waiting"};
@@ -865,22 +878,19 @@ static int make_trace(const char *path, long events) {
       vc[to][to]++;
       fprintf(fp, "{\"t\":%llu,\"ev\":\"recv\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\",\"body\":\"x\",\"vc\":",
               (unsigned long long)t, to, pend[k].from, pend[k].id);
-      VC(to);
-      fprintf(fp, "}\n");
+      put_clock_end(fp, vc[to]);
       n++;
     }
     np = kept;
     int i = (int)(RND() % N), j = (i + 1) % N;
     vc[i][i]++;
     fprintf(fp, "{\"t\":%llu,\"ev\":\"timer\",\"node\":%d,\"name\":\"tick\",\"vc\":", (unsigned long long)t, i);
-    VC(i);
-    fprintf(fp, "}\n");
+    put_clock_end(fp, vc[i]);
     vc[i][i]++;
     id++;
     fprintf(fp, "{\"t\":%llu,\"ev\":\"send\",\"node\":%d,\"to\":%d,\"id\":%ld,\"type\":\"Gossip\",\"body\":\"x\",\"vc\":",
             (unsigned long long)t, i, j, id);
-    VC(i);
-    fprintf(fp, "}\n");
+    put_clock_end(fp, vc[i]);
     n += 2;
     if (RND() % 10 == 0 || np == MAXP) {
       fprintf(fp, "{\"t\":%llu,\"ev\":\"drop\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\",\"why\":\"loss\"}\n",
@@ -901,7 +911,6 @@ static int make_trace(const char *path, long events) {
     }
   }
 #undef RND
-#undef VC
   fprintf(fp, "{\"t\":%llu,\"ev\":\"end\"}\n", (unsigned long long)t + 1);
   free(pend);
   return fclose(fp) == 0 ? 0 : -1;
@@ -918,10 +927,9 @@ static void long_run(void *arg) {
   char big[128];
   snprintf(big, sizeof big, "%s", tmp("big.jsonl"));
   if (!tap_ok(make_trace(big, 100000) == 0, "a 100,000-event trace is written")) return;
-  char args[512], *err = NULL;
-  snprintf(args, sizeof args, "%s -o %s", big, tmp("big.svg"));
+  char *err = NULL;
   double t0 = now_ms();
-  int rc = run_export(args, &err);
+  int rc = run_export(&err, "%s -o %s", big, tmp("big.svg"));
   double t1 = now_ms();
   tap_is_int(rc, 0, "the spacetime SVG of 100,000 events is made");
   tap_ok(err && strstr(err, "exporting only the first 10000") && strstr(err, "--from/--to/--nodes"),
@@ -930,9 +938,8 @@ static void long_run(void *arg) {
   tap_diag("spacetime SVG of a 100,000-event trace, cut at %d: %.0f ms", EXPORT_LIMIT, t1 - t0);
   check_svg(tmp("big.svg"), "100,000-event spacetime");
   /* The states view counts every event: no cut, no warning. */
-  snprintf(args, sizeof args, "%s --view states -o %s", big, tmp("bigs.svg"));
   t0 = now_ms();
-  rc = run_export(args, &err);
+  rc = run_export(&err, "%s --view states -o %s", big, tmp("bigs.svg"));
   t1 = now_ms();
   tap_ok(rc == 0 && err && err[0] == '\0', "the states view of all 100,000 events, no warning");
   free(err);
@@ -948,16 +955,14 @@ static void long_run(void *arg) {
     trace_data_free(tr);
   }
   /* A PNG cannot hold 10,000 rows: it is scaled down, with a warning of our own. */
-  snprintf(args, sizeof args, "%s -o %s", big, tmp("big.png"));
-  rc = run_export(args, &err);
+  rc = run_export(&err, "%s -o %s", big, tmp("big.png"));
   uint32_t w = 0, h = 0;
   tap_ok(rc == 0 && png_ok(tmp("big.png"), &w, &h) && h <= 32767,
          "the PNG of the cut is made and fits a bitmap (%ux%u)", w, h);
   tap_ok(err && strstr(err, "scaled down") && count_lines(err) == 2,
          "two warnings, both ours: %s", err ? err : "");
   free(err);
-  snprintf(args, sizeof args, "%s --from 100ms --to 200ms -o %s", big, tmp("win.svg"));
-  rc = run_export(args, &err);
+  rc = run_export(&err, "%s --from 100ms --to 200ms -o %s", big, tmp("win.svg"));
   tap_ok(rc == 0 && err && err[0] == '\0', "a 100ms window exports without a cut");
   free(err);
 }

@@ -131,15 +131,19 @@ static bool leader_append_only(sim_world *w, void *ctx, char *why, size_t cap) {
   return true;
 }
 
+/* True if server a's log is not the one the checker saw at the event before (seen_log). */
+static bool log_changed_since_seen(const raft_check *c, int a, const raft_state *sa) {
+  return sa->log_len != c->seen_len[a] ||
+         memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
+}
+
 /* Log matching, for server a against every other live server, when a's log changed. */
 static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
   raft_check *c = ctx;
   for (int a = 0; a < c->servers; a++) {
     if (!sim_alive(w, a)) continue;
     const raft_state *sa = srv(w, a);
-    bool changed = sa->log_len != c->seen_len[a] ||
-                   memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
-    if (!changed) continue;
+    if (!log_changed_since_seen(c, a, sa)) continue;
     for (int b = 0; b < c->servers; b++) {
       if (b == a || !sim_alive(w, b)) continue;
       const raft_state *sb = srv(w, b);
@@ -173,8 +177,7 @@ static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
   for (int a = 0; a < c->servers; a++) {
     if (!sim_alive(w, a)) continue;
     const raft_state *sa = srv(w, a);
-    c->log_changed[a] = sa->log_len != c->seen_len[a] ||
-                        memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
+    c->log_changed[a] = log_changed_since_seen(c, a, sa);
     if (c->log_changed[a]) {
       memcpy(&c->seen_log[a][1], &sa->log[1], sa->log_len * sizeof(raft_entry));
       c->seen_len[a] = sa->log_len;
@@ -360,12 +363,15 @@ static sim_world *build(lab_run *run, const setup *su) {
  * What a test does to a world: cut servers off, crash them, find the leader, agree on commands.
  * Each expectation that fails writes c->fail (the first one only) and returns false.
  */
+static void vfailf(raft_check *c, const char *fmt, va_list ap) {
+  if (!c->fail[0]) vsnprintf(c->fail, sizeof c->fail, fmt, ap);
+}
+
 static bool failf(raft_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool failf(raft_check *c, const char *fmt, ...) {
-  if (c->fail[0]) return false;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(c->fail, sizeof c->fail, fmt, ap);
+  vfailf(c, fmt, ap);
   va_end(ap);
   return false;
 }
@@ -429,6 +435,15 @@ static int n_committed(raft_check *c, uint32_t index, raft_command *cmd) {
   for (int i = 0; i < c->servers; i++) count += c->applied_max[i] >= index;
   if (cmd) *cmd = index <= c->applied_len && index > 0 ? c->applied[index].cmd : (raft_command){0};
   return count;
+}
+
+/* Run in steps of 20 ms until at least n servers have applied index, for up to `within` of
+ * virtual time, or until an invariant breaks. Returns true if n servers applied it. */
+static bool wait_applied(sim_world *w, raft_check *c, uint32_t index, int n, sim_time within) {
+  sim_time end = sim_now(w) + within;
+  while (sim_now(w) < end && run_ok(w) && n_committed(c, index, NULL) < n)
+    sim_run_for(w, 20 * SIM_MS);
+  return n_committed(c, index, NULL) >= n;
 }
 
 /* MIT's one(): submit v to whichever server leads, and wait until it is applied by at least
@@ -517,17 +532,26 @@ static bool finish(lab_run *run, const char *fmt, ...) {
   return lab_verdict(run, true, "%s; the five safety properties held after every event", buf);
 }
 
+/* End the scenario on an expectation that failed: failf's message (printf-style) unless an
+ * earlier failure already wrote c->fail, then the verdict, which names the first failure. */
+static bool fail_scenario(lab_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail_scenario(lab_run *run, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfailf(check_of(run), fmt, ap);
+  va_end(ap);
+  return finish(run, "?");
+}
+
 /* Go on only if x held; else end the scenario (the helper that failed said why in c->fail). */
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    if (!(x)) {                                                                                    \
-      failf(check_of(run), "expectation failed: %s", #x);                                          \
-      return finish(run, "?");                                                                     \
-    }                                                                                              \
+#define TRY(x)                                                         \
+  do {                                                                 \
+    if (!(x)) return fail_scenario(run, "expectation failed: %s", #x); \
   } while (0)
 
-static sim_world *begin(lab_run *run, setup *su) {
-  sim_world *w = build(run, su);
+/* Build the world of `su` for run and start the run (lab_begin). */
+static sim_world *begin(lab_run *run, setup su) {
+  sim_world *w = build(run, &su);
   lab_begin(run, w);
   return w;
 }
@@ -543,8 +567,7 @@ static void restart(sim_world *w, int i) {
  * Part (a): leader election.
  */
 static bool scenario_initial_election(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   int l = one_leader(w, c, 1 * SIM_SEC);
   TRY(l >= 0);
@@ -552,9 +575,10 @@ static bool scenario_initial_election(lab_run *run) {
   uint32_t t1 = term_of(w, l);
   for (int i = 0; i < 3; i++)
     if (term_of(w, i) != t1)
-      return failf(c, "after the election n%d is in term %u and leader n%d in term %u: the "
-                   "leader's AppendEntries carry its term (raft_observe_term)", i, term_of(w, i),
-                   l, t1), finish(run, "?");
+      return fail_scenario(run,
+                           "after the election n%d is in term %u and leader n%d in term %u: the "
+                           "leader's AppendEntries carry its term (raft_observe_term)",
+                           i, term_of(w, i), l, t1);
   /* No failure: the leader's heartbeats must keep everyone following it, in the same term. */
   sim_run_for(w, 2 * SIM_SEC);
   uint32_t t2 = term_of(w, l);
@@ -567,8 +591,7 @@ static bool scenario_initial_election(lab_run *run) {
 }
 
 static bool scenario_re_election(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   int l1 = one_leader(w, c, SIM_SEC);
   TRY(l1 >= 0);
@@ -602,8 +625,7 @@ static bool scenario_re_election(lab_run *run) {
 }
 
 static bool scenario_many_elections(lab_run *run) {
-  setup su = setup_default(7);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(7));
   raft_check *c = check_of(run);
   TRY(one_leader(w, c, SIM_SEC) >= 0);
   rng *r = sim_workload_rng(w);
@@ -630,7 +652,7 @@ static bool scenario_many_elections(lab_run *run) {
 static bool scenario_same_timeout(lab_run *run) {
   setup su = setup_default(3);
   su.election_min = su.election_max = 150 * SIM_MS;
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, su);
   raft_check *c = check_of(run);
   sim_run_for(w, 2 * SIM_SEC);
   uint32_t top = 0;
@@ -649,27 +671,26 @@ static bool scenario_same_timeout(lab_run *run) {
  * Part (b): log replication.
  */
 static bool scenario_basic_agree(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   TRY(one_leader(w, c, SIM_SEC) >= 0);
   for (uint32_t index = 1; index <= 3; index++) {
     if (n_committed(c, index, NULL) > 0)
-      return failf(c, "index %u was applied before any command was submitted for it", index),
-             finish(run, "?");
+      return fail_scenario(run, "index %u was applied before any command was submitted for it",
+                           index);
     uint32_t got = one(w, c, (int32_t)(index * 100), 3, false);
     TRY(got);
     if (got != index)
-      return failf(c, "command %u landed at index %u, expected %u (raft_start returns the new "
-                   "entry's index, one past the last)", index * 100, got, index),
-             finish(run, "?");
+      return fail_scenario(run,
+                           "command %u landed at index %u, expected %u (raft_start returns the new "
+                           "entry's index, one past the last)",
+                           index * 100, got, index);
   }
   return finish(run, "3 commands at indexes 1, 2, 3, applied by all 3 servers");
 }
 
 static bool scenario_rpc_bytes(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   TRY(one_leader(w, c, SIM_SEC) >= 0);
   TRY(one(w, c, 99, 3, false));
@@ -687,8 +708,7 @@ static bool scenario_rpc_bytes(lab_run *run) {
 }
 
 static bool scenario_follower_failure(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   TRY(one(w, c, 101, 3, false));
   int l1 = one_leader(w, c, SIM_SEC);
@@ -704,8 +724,7 @@ static bool scenario_follower_failure(lab_run *run) {
   set_connected(w, c, (l2 + 2) % 3, false);
   uint32_t index = raft_submit(w, l2, raft_value_cmd(104));
   if (index != 4)
-    return failf(c, "the leader n%d put command 104 at index %u, expected 4", l2, index),
-           finish(run, "?");
+    return fail_scenario(run, "the leader n%d put command 104 at index %u, expected 4", l2, index);
   sim_run_for(w, 2 * SIM_SEC);
   int nd = n_committed(c, index, NULL);
   if (nd > 0)
@@ -715,8 +734,7 @@ static bool scenario_follower_failure(lab_run *run) {
 }
 
 static bool scenario_leader_failure(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   TRY(one(w, c, 101, 3, false));
   int l1 = one_leader(w, c, SIM_SEC);
@@ -738,8 +756,7 @@ static bool scenario_leader_failure(lab_run *run) {
 }
 
 static bool scenario_fail_no_agree(lab_run *run) {
-  setup su = setup_default(5);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(5));
   raft_check *c = check_of(run);
   TRY(one(w, c, 10, 5, false));
   int l = one_leader(w, c, SIM_SEC);
@@ -747,26 +764,26 @@ static bool scenario_fail_no_agree(lab_run *run) {
   for (int k = 1; k <= 3; k++) set_connected(w, c, (l + k) % 5, false);
   uint32_t index = raft_submit(w, l, raft_value_cmd(20));
   if (index != 2)
-    return failf(c, "the leader n%d put 20 at index %u, expected 2", l, index), finish(run, "?");
+    return fail_scenario(run, "the leader n%d put 20 at index %u, expected 2", l, index);
   sim_run_for(w, 2 * SIM_SEC);
   if (n_committed(c, index, NULL) > 0)
-    return failf(c, "index 2 was applied with 3 of 5 servers cut off (an entry commits on a "
-                 "majority of all 5: raft_advance_commit)"), finish(run, "?");
+    return fail_scenario(run,
+                         "index 2 was applied with 3 of 5 servers cut off (an entry commits on a "
+                         "majority of all 5: raft_advance_commit)");
   for (int k = 1; k <= 3; k++) set_connected(w, c, (l + k) % 5, true);
   /* The disconnected majority may have elected its own leader; either way agreement resumes. */
   int l2 = one_leader(w, c, 2 * SIM_SEC);
   TRY(l2 >= 0);
   uint32_t i2 = raft_submit(w, l2, raft_value_cmd(30));
   if (i2 < 2 || i2 > 3)
-    return failf(c, "after reconnecting, leader n%d put 30 at index %u, expected 2 or 3", l2, i2),
-           finish(run, "?");
+    return fail_scenario(run, "after reconnecting, leader n%d put 30 at index %u, expected 2 or 3",
+                         l2, i2);
   TRY(one(w, c, 1000, 5, true));
   return finish(run, "no commit with 2 of 5; after reconnecting, all 5 agree again");
 }
 
 static bool scenario_concurrent_starts(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   for (int attempt = 0; attempt < 5; attempt++) {
     int l = one_leader(w, c, SIM_SEC);
@@ -781,27 +798,27 @@ static bool scenario_concurrent_starts(lab_run *run) {
     if (!all) continue;
     for (int i = 1; i < 5; i++)
       if (idx[i] != idx[i - 1] + 1)
-        return failf(c, "five commands started at once on n%d got indexes that do not follow each "
-                     "other (%u then %u)", l, idx[i - 1], idx[i]), finish(run, "?");
-    sim_time end = sim_now(w) + 2 * SIM_SEC;
-    while (sim_now(w) < end && run_ok(w) && n_committed(c, idx[4], NULL) < 3)
-      sim_run_for(w, 20 * SIM_MS);
+        return fail_scenario(run,
+                             "five commands started at once on n%d got indexes that do not "
+                             "follow each other (%u then %u)",
+                             l, idx[i - 1], idx[i]);
+    wait_applied(w, c, idx[4], 3, 2 * SIM_SEC);
     if (term_of(w, l) != term) continue; /* a new term: try again, as MIT's test does */
     for (int i = 0; i < 5; i++) {
       raft_command got;
       if (n_committed(c, idx[i], &got) < 3 || got.value != 100 + i)
-        return failf(c, "command %d (index %u, started with 4 others at once) was not applied by "
-                     "all 3 servers within 2s", 100 + i, idx[i]), finish(run, "?");
+        return fail_scenario(run,
+                             "command %d (index %u, started with 4 others at once) was not "
+                             "applied by all 3 servers within 2s",
+                             100 + i, idx[i]);
     }
     return finish(run, "5 commands started at once on n%d, applied in order by all 3", l);
   }
-  failf(c, "the term kept changing: no quiet leader in 5 attempts");
-  return finish(run, "?");
+  return fail_scenario(run, "the term kept changing: no quiet leader in 5 attempts");
 }
 
 static bool scenario_rejoin(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   TRY(one(w, c, 101, 3, true));
   int l1 = one_leader(w, c, SIM_SEC);
@@ -828,8 +845,7 @@ static bool scenario_rejoin(lab_run *run) {
 }
 
 static bool scenario_backup(lab_run *run) {
-  setup su = setup_default(5);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(5));
   raft_check *c = check_of(run);
   rng *r = sim_workload_rng(w);
   TRY(one(w, c, (int32_t)rng_below(r, 100000), 5, true));
@@ -869,15 +885,13 @@ static bool scenario_backup(lab_run *run) {
 }
 
 static bool scenario_count(lab_run *run) {
-  setup su = setup_default(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_default(3));
   raft_check *c = check_of(run);
   int l = one_leader(w, c, SIM_SEC);
   TRY(l >= 0);
   uint64_t election = c->requests;
   if (election > 30)
-    return failf(c, "%" PRIu64 " RPCs to elect a first leader (at most 30)", election),
-           finish(run, "?");
+    return fail_scenario(run, "%" PRIu64 " RPCs to elect a first leader (at most 30)", election);
   uint64_t before = c->requests;
   uint32_t term = term_of(w, l);
   int iters = 10;
@@ -887,9 +901,11 @@ static bool scenario_count(lab_run *run) {
   /* A few RPCs per command, plus the heartbeats the time it took calls for (2 per 50 ms). */
   uint64_t bound = (uint64_t)(iters + 1 + 3) * 3 + 2 * ((sim_now(w) - t0) / (50 * SIM_MS) + 1);
   if (term_of(w, l) == term && agree > bound)
-    return failf(c, "%" PRIu64 " RPCs for %d commands (at most %" PRIu64 "): send each entry "
-                 "once per follower, not again and again (raft_start, raft_on_append_reply)",
-                 agree, iters, bound), finish(run, "?");
+    return fail_scenario(run,
+                         "%" PRIu64 " RPCs for %d commands (at most %" PRIu64
+                         "): send each entry once per follower, not again and again "
+                         "(raft_start, raft_on_append_reply)",
+                         agree, iters, bound);
   sim_run_for(w, SIM_SEC / 10);
   before = c->requests;
   sim_run_for(w, SIM_SEC);
@@ -915,9 +931,24 @@ static void crash_restart(sim_world *w, int i) {
   restart(w, i);
 }
 
+/* Make the network reliable again: the default, no loss, no duplicates, no reordering. */
+static void reliable_net(sim_world *w) {
+  sim_net_config ok = sim_net_default();
+  sim_set_net(w, &ok);
+}
+
+/* End a run's faults: the network reliable again if it was not (unreliable), then every server
+ * up and connected. */
+static void heal_all(sim_world *w, raft_check *c, bool unreliable) {
+  if (unreliable) reliable_net(w);
+  for (int i = 0; i < c->servers; i++) {
+    restart(w, i);
+    set_connected(w, c, i, true);
+  }
+}
+
 static bool scenario_persist1(lab_run *run) {
-  setup su = setup_persist(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_persist(3));
   raft_check *c = check_of(run);
   TRY(one(w, c, 11, 3, true));
   /* Every server crashes and restarts. */
@@ -933,10 +964,8 @@ static bool scenario_persist1(lab_run *run) {
   TRY(one(w, c, 14, 2, true));
   restart(w, l2);
   /* The restarted server catches up: index 4 on all three. */
-  sim_time end = sim_now(w) + 4 * SIM_SEC;
-  while (sim_now(w) < end && run_ok(w) && n_committed(c, 4, NULL) < 3) sim_run_for(w, 20 * SIM_MS);
-  if (n_committed(c, 4, NULL) < 3)
-    return failf(c, "the restarted n%d did not apply index 4 within 4s", l2), finish(run, "?");
+  if (!wait_applied(w, c, 4, 3, 4 * SIM_SEC))
+    return fail_scenario(run, "the restarted n%d did not apply index 4 within 4s", l2);
   int l3 = one_leader(w, c, SIM_SEC);
   TRY(l3 >= 0);
   crash(w, (l3 + 1) % 3);
@@ -948,8 +977,7 @@ static bool scenario_persist1(lab_run *run) {
 }
 
 static bool scenario_persist2(lab_run *run) {
-  setup su = setup_persist(5);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_persist(5));
   raft_check *c = check_of(run);
   int index = 1;
   for (int iter = 0; iter < 5; iter++) {
@@ -976,8 +1004,7 @@ static bool scenario_persist2(lab_run *run) {
 }
 
 static bool scenario_persist3(lab_run *run) {
-  setup su = setup_persist(3);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, setup_persist(3));
   raft_check *c = check_of(run);
   TRY(one(w, c, 101, 3, true));
   int l = one_leader(w, c, SIM_SEC);
@@ -1009,7 +1036,7 @@ static bool figure8_common(lab_run *run, bool unreliable) {
   if (unreliable) {
     su.net = sim_net_uniform(1 * SIM_MS, 40 * SIM_MS, 0.1, 0.05);
   }
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, su);
   raft_check *c = check_of(run);
   rng *r = sim_workload_rng(w);
   TRY(one(w, c, (int32_t)rng_below(r, 10000), 1, true));
@@ -1041,14 +1068,7 @@ static bool figure8_common(lab_run *run, bool unreliable) {
       }
     }
   }
-  if (unreliable) {
-    sim_net_config ok = sim_net_default();
-    sim_set_net(w, &ok);
-  }
-  for (int i = 0; i < 5; i++) {
-    restart(w, i);
-    set_connected(w, c, i, true);
-  }
+  heal_all(w, c, unreliable);
   TRY(one(w, c, (int32_t)rng_below(r, 10000), 5, true));
   return finish(run, "%d rounds, each ending with the leader %s (%d right after taking a "
                 "command); all 5 agree at the end (%u entries applied)", iters,
@@ -1061,7 +1081,7 @@ static bool scenario_figure8_unreliable(lab_run *run) { return figure8_common(ru
 static bool scenario_unreliable_agree(lab_run *run) {
   setup su = setup_persist(5);
   su.net = sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0.1, 0.1);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, su);
   raft_check *c = check_of(run);
   for (int iter = 1; iter < 30; iter++) {
     /* Four commands handed over at once, then one waited for. */
@@ -1070,8 +1090,7 @@ static bool scenario_unreliable_agree(lab_run *run) {
         if (raft_submit(w, i, raft_value_cmd(100 * iter + j))) break;
     TRY(one(w, c, iter, 1, true));
   }
-  sim_net_config ok = sim_net_default();
-  sim_set_net(w, &ok);
+  reliable_net(w);
   TRY(one(w, c, 100, 5, true));
   return finish(run, "10%% loss, 10%% duplicates, reordering: 29 rounds of 5 commands; all 5 "
                 "servers agree (%u entries applied)", c->applied_len);
@@ -1080,7 +1099,7 @@ static bool scenario_unreliable_agree(lab_run *run) {
 static bool churn_common(lab_run *run, bool unreliable) {
   setup su = setup_persist(5);
   if (unreliable) su.net = sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0.1, 0.1);
-  sim_world *w = begin(run, &su);
+  sim_world *w = begin(run, su);
   raft_check *c = check_of(run);
   rng *r = sim_workload_rng(w);
   int32_t next = 1;
@@ -1104,14 +1123,7 @@ static bool churn_common(lab_run *run, bool unreliable) {
     }
     sim_run_for(w, (50 + rng_below(r, 150)) * SIM_MS);
   }
-  if (unreliable) {
-    sim_net_config ok = sim_net_default();
-    sim_set_net(w, &ok);
-  }
-  for (int i = 0; i < 5; i++) {
-    restart(w, i);
-    set_connected(w, c, i, true);
-  }
+  heal_all(w, c, unreliable);
   /* Liveness is judged once the churn stops: every server up and connected on a reliable
    * network, a new command must reach all five within 5 s (the reference needs at most 2.4 s
    * over seeds 1..3000: an election, and one more try when the first server it went to was a
@@ -1124,11 +1136,13 @@ static bool churn_common(lab_run *run, bool unreliable) {
   char t[32], h[32];
   sim_format_time(sim_now(w) - healed, t, sizeof t);
   if (sim_now(w) - healed > 5 * SIM_SEC)
-    return failf(c, "after the churn stopped at %s (all 5 up and connected, no more loss), a new "
-                 "command took %s to reach all 5 servers (at most 5s: an election and a retry; "
-                 "look for elections that keep failing, raft_on_request_vote and the timer "
-                 "resets, or a follower that is never brought up to date, raft_on_append_reply)",
-                 sim_format_time(healed, h, sizeof h), t), finish(run, "?");
+    return fail_scenario(run,
+                         "after the churn stopped at %s (all 5 up and connected, no more "
+                         "loss), a new command took %s to reach all 5 servers (at most 5s: an "
+                         "election and a retry; look for elections that keep failing, "
+                         "raft_on_request_vote and the timer resets, or a follower that is "
+                         "never brought up to date, raft_on_append_reply)",
+                         sim_format_time(healed, h, sizeof h), t);
   /* How many commands taken during the churn were committed: reported, not judged. */
   int values = 0;
   for (uint32_t i = 1; i <= c->applied_len; i++) values += c->applied[i].cmd.value < 1000000;
@@ -1186,7 +1200,7 @@ static bool judge_kv(lab_run *run, setup *su, sim_time deadline, const char *wha
 static bool scenario_kv(lab_run *run) {
   setup su = setup_persist(3);
   su.clients = 3;
-  begin(run, &su);
+  begin(run, su);
   return judge_kv(run, &su, 20 * SIM_SEC, "3 servers, 3 clients");
 }
 
