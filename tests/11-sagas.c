@@ -133,6 +133,15 @@ static const sent *first_send(const bench *b, int first, int from, int type) {
   return NULL;
 }
 
+/* An Ack as the trace shows it, "Ack #7 n1->n0", or "no Ack", into out. */
+static const char *ack_text(const sent *a, char *out, size_t cap) {
+  if (!a)
+    snprintf(out, cap, "no Ack");
+  else
+    snprintf(out, cap, "Ack #%u n%d->n%d", a->ack, a->from, a->to);
+  return out;
+}
+
 /* An event as the trace shows it, "s1 Done #3 n1->n0", into out. */
 static const char *ev_text(const saga_event *e, char *out, size_t cap) {
   snprintf(out, cap, "s%u %s #%u n%d->n%d", e->saga, ev_name((ev_kind)e->kind), e->id, e->from,
@@ -219,6 +228,8 @@ static void relay_rule(void *arg) {
   sim_destroy(b->w);
 }
 
+static const char *acked_text(bool acked) { return acked ? "acknowledged" : "unacknowledged"; }
+
 /* Rule: an Ack marks its entry acknowledged and commits, once; unknown ids change nothing. */
 static void ack_rule(void *arg) {
   (void)arg;
@@ -230,21 +241,33 @@ static void ack_rule(void *arg) {
   uint32_t commits = s->commits;
   at(b, 2, (call){.what = ON_ACK, .id = 2});
   tap_ok(s->disk.out.entry[1].acked && !s->disk.out.entry[0].acked,
-         "outbox_on_ack(#2): entry #2 is acknowledged, #1 is not");
+         "outbox_on_ack(#2): expected entry #2 acknowledged and #1 not (in s->disk); got #2 %s, "
+         "#1 %s",
+         acked_text(s->disk.out.entry[1].acked), acked_text(s->disk.out.entry[0].acked));
   tap_ok(disk(b, 2)->out.entry[1].acked,
-         "outbox_on_ack(#2): and it is on disk (committed), so a restart will not publish it");
-  tap_is_int(s->commits - commits, 1, "outbox_on_ack(#2): one commit");
+         "outbox_on_ack(#2): expected #2 acknowledged on disk, so a restart will not publish it "
+         "again; got %s on disk: mark it, then disk_commit",
+         acked_text(disk(b, 2)->out.entry[1].acked));
+  tap_is_int(s->commits - commits, 1, "outbox_on_ack(#2): commits for the first Ack of #2");
+  /* The repeated and unknown Acks, counted on their own. */
+  commits = s->commits;
   at(b, 2, (call){.what = ON_ACK, .id = 2});
   at(b, 2, (call){.what = ON_ACK, .id = 9});
-  tap_is_int(s->commits - commits, 1,
-             "outbox_on_ack: a repeated Ack (#2) and an unknown one (#9) write nothing");
-  tap_ok(!s->disk.out.entry[0].acked, "outbox_on_ack: #1 is still unacknowledged");
+  tap_is_int(s->commits - commits, 0,
+             "outbox_on_ack: a repeated Ack (#2) and an unknown one (#9) write nothing; commits "
+             "during those two Acks");
+  tap_ok(!s->disk.out.entry[0].acked,
+         "outbox_on_ack: expected #1 still unacknowledged (no Ack named it); got acknowledged: "
+         "mark only the entry whose id is the Ack's");
   int first = b->count;
   memset(s->sent_at, 0, sizeof s->sent_at);
   at(b, 2, (call){.what = RELAY});
   const sent *e = first_send(b, first, 2, MSG_EVENT);
+  char got[64];
   tap_ok(sends(b, first, 2, MSG_EVENT) == 1 && e && e->ev.id == 1,
-         "outbox_relay: only #1 is published now (%d Events)", sends(b, first, 2, MSG_EVENT));
+         "outbox_relay after the Ack of #2: expected only #1 published; got %d Events, the first "
+         "%s",
+         sends(b, first, 2, MSG_EVENT), e ? ev_text(&e->ev, got, sizeof got) : "none");
   sim_destroy(b->w);
 }
 
@@ -317,17 +340,25 @@ static void service_commit_then_ack(void *arg) {
   char got[64] = "none";
   if (d->out.count) ev_text(&d->out.entry[0].ev, got, sizeof got);
   tap_ok(d->status[1] == STEP_DONE && d->applied[1] == 1,
-         "on disk: saga 1 is done, its effect applied once");
+         "on disk: expected saga 1 done, its effect applied once; got status %s, applied %u",
+         step_name((step_status)d->status[1]), d->applied[1]);
   tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE && d->out.entry[0].ev.to == 0 &&
              d->out.entry[0].ev.from == 1 && d->out.entry[0].ev.saga == 1 && !d->out.entry[0].acked,
-         "on disk: the outbox holds s1 Done n1->n0, unacknowledged (got %s, %u entries)", got,
-         d->out.count);
+         "on disk: expected the outbox to hold s1 Done #1 n1->n0, unacknowledged; got %s (%u "
+         "entries)",
+         got, d->out.count);
   const sent *a = first_send(b, first, 1, MSG_ACK);
-  tap_ok(a && a->to == 0 && a->ack == 7, "service_on_event: Ack #7 to n0, the producer");
-  tap_ok(a && a->disk.status[1] == STEP_DONE && a->disk.out.count == 1,
-         "service_on_event: when the Ack left, the disk already held the change and its event "
-         "(status %s, %u outbox entries): acknowledge only after disk_commit",
-         a ? step_name((step_status)a->disk.status[1]) : "-", a ? a->disk.out.count : 0);
+  char ack[64];
+  tap_ok(a && a->to == 0 && a->ack == 7,
+         "service_on_event: expected Ack #7 to n0, the producer (send_ack(n, e->from, e->id)); "
+         "got %s",
+         ack_text(a, ack, sizeof ack));
+  if (a)
+    tap_ok(a->disk.status[1] == STEP_DONE && a->disk.out.count == 1,
+           "service_on_event: when the Ack left, expected the disk to hold the change and its "
+           "event (status done, 1 outbox entry); got status %s, %u outbox entries: acknowledge "
+           "only after disk_commit",
+           step_name((step_status)a->disk.status[1]), a->disk.out.count);
   sim_destroy(b->w);
 }
 
@@ -343,8 +374,11 @@ static void service_duplicate(void *arg) {
   tap_is_int(out_count(b, 2), 1, "and no second event in the outbox");
   tap_is_int(disk(b, 2)->applied[1], 1, "and the effect still applied once");
   const sent *a = first_send(b, first, 2, MSG_ACK);
+  char ack[64];
   tap_ok(a && a->ack == 3 && a->to == 0,
-         "but Ack #3 again: the first Ack may have been lost, and the producer must stop");
+         "but expected Ack #3 n2->n0 again (the first Ack may have been lost, and the producer "
+         "must stop); got %s: service_on_event acknowledges every event, repeats included",
+         ack_text(a, ack, sizeof ack));
   sim_destroy(b->w);
 }
 
@@ -357,13 +391,23 @@ static void service_undo(void *arg) {
   at(b, 2, (call){.what = ON_EVENT, .ev = event(5, 0, 2, 1, EV_UNDO)});
   const saga_disk *d = disk(b, 2);
   tap_ok(d->status[1] == STEP_COMPENSATED && d->undone[1] == 1,
-         "service_on_event(s1 Undo #5) at inventory: on disk, compensated, undone once");
+         "service_on_event(s1 Undo #5) at inventory: expected on disk status compensated, undone "
+         "once; got status %s, undone %u",
+         step_name((step_status)d->status[1]), d->undone[1]);
+  char got[64] = "none";
+  if (d->out.count >= 2) ev_text(&d->out.entry[1].ev, got, sizeof got);
   tap_ok(
       d->out.count == 2 && d->out.entry[1].ev.kind == EV_COMPENSATED && d->out.entry[1].ev.to == 0,
-      "the outbox holds Done then Compensated, to n0 (%u entries)", d->out.count);
+      "service_on_event(s1 Undo #5) at inventory: expected the outbox on disk to hold Done, then "
+      "s1 Compensated n2->n0; got %u entries, the second %s",
+      d->out.count, got);
   const sent *a = first_send(b, first, 2, MSG_ACK);
+  char ack[64];
   tap_ok(a && a->ack == 5 && a->disk.status[1] == STEP_COMPENSATED,
-         "Ack #5 left after the compensation was on disk");
+         "service_on_event(s1 Undo #5) at inventory: expected Ack #5 after the compensation was "
+         "on disk; got %s%s%s: acknowledge only after disk_commit",
+         ack_text(a, ack, sizeof ack), a ? ", with the disk's status " : "",
+         a ? step_name((step_status)a->disk.status[1]) : "");
   sim_destroy(b->w);
 }
 
@@ -476,17 +520,31 @@ static void orchestrator_rule(void *arg) {
   at(b, 0, (call){.what = ORCH_EVENT, .ev = event(4, 1, 0, 1, EV_DONE)});
   const saga_disk *d = disk(b, 0);
   tap_is_int(node(b, 0)->commits, 2, "orchestrator_on_event(s1 Done #4 from payment): one commit");
+  char rec[64], got[64] = "none";
+  if (d->out.count >= 2) ev_text(&d->out.entry[1].ev, got, sizeof got);
   tap_ok(d->saga[1].phase == SAGA_RUNNING && d->saga[1].step == 2 && d->out.count == 2 &&
              d->out.entry[1].ev.kind == EV_DO && d->out.entry[1].ev.to == 2,
-         "on disk: saga 1 at step 2, and s1 Do n0->n2 in the outbox (%u entries)", d->out.count);
+         "on disk: expected saga 1 running step 2, and s1 Do n0->n2 in the outbox; got %s, %u "
+         "entries, the second %s",
+         rec_text(&d->saga[1], rec, sizeof rec), d->out.count, got);
   const sent *a = first_send(b, first, 0, MSG_ACK);
+  char ack[64], then[64] = "";
+  if (a) snprintf(then, sizeof then, ", with the disk at step %d", a->disk.saga[1].step);
   tap_ok(a && a->to == 1 && a->ack == 4 && a->disk.saga[1].step == 2,
-         "Ack #4 to payment, sent after the commit");
+         "orchestrator_on_event: expected Ack #4 n0->n1 after the commit (disk at step 2); got "
+         "%s%s: acknowledge only after disk_commit",
+         ack_text(a, ack, sizeof ack), then);
   first = b->count;
   at(b, 0, (call){.what = ORCH_EVENT, .ev = event(4, 1, 0, 1, EV_DONE)});
   tap_ok(node(b, 0)->commits == 2 && out_count(b, 0) == 2 && disk(b, 0)->saga[1].step == 2,
-         "a repeated Done #4: no commit, no new command, still at step 2");
-  tap_ok(sends(b, first, 0, MSG_ACK) == 1, "and it is acknowledged again");
+         "a repeated Done #4: expected no commit, no new command, still at step 2; got %u "
+         "commits in all (2 before), %u outbox entries (2 before), step %d: saga_react returns "
+         "false for an event the saga does not wait for",
+         node(b, 0)->commits, out_count(b, 0), disk(b, 0)->saga[1].step);
+  tap_ok(sends(b, first, 0, MSG_ACK) == 1,
+         "a repeated Done #4: expected it acknowledged again (1 Ack); got %d Acks: "
+         "orchestrator_on_event acknowledges every event, repeats included",
+         sends(b, first, 0, MSG_ACK));
   sim_destroy(b->w);
 }
 
@@ -554,34 +612,85 @@ static void order_rule(void *arg) {
          "choreo_order_react: payment's Compensated (the end of the chain) aborts the saga");
 }
 
+/* The first outbox entry of a disk as the trace shows it, or "nothing", into out. */
+static const char *first_entry(const saga_disk *d, char *out, size_t cap) {
+  if (d->out.count) return ev_text(&d->out.entry[0].ev, out, cap);
+  snprintf(out, cap, "nothing");
+  return out;
+}
+
 /* The handlers in choreography mode: Placed, then each Done goes to the next service. */
 static void choreography_handlers(void *arg) {
   (void)arg;
   bench *b = bench_start(MODE_CHOREOGRAPHY);
+  char got[64], rec[64];
+  /* Step 1: the order service begins saga 1 by publishing Placed. */
   at(b, 0, (call){.what = BEGIN, .saga = 1});
   const saga_disk *d = disk(b, 0);
   tap_ok(d->saga[1].phase == SAGA_RUNNING && d->out.count == 1 &&
              d->out.entry[0].ev.kind == EV_PLACED && d->out.entry[0].ev.to == 1,
-         "saga_begin in a choreography: running, and Placed to payment in the outbox");
+         "saga_begin in a choreography: expected saga 1 running and s1 Placed #1 n0->n1 in the "
+         "outbox, on disk; got %s, outbox %s (%u entries): saga_begin adds Placed, not Do, when "
+         "config.mode is MODE_CHOREOGRAPHY",
+         rec_text(&d->saga[1], rec, sizeof rec), first_entry(d, got, sizeof got), d->out.count);
+  /* Step 2: payment takes Placed: it charges, and its Done is inventory's cue. */
   at(b, 1, (call){.what = ON_EVENT, .ev = event(1, 0, 1, 1, EV_PLACED)});
   d = disk(b, 1);
-  tap_ok(d->status[1] == STEP_DONE && d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE &&
-             d->out.entry[0].ev.to == 2,
-         "payment takes Placed: done, and its Done goes to inventory (to n%d)",
-         d->out.count ? d->out.entry[0].ev.to : -1);
+  if (d->status[1] == STEP_NONE)
+    tap_ok(false,
+           "service_on_event in a choreography: Placed from the order service should make "
+           "payment do its step (choreo_input -> Do); got no change (status none, %u outbox "
+           "entries): does service_on_event ask choreo_input when config.mode is "
+           "MODE_CHOREOGRAPHY, instead of taking e->kind as the input?",
+           d->out.count);
+  else
+    tap_ok(d->status[1] == STEP_DONE,
+           "service_on_event in a choreography: Placed from the order service: expected "
+           "payment's status done; got %s",
+           step_name((step_status)d->status[1]));
+  if (d->status[1] == STEP_DONE)
+    tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_DONE && d->out.entry[0].ev.to == 2,
+           "service_on_event in a choreography: expected payment's s1 Done to go to inventory "
+           "(choreo_route -> n2); got %s: the consumer is choreo_route(self, kind) when "
+           "config.mode is MODE_CHOREOGRAPHY, not e->from",
+           first_entry(d, got, sizeof got));
+  /* Step 3: shipping takes inventory's Done of saga 2, which it refuses; Refused goes back. */
   at(b, 3, (call){.what = ON_EVENT, .ev = event(1, 2, 3, 2, EV_DONE)});
   d = disk(b, 3);
-  tap_ok(d->status[2] == STEP_REFUSED && d->out.count == 1 &&
-             d->out.entry[0].ev.kind == EV_REFUSED && d->out.entry[0].ev.to == 2,
-         "shipping refuses saga 2: its Refused goes back to inventory (to n%d)",
-         d->out.count ? d->out.entry[0].ev.to : -1);
+  if (d->status[2] == STEP_NONE)
+    tap_ok(false,
+           "service_on_event in a choreography: inventory's Done should make shipping do its "
+           "step of saga 2, which it refuses (choreo_input -> Do); got no change (status none): "
+           "does service_on_event ask choreo_input (config.mode)?");
+  else
+    tap_ok(d->status[2] == STEP_REFUSED,
+           "service_on_event in a choreography: shipping cannot do saga 2: expected status "
+           "refused; got %s",
+           step_name((step_status)d->status[2]));
+  if (d->status[2] == STEP_REFUSED)
+    tap_ok(d->out.count == 1 && d->out.entry[0].ev.kind == EV_REFUSED && d->out.entry[0].ev.to == 2,
+           "service_on_event in a choreography: expected shipping's s2 Refused to go back to "
+           "inventory (choreo_route -> n2); got %s: the consumer is choreo_route(self, kind) "
+           "when config.mode is MODE_CHOREOGRAPHY, not e->from",
+           first_entry(d, got, sizeof got));
+  /* Step 4: the order service takes shipping's Done: saga 1 completed, then the Ack. */
   int first = b->count;
   at(b, 0, (call){.what = ORCH_EVENT, .ev = event(6, 3, 0, 1, EV_DONE)});
-  tap_ok(disk(b, 0)->saga[1].phase == SAGA_COMPLETED,
-         "the order service takes shipping's Done: saga 1 completed, on disk");
+  d = disk(b, 0);
+  tap_ok(d->saga[1].phase == SAGA_COMPLETED,
+         "orchestrator_on_event in a choreography: shipping's Done #6: expected saga 1 completed "
+         "on disk; got %s: does orchestrator_on_event ask choreo_order_react (config.mode), and "
+         "commit?",
+         rec_text(&d->saga[1], rec, sizeof rec));
   const sent *a = first_send(b, first, 0, MSG_ACK);
-  tap_ok(a && a->ack == 6 && a->disk.saga[1].phase == SAGA_COMPLETED,
-         "and acknowledges it after the commit");
+  char ack[64], then[64] = "";
+  if (a)
+    snprintf(then, sizeof then, ", with the disk saying %s",
+             saga_phase_name((saga_phase)a->disk.saga[1].phase));
+  tap_ok(a && a->ack == 6 && a->to == 3 && a->disk.saga[1].phase == SAGA_COMPLETED,
+         "orchestrator_on_event in a choreography: expected Ack #6 n0->n3 after the commit (disk "
+         "saying completed); got %s%s: acknowledge every event, only after disk_commit",
+         ack_text(a, ack, sizeof ack), then);
   sim_destroy(b->w);
 }
 
@@ -662,12 +771,27 @@ static void choreography_crash_points(void *arg) {
   crash_points("choreo-crash-point");
 }
 
+/* Mark a found run's verdict as the point of the case. The search (tap_search) prints the
+ * verdict on its "found at seed N" line, so the label goes into the verdict, which is then
+ * printed once: "# found at seed 1: as expected (a demonstration, not a failure): saga 1 did not
+ * end ...". */
+static void label_demonstration(struct lab_run *run) {
+  static const char label[] = "as expected (a demonstration, not a failure): ";
+  size_t n = sizeof label - 1, len = strnlen(run->verdict, sizeof run->verdict - 1);
+  if (n + len >= sizeof run->verdict) len = sizeof run->verdict - 1 - n; /* cut the tail */
+  memmove(run->verdict + n, run->verdict, len);
+  memcpy(run->verdict, label, n);
+  run->verdict[n + len] = 0;
+}
+
 /* The dual write: the saga never ends, because payment's Done was never sent. */
 static bool event_lost(struct lab_run *run, void *ctx) {
   (void)ctx;
   const lab11_record *rec = run->lab_data;
-  return rec->stuck_saga == 1 && rec->stuck_node == SAGA_PAYMENT && rec->event_lost &&
-         rec->cp_reached;
+  bool found =
+      rec->stuck_saga == 1 && rec->stuck_node == SAGA_PAYMENT && rec->event_lost && rec->cp_reached;
+  if (found) label_demonstration(run);
+  return found;
 }
 
 static void dual_write(void *arg) {

@@ -80,7 +80,12 @@ typedef enum {
 /* "Do", "Undo", "Done", ... as the trace shows them. */
 const char *ev_name(ev_kind k);
 
-/* One event: the body of every Event message, and what an outbox entry holds. */
+/* One event: the body of every Event message, and what an outbox entry holds. protocol.c drops
+ * an Event whose saga is not in 1 .. SAGA_MAX, whose `from` is not its sender or whose `to` is
+ * not the receiver before any handler sees it, so service_on_event and orchestrator_on_event may
+ * index the disk by e->saga (s->disk.status[e->saga], s->disk.saga[e->saga]) without checking;
+ * saga_begin gets a saga in 1 .. config.sagas. (The unit tests call service_react and saga_react
+ * directly, always with a valid saga.) */
 typedef struct saga_event {
   uint32_t id;   /* unique per producer: 1, 2, 3, ... (the producer's outbox numbers them) */
   int32_t from;  /* the producer */
@@ -243,7 +248,9 @@ uint32_t outbox_add(saga_disk *d, int from, int to, uint32_t saga, ev_kind kind)
 /* The relay (protocol.c calls it after every handler, and on the relay timer): publish every
  * entry of s->disk.out that is not acknowledged and was not published in the last
  * timing.retry of local time (s->sent_at[i] is 0, or sim_clock(n) - sent_at[i] >=
- * timing.retry), in outbox order, and note when (sent_at[i] = sim_clock(n)). */
+ * timing.retry), in outbox order, and note when (sent_at[i] = sim_clock(n)). sim_clock(n) is
+ * this node's local clock and sim_self(n) its id (both from sim.h; the handlers below need the
+ * id). */
 void outbox_relay(sim_node *n, saga_state *s);
 
 /* An Ack for event `id` arrived. If an entry with that id is in the outbox and not yet
@@ -271,9 +278,9 @@ ev_kind service_react(sim_node *n, saga_state *s, uint32_t saga, ev_kind input);
 
 /* An event e arrived at this service (protocol.c calls it for every Event message at n1 .. n3).
  *   1. What does it ask? Orchestration: e->kind is the input (EV_DO or EV_UNDO). Choreography:
- *      choreo_input(self, e).
- *   2. service_react. If it returned an event: add it to the outbox (from: self; to:
- *      orchestration, e->from; choreography, choreo_route(self, kind)) and commit ONCE: the
+ *      choreo_input(self, e), where self is sim_self(n). Decide by s->config.mode.
+ *   2. service_react. If it returned an event: add it to the outbox (from: self, sim_self(n);
+ *      to: orchestration, e->from; choreography, choreo_route(self, kind)) and commit ONCE: the
  *      state change and its event in the same write.
  *   3. Acknowledge e to e->from (send_ack) in every case, duplicates included, and only after
  *      the commit: an Ack tells the producer to stop publishing, so it must never come before
@@ -285,8 +292,10 @@ void service_on_event(sim_node *n, saga_state *s, const saga_event *e);
  */
 
 /* The orchestrator's rule for one saga: a result event of `kind` from service `from` arrived.
- * Update *r and say what command to send next (*cmd_to, *cmd_kind; EV_NONE for none). Returns
- * true if the event moved the saga (r changed), false if it was not the one the saga waits for:
+ * Update *r and say what command to send next (*cmd_to, *cmd_kind). With no command to send
+ * (including every false return), *cmd_kind is EV_NONE and *cmd_to is unspecified: set it to -1
+ * by convention; no caller relies on it then. Returns true if the event moved the saga (r
+ * changed), false if it was not the one the saga waits for:
  *   RUNNING at step k, EV_DONE from k:     k < 3: step k+1, command Do to k+1;
  *                                          k = 3: COMPLETED, no command;
  *   RUNNING at step k, EV_REFUSED from k:  failed = k; k = 1: ABORTED, no command (nothing

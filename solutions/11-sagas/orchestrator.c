@@ -12,7 +12,7 @@
 #include "lab.h"
 
 bool saga_react(saga_rec *r, int from, ev_kind kind, int *cmd_to, ev_kind *cmd_kind) {
-  *cmd_to = -1;
+  *cmd_to = -1; /* no command (yet): -1 by convention */
   *cmd_kind = EV_NONE;
   if (from != r->step) return false;
   if (r->phase == SAGA_RUNNING && kind == EV_DONE) {
