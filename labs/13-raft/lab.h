@@ -16,14 +16,25 @@
  *   (c) Persistence and unreliable networks (sections 5.1, 5.5): currentTerm, votedFor and the log
  *       go to stable storage, so a server that crashes and restarts keeps its promises; replies
  *       that are lost, duplicated, reordered or late must not confuse a leader.
+ *   (d) Log compaction (section 7, Figure 13): the key-value service hands Raft a snapshot of its
+ *       store when the log grows past a threshold; Raft discards the entries the snapshot covers,
+ *       persists the snapshot with its state, and sends it in InstallSnapshot to a follower
+ *       whose next entry the leader no longer holds.
  *
- * You write exercises/13-raft/election.c, replication.c and persist.c (the functions at the
+ * You write exercises/13-raft/election.c, replication.c, persist.c and snapshot.c (the functions at the
  * bottom of this file). protocol.c has everything else: message tables, boot, timers, applying
  * committed entries to the key-value store, the key-value service and its clients, and the
  * helpers declared below.
  *
  * Log indexing follows the paper: entries are numbered from 1; log[0] is a fixed sentinel with
  * term 0, so "the entry before index 1" always exists. A server's log is entries 1 .. log_len.
+ *
+ * Compaction (part (d)) moves the start: entries 1 .. snap_index live only in the snapshot, and
+ * log[k] holds entry snap_index + k. log[0] is then the sentinel for the last entry the snapshot
+ * replaces (term snap_term: Figure 13's lastIncludedIndex and lastIncludedTerm). log_len stays the
+ * index of the last entry (absolute), and at most RAFT_LOG_CAP entries are held (log_len -
+ * snap_index <= RAFT_LOG_CAP). Use raft_entry_at and raft_term_at rather than s->log[index]: they
+ * do the offset. Until a server snapshots, snap_index is 0 and log[index] is entry index.
  *
  * Persistence: Figure 2 says persistent state is "updated on stable storage before responding to
  * RPCs". In this simulator a crash happens between events, never inside a handler, so protocol.c
@@ -56,6 +67,8 @@ enum {
   MSG_REQUEST_VOTE_REPLY, /* server -> candidate */
   MSG_APPEND_ENTRIES,     /* leader -> server: entries or a heartbeat (Figure 2, AppendEntries) */
   MSG_APPEND_REPLY,       /* server -> leader */
+  MSG_INSTALL_SNAPSHOT,   /* leader -> server: my snapshot (Figure 13, InstallSnapshot RPC) */
+  MSG_INSTALL_REPLY,      /* server -> leader */
   MSG_CLIENT_REQUEST,     /* client -> server: run this key-value operation */
   MSG_CLIENT_REPLY,       /* server -> client: done (or: I am not the leader) */
   MSG_TYPE_COUNT
@@ -135,6 +148,31 @@ typedef struct raft_append_reply {
   uint32_t conflict_term;  /* failed check: term of the follower's entry at prev_log_index, or 0 */
 } raft_append_reply;
 
+/* The key-value state machine, and the dedup table that makes a resent command apply once. */
+typedef struct raft_kv {
+  int32_t value[RAFT_KEYS];             /* 0: never written ("nil") */
+  uint32_t last_seq[RAFT_MAX_CLIENTS];  /* the highest seq applied for each client */
+  int32_t last_result[RAFT_MAX_CLIENTS]; /* ... and what it returned */
+} raft_kv;
+
+/* InstallSnapshot RPC (Figure 13), in one chunk: a snapshot here is a raft_kv, small enough for
+ * one message, so Figure 13's offset and done fields (and its receiver rules 2 to 5, which
+ * assemble chunks) are left out. */
+typedef struct raft_install_snapshot {
+  uint32_t term;                /* leader's term */
+  int32_t leader;               /* so follower can redirect clients */
+  uint32_t last_included_index; /* the snapshot replaces all entries up through this index */
+  uint32_t last_included_term;  /* term of last_included_index */
+  raft_kv data;                 /* the state machine after applying entries 1 .. that index */
+} raft_install_snapshot;
+
+/* InstallSnapshot reply: Figure 13's term, plus how far the follower's log now matches the
+ * leader's (the leader needs it without remembering the request: replies are reordered). */
+typedef struct raft_install_reply {
+  uint32_t term;        /* currentTerm, for leader to update itself */
+  uint32_t match_index; /* last_included_index of the request answered; 0 on a stale-term refusal */
+} raft_install_reply;
+
 /* The key-value service's messages. */
 typedef struct raft_client_request {
   raft_command cmd;
@@ -156,6 +194,8 @@ typedef struct raft_config {
   bool persist;                /* call raft_persist after every event, raft_restore at boot */
   sim_time election_min, election_max; /* election timeout, uniform in [min, max] */
   sim_time heartbeat;          /* leader: AppendEntries to every server this often */
+  int snapshot_after;          /* part (d): the service snapshots once this many applied entries
+                                  are in the log (0: never) */
   /* Client. */
   int ops;                     /* operations to run, one after another (at most 999) */
   int put_percent;             /* chance an operation is a put, 0 .. 100 */
@@ -163,13 +203,6 @@ typedef struct raft_config {
   sim_time think;              /* pause between operations */
   sim_time retry;              /* resend to another server after this long without an answer */
 } raft_config;
-
-/* The key-value state machine, and the dedup table that makes a resent command apply once. */
-typedef struct raft_kv {
-  int32_t value[RAFT_KEYS];             /* 0: never written ("nil") */
-  uint32_t last_seq[RAFT_MAX_CLIENTS];  /* the highest seq applied for each client */
-  int32_t last_result[RAFT_MAX_CLIENTS]; /* ... and what it returned */
-} raft_kv;
 
 /* A client's operation in progress. */
 typedef struct raft_client {
@@ -185,9 +218,12 @@ typedef struct raft_client {
 typedef struct raft_stable {
   uint32_t current_term;
   int32_t voted_for_plus_one; /* votedFor + 1, so a zeroed disk means "voted for nobody" */
-  uint32_t log_len;
+  uint32_t log_len;                 /* absolute index of the last entry */
+  uint32_t snap_index;              /* part (d): lastIncludedIndex (0: no snapshot) */
+  uint32_t snap_term;               /* part (d): lastIncludedTerm */
   uint32_t pad;
-  raft_entry log[RAFT_LOG_CAP + 1]; /* log[1 .. log_len]; log[0] unused */
+  raft_kv snapshot;                 /* part (d): the state machine at snap_index */
+  raft_entry log[RAFT_LOG_CAP + 1]; /* log[1 .. log_len - snap_index], as in raft_state */
 } raft_stable;
 
 /* A node's whole state: flat, zeroed at boot. Grouped by Figure 2's headings. */
@@ -197,8 +233,12 @@ typedef struct raft_state {
   /* Persistent state on all servers (Figure 2). */
   uint32_t current_term;            /* latest term server has seen (initialized to 0) */
   int32_t voted_for;                /* candidate that received vote in current term, or RAFT_NO_VOTE */
-  uint32_t log_len;                 /* entries 1 .. log_len are in use */
-  raft_entry log[RAFT_LOG_CAP + 1]; /* log[0] is the sentinel: term 0 */
+  uint32_t log_len;                 /* index of the last entry (absolute) */
+  raft_entry log[RAFT_LOG_CAP + 1]; /* log[k] is entry snap_index + k; log[0] the sentinel */
+  /* Persistent too, part (d): the snapshot (Figure 13, "lastIncludedIndex", "lastIncludedTerm"). */
+  uint32_t snap_index; /* entries 1 .. snap_index are discarded, replaced by snap_kv */
+  uint32_t snap_term;  /* term of entry snap_index (0 with no snapshot) */
+  raft_kv snap_kv;     /* the state machine after applying entries 1 .. snap_index */
 
   /* Volatile state on all servers (Figure 2). */
   uint32_t commit_index; /* index of highest log entry known to be committed */
@@ -227,8 +267,15 @@ extern const lab_info lab13;
  * Helpers from protocol.c that your code calls.
  */
 
-/* The term of log entry `index` (0 for index 0, the sentinel). index must be <= s->log_len. */
+/* The term of log entry `index`: snap_term for index snap_index (the sentinel; 0 for index 0
+ * with no snapshot), 0 for an index the log does not hold (below snap_index, above log_len). */
 uint32_t raft_term_at(const raft_state *s, uint32_t index);
+/* The entry at absolute index `index` (snap_index < index <= log_len): &s->log[index -
+ * snap_index]. NULL for an index the log does not hold. */
+raft_entry *raft_entry_at(raft_state *s, uint32_t index);
+const raft_entry *raft_entry_at_const(const raft_state *s, uint32_t index);
+/* Entries the log holds now: log_len - snap_index (at most RAFT_LOG_CAP). */
+uint32_t raft_log_count(const raft_state *s);
 /* The index and term of the last log entry (0 and 0 for an empty log). */
 uint32_t raft_last_index(const raft_state *s);
 uint32_t raft_last_term(const raft_state *s);
@@ -254,6 +301,8 @@ void raft_send_request_vote(sim_node *n, int to, const raft_request_vote *rv);
 void raft_send_vote_reply(sim_node *n, int to, const raft_vote_reply *r);
 void raft_send_append_entries(sim_node *n, int to, const raft_append_entries *ae);
 void raft_send_append_reply(sim_node *n, int to, const raft_append_reply *r);
+void raft_send_install_snapshot(sim_node *n, int to, const raft_install_snapshot *is);
+void raft_send_install_reply(sim_node *n, int to, const raft_install_reply *r);
 
 /* ---------------------------------------------------------------------------------------------
  * For scenarios and tests (not called by your code).
@@ -324,7 +373,8 @@ void raft_on_vote_reply(sim_node *n, raft_state *s, int from, const raft_vote_re
  * call changes nothing, so the tests do not depend on it. */
 uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd);
 
-/* Leader: send `peer` one AppendEntries starting at next_index[peer]: prev_log_index =
+/* Leader: send `peer` one AppendEntries starting at next_index[peer] (part (d): if
+ * next_index[peer] <= snap_index, the entries it needs are gone: send raft_send_snapshot instead): prev_log_index =
  * next_index[peer] - 1 and its term, up to RAFT_MAX_BATCH entries from next_index[peer] (none if
  * the peer is up to date: a heartbeat), leader_commit = commit_index. protocol.c calls it for
  * every other server on each heartbeat tick. */
@@ -372,15 +422,60 @@ void raft_advance_commit(sim_node *n, raft_state *s);
  * Part (c), persistence: exercises/13-raft/persist.c.
  */
 
-/* Write current_term, voted_for and the log (entries 1 .. log_len) to stable storage in the
- * raft_stable layout at offset 0 (sim_stable_write). protocol.c calls it at the end of every
- * event of a server (when the world is configured with persist). */
+/* Write current_term, voted_for and the log to stable storage in the raft_stable layout at
+ * offset 0 (sim_stable_write): log_len, and the entries held (log[1 .. log_len - snap_index]).
+ * Part (d): also snap_index, snap_term and the snapshot (snap_kv), so the snapshot and the log
+ * that follows it are on disk together. protocol.c calls it at the end of every event of a
+ * server (when the world is configured with persist). */
 void raft_persist(sim_node *n, const raft_state *s);
 
-/* Boot: read what raft_persist wrote back into current_term, voted_for, log_len and the log. A
- * disk never written reads as zeros: term 0, voted for nobody, an empty log. protocol.c calls
- * it at every boot (first start and restart) when persist is configured; the volatile state
- * (commit_index, last_applied, role, ...) starts from zero as Figure 2 says. */
+/* Boot: read what raft_persist wrote back into current_term, voted_for, log_len, the log and
+ * (part (d)) snap_index, snap_term, snap_kv, with the sentinel log[0].term = snap_term. A disk
+ * never written reads as zeros: term 0, voted for nobody, an empty log, no snapshot. protocol.c
+ * calls it at every boot (first start and restart) when persist is configured; the volatile
+ * state (commit_index, last_applied, role, ...) starts from zero as Figure 2 says, except that
+ * with a snapshot protocol.c then starts the state machine from it (kv = snap_kv, last_applied
+ * and commit_index = snap_index: Figure 13's "reset state machine using snapshot contents"). */
 void raft_restore(sim_node *n, raft_state *s);
+
+/* ---------------------------------------------------------------------------------------------
+ * Part (d), log compaction: exercises/13-raft/snapshot.c.
+ */
+
+/* The service took a snapshot: `state` is the state machine after applying entries 1 .. index
+ * (protocol.c calls this after applying, with index = last_applied, once snapshot_after applied
+ * entries are in the log). Section 7: keep the snapshot (snap_kv = *state) with its last included
+ * index and term (snap_term = the term of entry index, read before discarding it), and discard
+ * entries 1 .. index: entry index becomes the sentinel log[0] (term snap_term), the entries
+ * after it move to log[1] .. log[log_len - index]. log_len (absolute) does not change. Ignore an
+ * index at or below snap_index (an older snapshot) or above last_applied. */
+void raft_snapshot(sim_node *n, raft_state *s, uint32_t index, const raft_kv *state);
+
+/* Leader: send `peer` this server's snapshot: term, leader, last_included_index = snap_index,
+ * last_included_term = snap_term, data = snap_kv (Figure 13, InstallSnapshot arguments). */
+void raft_send_snapshot(sim_node *n, raft_state *s, int peer);
+
+/* An InstallSnapshot arrived (its term already went through raft_observe_term). Figure 13,
+ * receiver implementation (one chunk, so rules 2 to 5 do not apply):
+ *   1. Reply immediately if term < currentTerm. (match_index 0; leave timer, role, log alone.)
+ *   6. If existing log entry has same index and term as snapshot's last included entry, retain
+ *      log entries following it and reply.
+ *   7. Discard the entire log.
+ *   8. Reset state machine using snapshot contents.
+ * As for AppendEntries, a request from the current term's leader makes a candidate a follower,
+ * sets leader_hint and restarts the election timer. A snapshot that is not past commit_index
+ * brings nothing new (a late or duplicated request): change nothing, and reply success
+ * (match_index = last_included_index: the committed entries match the leader's). Otherwise
+ * keep the snapshot (snap_index, snap_term, snap_kv), apply rule 6 or 7, and rule 8: kv =
+ * the snapshot, last_applied = last_included_index, commit_index raised to it. Reply with
+ * raft_send_install_reply, match_index = last_included_index. */
+void raft_on_install_snapshot(sim_node *n, raft_state *s, int from,
+                              const raft_install_snapshot *is);
+
+/* An InstallSnapshot reply arrived (its term already went through raft_observe_term). As for an
+ * AppendEntries reply: ignore it unless leading in r->term; raise match_index[from] to
+ * r->match_index (never lower), next_index[from] = match_index[from] + 1, advance the commit
+ * index, and send AppendEntries at once if the follower still lacks entries. */
+void raft_on_install_reply(sim_node *n, raft_state *s, int from, const raft_install_reply *r);
 
 #endif
