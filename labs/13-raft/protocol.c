@@ -6,7 +6,9 @@
  * write (lab.h), and what happens after every event of a server: committed entries are applied,
  * in index order, to the key-value store; the persistent state is written to stable storage;
  * role, term and log are annotated. Then the key-value service: a server that leads takes a
- * client's request into the log with raft_start and answers when the entry is applied; a dedup
+ * client's request into the log with raft_start and answers when the entry is applied, and (part
+ * (d), when configured with snapshot_after) hands Raft a snapshot of its store (raft_snapshot)
+ * once enough applied entries pile up in the log; a dedup
  * table (lab 06's idea) makes a request the client resent apply once. The client nodes run a
  * random workload of puts and gets, one at a time, recorded in the world's history (register
  * model: put is "write", get is "read") for the linearizability checker.
@@ -61,6 +63,17 @@ static void format_append_reply(const void *body, char *out, size_t cap) {
     snprintf(out, cap, "term=%u no conflict=%u/%u", b->term, b->conflict_index, b->conflict_term);
 }
 
+static void format_install(const void *body, char *out, size_t cap) {
+  const raft_install_snapshot *b = body;
+  snprintf(out, cap, "term=%u last=%u/%u", b->term, b->last_included_index,
+           b->last_included_term);
+}
+
+static void format_install_reply(const void *body, char *out, size_t cap) {
+  const raft_install_reply *b = body;
+  snprintf(out, cap, "term=%u match=%u", b->term, b->match_index);
+}
+
 static void format_client_request(const void *body, char *out, size_t cap) {
   const raft_client_request *b = body;
   char c[40];
@@ -81,6 +94,8 @@ static const sim_msg_type raft_types[MSG_TYPE_COUNT] = {
     [MSG_REQUEST_VOTE_REPLY] = {"Vote", sizeof(raft_vote_reply), format_vote_reply},
     [MSG_APPEND_ENTRIES] = {"AppendEntries", sizeof(raft_append_entries), format_append},
     [MSG_APPEND_REPLY] = {"AppendReply", sizeof(raft_append_reply), format_append_reply},
+    [MSG_INSTALL_SNAPSHOT] = {"InstallSnapshot", sizeof(raft_install_snapshot), format_install},
+    [MSG_INSTALL_REPLY] = {"InstallReply", sizeof(raft_install_reply), format_install_reply},
     [MSG_CLIENT_REQUEST] = {"Request", sizeof(raft_client_request), format_client_request},
     [MSG_CLIENT_REPLY] = {"Reply", sizeof(raft_client_reply), format_client_reply},
 };
@@ -95,8 +110,21 @@ static const char *const role_names[] = {"follower", "candidate", "leader"};
  */
 
 uint32_t raft_term_at(const raft_state *s, uint32_t index) {
-  return index == 0 || index > s->log_len ? 0 : s->log[index].term;
+  if (index == s->snap_index) return s->snap_term;
+  return index < s->snap_index || index > s->log_len ? 0 : s->log[index - s->snap_index].term;
 }
+
+raft_entry *raft_entry_at(raft_state *s, uint32_t index) {
+  if (index <= s->snap_index || index > s->log_len || index - s->snap_index > RAFT_LOG_CAP)
+    return NULL;
+  return &s->log[index - s->snap_index];
+}
+
+const raft_entry *raft_entry_at_const(const raft_state *s, uint32_t index) {
+  return raft_entry_at((raft_state *)s, index);
+}
+
+uint32_t raft_log_count(const raft_state *s) { return s->log_len - s->snap_index; }
 
 uint32_t raft_last_index(const raft_state *s) { return s->log_len; }
 
@@ -138,6 +166,12 @@ void raft_send_append_entries(sim_node *n, int to, const raft_append_entries *ae
 }
 void raft_send_append_reply(sim_node *n, int to, const raft_append_reply *r) {
   sim_send(n, to, MSG_APPEND_REPLY, r);
+}
+void raft_send_install_snapshot(sim_node *n, int to, const raft_install_snapshot *is) {
+  sim_send(n, to, MSG_INSTALL_SNAPSHOT, is);
+}
+void raft_send_install_reply(sim_node *n, int to, const raft_install_reply *r) {
+  sim_send(n, to, MSG_INSTALL_REPLY, r);
 }
 
 raft_command raft_value_cmd(int32_t v) {
@@ -186,21 +220,35 @@ static void server_on_request(sim_node *n, raft_state *s, int from, const raft_c
     return;
   }
   /* In the log but not applied yet: the answer comes when it is. */
-  for (uint32_t i = s->last_applied + 1; i <= s->log_len; i++)
-    if (s->log[i].cmd.client == from && s->log[i].cmd.seq == c->seq && s->log[i].term == s->current_term)
-      return;
+  for (uint32_t i = s->last_applied + 1; i <= s->log_len; i++) {
+    const raft_entry *e = raft_entry_at(s, i);
+    if (e && e->cmd.client == from && e->cmd.seq == c->seq && e->term == s->current_term) return;
+  }
   if (raft_start(n, s, *c) == 0) sim_note(n, "log full: request seq=%u from c%d dropped", c->seq, from);
 }
 
 void raft_after_event(sim_node *n, raft_state *s) {
   if (s->cfg.kind != NODE_SERVER) return;
   while (s->last_applied < s->commit_index && s->last_applied < s->log_len) {
+    const raft_entry *e = raft_entry_at(s, s->last_applied + 1);
+    if (!e) break; /* not held (a broken offset): stop rather than apply garbage */
     s->last_applied++;
-    apply_entry(n, s, &s->log[s->last_applied]);
+    apply_entry(n, s, e);
+  }
+  /* Part (d): the service snapshots its store once snapshot_after applied entries are in the
+   * log, and Raft discards them (section 7: "each server takes snapshots independently,
+   * covering just the committed entries in its log"). */
+  if (s->cfg.snapshot_after > 0 && s->last_applied > s->snap_index &&
+      s->last_applied - s->snap_index >= (uint32_t)s->cfg.snapshot_after) {
+    raft_kv snap = s->kv;
+    raft_snapshot(n, s, s->last_applied, &snap);
   }
   if (s->cfg.persist) raft_persist(n, s);
   sim_annotate(n, "term", "%u", s->current_term);
-  sim_annotate(n, "log", "len=%u commit=%u", s->log_len, s->commit_index);
+  if (s->snap_index)
+    sim_annotate(n, "log", "len=%u commit=%u snap=%u", s->log_len, s->commit_index, s->snap_index);
+  else
+    sim_annotate(n, "log", "len=%u commit=%u", s->log_len, s->commit_index);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -309,6 +357,11 @@ static void raft_boot(sim_node *n, void *state) {
     return;
   }
   if (s->cfg.persist) raft_restore(n, s);
+  if (s->snap_index) {
+    /* Part (d): the state machine starts from the persisted snapshot (Figure 13, rule 8). */
+    s->kv = s->snap_kv;
+    s->last_applied = s->commit_index = s->snap_index;
+  }
   raft_set_role(n, s, ROLE_FOLLOWER);
   raft_after_event(n, s);
 }
@@ -320,6 +373,8 @@ static uint32_t term_of(int type, const void *body) {
   case MSG_REQUEST_VOTE_REPLY: return ((const raft_vote_reply *)body)->term;
   case MSG_APPEND_ENTRIES: return ((const raft_append_entries *)body)->term;
   case MSG_APPEND_REPLY: return ((const raft_append_reply *)body)->term;
+  case MSG_INSTALL_SNAPSHOT: return ((const raft_install_snapshot *)body)->term;
+  case MSG_INSTALL_REPLY: return ((const raft_install_reply *)body)->term;
   default: return 0;
   }
 }
@@ -339,6 +394,8 @@ static void raft_on_message(sim_node *n, void *state, int from, int type, const 
     case MSG_REQUEST_VOTE_REPLY: raft_on_vote_reply(n, s, from, body); break;
     case MSG_APPEND_ENTRIES: raft_on_append_entries(n, s, from, body); break;
     case MSG_APPEND_REPLY: raft_on_append_reply(n, s, from, body); break;
+    case MSG_INSTALL_SNAPSHOT: raft_on_install_snapshot(n, s, from, body); break;
+    case MSG_INSTALL_REPLY: raft_on_install_reply(n, s, from, body); break;
     default: break;
     }
   }

@@ -12,11 +12,11 @@
 #include "lab.h"
 
 uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd) {
-  if (s->role != ROLE_LEADER || s->log_len >= RAFT_LOG_CAP) return 0;
+  if (s->role != ROLE_LEADER || raft_log_count(s) >= RAFT_LOG_CAP) return 0;
   /* Figure 2, Leaders: "If command received from client: append entry to local log, respond
    * after entry applied to state machine (section 5.3)". */
   s->log_len++;
-  s->log[s->log_len] = (raft_entry){.term = s->current_term, .cmd = cmd};
+  *raft_entry_at(s, s->log_len) = (raft_entry){.term = s->current_term, .cmd = cmd};
   s->match_index[sim_self(n)] = s->log_len;
   for (int i = 0; i < s->cfg.servers; i++)
     if (i != sim_self(n)) raft_send_append(n, s, i);
@@ -28,13 +28,18 @@ void raft_send_append(sim_node *n, raft_state *s, int peer) {
   uint32_t next = s->next_index[peer];
   if (next < 1) next = 1;
   if (next > s->log_len + 1) next = s->log_len + 1;
+  /* Part (d): entries up to snap_index are gone; the peer gets the snapshot (section 7). */
+  if (next <= s->snap_index) {
+    raft_send_snapshot(n, s, peer);
+    return;
+  }
   raft_append_entries ae = {.term = s->current_term, .leader = sim_self(n),
                             .prev_log_index = next - 1, .prev_log_term = raft_term_at(s, next - 1),
                             .leader_commit = s->commit_index};
   /* Figure 2, Leaders: "If last log index >= nextIndex for a follower: send AppendEntries RPC
    * with log entries starting at nextIndex"; otherwise this is a heartbeat. */
   for (uint32_t i = next; i <= s->log_len && ae.n_entries < RAFT_MAX_BATCH; i++)
-    ae.entries[ae.n_entries++] = s->log[i];
+    ae.entries[ae.n_entries++] = *raft_entry_at(s, i);
   raft_send_append_entries(n, peer, &ae);
 }
 
@@ -57,10 +62,13 @@ void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_app
     raft_send_append_reply(n, from, &r);
     return;
   }
-  if (raft_term_at(s, ae->prev_log_index) != ae->prev_log_term) {
+  /* Part (d): an index at or below snap_index is in the snapshot, so committed: it matches
+   * (snap_index itself has snap_term to compare). */
+  if (ae->prev_log_index >= s->snap_index &&
+      raft_term_at(s, ae->prev_log_index) != ae->prev_log_term) {
     r.conflict_term = raft_term_at(s, ae->prev_log_index);
     uint32_t first = ae->prev_log_index;
-    while (first > 1 && raft_term_at(s, first - 1) == r.conflict_term) first--;
+    while (first > s->snap_index + 1 && raft_term_at(s, first - 1) == r.conflict_term) first--;
     r.conflict_index = first;
     raft_send_append_reply(n, from, &r);
     return;
@@ -72,13 +80,14 @@ void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_app
   uint32_t index = ae->prev_log_index;
   for (uint32_t k = 0; k < ae->n_entries && k < RAFT_MAX_BATCH; k++) {
     index++;
+    if (index <= s->snap_index) continue; /* in the snapshot: committed, so it matches */
     if (index <= s->log_len) {
-      if (s->log[index].term == ae->entries[k].term) continue;
+      if (raft_term_at(s, index) == ae->entries[k].term) continue;
       s->log_len = index - 1; /* the conflict and all that follow it */
     }
-    if (index > RAFT_LOG_CAP) break;
-    s->log[index] = ae->entries[k];
+    if (index - s->snap_index > RAFT_LOG_CAP) break;
     s->log_len = index;
+    *raft_entry_at(s, index) = ae->entries[k];
   }
   uint32_t last_new = ae->prev_log_index + ae->n_entries;
   if (last_new > s->log_len) last_new = s->log_len;
@@ -108,12 +117,12 @@ void raft_on_append_reply(sim_node *n, raft_state *s, int from, const raft_appen
    * at a time with the follower's hint (section 5.3). */
   uint32_t next = r->conflict_index;
   if (r->conflict_term) {
-    for (uint32_t i = s->log_len; i >= 1; i--) {
-      if (s->log[i].term == r->conflict_term) {
+    for (uint32_t i = s->log_len; i > s->snap_index; i--) {
+      if (raft_term_at(s, i) == r->conflict_term) {
         next = i + 1;
         break;
       }
-      if (s->log[i].term < r->conflict_term) break;
+      if (raft_term_at(s, i) < r->conflict_term) break;
     }
   }
   if (next < 1) next = 1;
@@ -129,7 +138,7 @@ void raft_advance_commit(sim_node *n, raft_state *s) {
    * matchIndex[i] >= N, and log[N].term == currentTerm: set commitIndex = N (sections 5.3,
    * 5.4)." Try from the top down: the first N that qualifies is the highest. */
   for (uint32_t N = s->log_len; N > s->commit_index; N--) {
-    if (s->log[N].term != s->current_term) break; /* earlier entries have earlier terms */
+    if (raft_term_at(s, N) != s->current_term) break; /* earlier entries have earlier terms */
     int count = 0;
     for (int i = 0; i < s->cfg.servers; i++) count += s->match_index[i] >= N;
     if (count >= raft_majority(s)) {
