@@ -229,19 +229,21 @@ static void server_on_request(sim_node *n, raft_state *s, int from, const raft_c
 
 void raft_after_event(sim_node *n, raft_state *s) {
   if (s->cfg.kind != NODE_SERVER) return;
+  /* Part (d): the service snapshots its store once snapshot_after applied entries are in the
+   * log, and Raft discards them (section 7: "each server takes snapshots independently,
+   * covering just the committed entries in its log"). It does so before applying what is new,
+   * so an entry is held at least until the end of the event that applied it (the checker
+   * reads every applied entry from some server's log). */
+  if (s->cfg.snapshot_after > 0 && s->last_applied > s->snap_index &&
+      s->last_applied - s->snap_index >= (uint32_t)s->cfg.snapshot_after) {
+    raft_kv snap = s->kv;
+    raft_snapshot(n, s, s->last_applied, &snap);
+  }
   while (s->last_applied < s->commit_index && s->last_applied < s->log_len) {
     const raft_entry *e = raft_entry_at(s, s->last_applied + 1);
     if (!e) break; /* not held (a broken offset): stop rather than apply garbage */
     s->last_applied++;
     apply_entry(n, s, e);
-  }
-  /* Part (d): the service snapshots its store once snapshot_after applied entries are in the
-   * log, and Raft discards them (section 7: "each server takes snapshots independently,
-   * covering just the committed entries in its log"). */
-  if (s->cfg.snapshot_after > 0 && s->last_applied > s->snap_index &&
-      s->last_applied - s->snap_index >= (uint32_t)s->cfg.snapshot_after) {
-    raft_kv snap = s->kv;
-    raft_snapshot(n, s, s->last_applied, &snap);
   }
   if (s->cfg.persist) raft_persist(n, s);
   sim_annotate(n, "term", "%u", s->current_term);

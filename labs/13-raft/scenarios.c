@@ -31,32 +31,39 @@
 #include "lab.h"
 #include "lincheck.h"
 
-enum { MAX_TERMS = 4096 };
+enum {
+  MAX_TERMS = 4096,
+  CHECK_CAP = 4096 /* absolute log indexes the checker follows (compaction lets logs run past
+                      RAFT_LOG_CAP); every scenario stays below it */
+};
 
 /* What a run records (run->lab_data; lab_end frees it). The tests read it too (lab13_record). */
 typedef struct raft_check {
   int servers;
   int16_t leader_of_term[MAX_TERMS]; /* -1: none seen yet */
   /* Every server's log as the checker last saw it, and whether it led then (append-only). */
-  raft_entry seen_log[RAFT_MAX_SERVERS][RAFT_LOG_CAP + 1];
-  uint32_t seen_len[RAFT_MAX_SERVERS];
+  raft_entry seen_log[RAFT_MAX_SERVERS][RAFT_LOG_CAP + 1]; /* as held: [k] is entry seen_snap + k */
+  uint32_t seen_len[RAFT_MAX_SERVERS];  /* absolute index of the last entry */
+  uint32_t seen_snap[RAFT_MAX_SERVERS]; /* its snap_index then */
   uint32_t seen_lead_term[RAFT_MAX_SERVERS]; /* the term it led in at the last check, 0 if none */
   uint32_t seen_commit[RAFT_MAX_SERVERS];
   uint32_t seen_applied[RAFT_MAX_SERVERS];
   bool log_changed[RAFT_MAX_SERVERS]; /* the log changed in the event just checked */
   /* Committed and applied entries (ground truth as far as any server went). */
-  raft_entry committed[RAFT_LOG_CAP + 1];
-  uint32_t commit_term[RAFT_LOG_CAP + 1]; /* term of the server that first committed it */
-  int commit_by[RAFT_LOG_CAP + 1];
+  raft_entry committed[CHECK_CAP + 1];
+  uint32_t commit_term[CHECK_CAP + 1]; /* term of the server that first committed it */
+  int commit_by[CHECK_CAP + 1];
   uint32_t committed_len;
-  raft_entry applied[RAFT_LOG_CAP + 1];
-  int applied_by[RAFT_LOG_CAP + 1];
+  raft_entry applied[CHECK_CAP + 1];
+  int applied_by[CHECK_CAP + 1];
   uint32_t applied_len;
   uint32_t applied_max[RAFT_MAX_SERVERS]; /* highest index each server ever applied */
   uint32_t commit_top[RAFT_MAX_SERVERS];  /* highest commitIndex since its last boot */
   /* Counters from the wire. */
   uint64_t requests;        /* RequestVote + AppendEntries sent */
   uint64_t entries_shipped; /* entries carried by AppendEntries */
+  uint64_t snapshots_sent;  /* InstallSnapshot requests */
+  uint32_t max_held;        /* the most entries any server's log held at once */
   bool connected[RAFT_MAX_SERVERS];
   char fail[512]; /* the first failed expectation of the scenario itself */
 } raft_check;
@@ -66,11 +73,24 @@ static raft_check *check_of(lab_run *run) { return run->lab_data; }
 static const raft_state *srv(sim_world *w, int i) { return sim_state(w, i); }
 
 static bool same_entry(const raft_entry *a, const raft_entry *b) {
-  return memcmp(a, b, sizeof *a) == 0;
+  return a && b && memcmp(a, b, sizeof *a) == 0;
 }
 
+/* Entry k of a server's log, or NULL if it does not hold it (compacted, or past its end). */
+static const raft_entry *held(const raft_state *s, uint32_t k) { return raft_entry_at_const(s, k); }
+
+/* Entry k as the checker last saw server i's log, or NULL. */
+static const raft_entry *seen_at(const raft_check *c, int i, uint32_t k) {
+  if (k <= c->seen_snap[i] || k > c->seen_len[i]) return NULL;
+  return &c->seen_log[i][k - c->seen_snap[i]];
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
 static void entry_text(const raft_entry *e, char *out, size_t cap) {
-  if (e->cmd.kind == CMD_VALUE)
+  if (!e)
+    snprintf(out, cap, "nothing (compacted or past the end)");
+  else if (e->cmd.kind == CMD_VALUE)
     snprintf(out, cap, "{term %u: %d}", e->term, (int)e->cmd.value);
   else if (e->cmd.kind == CMD_PUT)
     snprintf(out, cap, "{term %u: put k%d=%d}", e->term, (int)e->cmd.key, (int)e->cmd.value);
@@ -112,16 +132,17 @@ static bool leader_append_only(sim_world *w, void *ctx, char *why, size_t cap) {
     const raft_state *s = srv(w, i);
     uint32_t lead = s->role == ROLE_LEADER ? s->current_term : 0;
     if (lead && lead == c->seen_lead_term[i]) {
-      uint32_t n = c->seen_len[i];
-      if (s->log_len < n || memcmp(&s->log[1], &c->seen_log[i][1], n * sizeof(raft_entry)) != 0) {
-        uint32_t k = 1;
-        while (k <= n && k <= s->log_len && same_entry(&s->log[k], &c->seen_log[i][k])) k++;
-        char a[64] = "nothing", b[64];
-        if (k <= s->log_len) entry_text(&s->log[k], a, sizeof a);
-        entry_text(&c->seen_log[i][k], b, sizeof b);
+      /* Compare what both the old and the new log hold (a leader may compact its prefix). */
+      uint32_t n = c->seen_len[i], k = max_u32(s->snap_index, c->seen_snap[i]) + 1;
+      while (k <= n && k <= s->log_len && same_entry(held(s, k), seen_at(c, i, k))) k++;
+      if (k <= n) {
+        char a[64], b[64];
+        entry_text(held(s, k), a, sizeof a);
+        entry_text(seen_at(c, i, k), b, sizeof b);
         snprintf(why, cap, "n%d, leader of term %u, changed its own log at index %u from %s to %s "
                  "(log length %u -> %u): a leader only appends (raft_start; a leader never "
-                 "takes entries from raft_on_append_entries of a stale term)",
+                 "takes entries from raft_on_append_entries of a stale term; compaction keeps "
+                 "the entries after the snapshot: raft_snapshot)",
                  i, lead, k, b, a, n, s->log_len);
         return false;
       }
@@ -133,40 +154,44 @@ static bool leader_append_only(sim_world *w, void *ctx, char *why, size_t cap) {
 
 /* True if server a's log is not the one the checker saw at the event before (seen_log). */
 static bool log_changed_since_seen(const raft_check *c, int a, const raft_state *sa) {
-  return sa->log_len != c->seen_len[a] ||
-         memcmp(&sa->log[1], &c->seen_log[a][1], sa->log_len * sizeof(raft_entry)) != 0;
+  return sa->log_len != c->seen_len[a] || sa->snap_index != c->seen_snap[a] ||
+         memcmp(&sa->log[1], &c->seen_log[a][1], raft_log_count(sa) * sizeof(raft_entry)) != 0;
 }
 
-/* Log matching, for server a against every other live server, when a's log changed. */
+/* Log matching, for server a against every other live server, when a's log changed. With
+ * compacted logs, only the entries both servers still hold are compared. */
 static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
   raft_check *c = ctx;
   for (int a = 0; a < c->servers; a++) {
     if (!sim_alive(w, a)) continue;
     const raft_state *sa = srv(w, a);
+    if (raft_log_count(sa) > c->max_held) c->max_held = raft_log_count(sa);
     if (!log_changed_since_seen(c, a, sa)) continue;
     for (int b = 0; b < c->servers; b++) {
       if (b == a || !sim_alive(w, b)) continue;
       const raft_state *sb = srv(w, b);
       uint32_t n = sa->log_len < sb->log_len ? sa->log_len : sb->log_len;
-      uint32_t differ = 0; /* the first index below with different terms */
-      for (uint32_t i = n; i >= 1; i--) {
-        if (sa->log[i].term != sb->log[i].term) continue;
+      uint32_t lo = max_u32(sa->snap_index, sb->snap_index); /* both hold lo+1 .. n */
+      uint32_t differ = 0; /* the first index below with different entries */
+      for (uint32_t i = n; i > lo; i--) {
+        if (raft_term_at(sa, i) != raft_term_at(sb, i)) continue;
         /* Same index and term: everything up to here must be identical. */
-        for (uint32_t k = 1; k <= i; k++)
-          if (!same_entry(&sa->log[k], &sb->log[k])) {
+        for (uint32_t k = lo + 1; k <= i; k++)
+          if (!same_entry(held(sa, k), held(sb, k))) {
             differ = k;
             break;
           }
         if (differ) {
           char x[64], y[64];
-          entry_text(&sa->log[differ], x, sizeof x);
-          entry_text(&sb->log[differ], y, sizeof y);
+          entry_text(held(sa, differ), x, sizeof x);
+          entry_text(held(sb, differ), y, sizeof y);
           snprintf(why, cap, "n%d and n%d both hold an entry of term %u at index %u, but differ "
                    "at index %u: n%d has %s, n%d has %s (a follower must accept entries only "
                    "after its entry at prevLogIndex matches prevLogTerm, and delete a "
                    "conflicting suffix: raft_on_append_entries; the leader must send the right "
-                   "prevLogIndex/prevLogTerm: raft_send_append)",
-                   a, b, sa->log[i].term, i, differ, a, x, b, y);
+                   "prevLogIndex/prevLogTerm: raft_send_append; compaction must move entries, "
+                   "not change them: raft_snapshot, raft_on_install_snapshot)",
+                   a, b, raft_term_at(sa, i), i, differ, a, x, b, y);
           return false;
         }
         break;
@@ -179,8 +204,10 @@ static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
     const raft_state *sa = srv(w, a);
     c->log_changed[a] = log_changed_since_seen(c, a, sa);
     if (c->log_changed[a]) {
-      memcpy(&c->seen_log[a][1], &sa->log[1], sa->log_len * sizeof(raft_entry));
-      c->seen_len[a] = sa->log_len;
+      uint32_t held_n = raft_log_count(sa) <= RAFT_LOG_CAP ? raft_log_count(sa) : RAFT_LOG_CAP;
+      memcpy(&c->seen_log[a][1], &sa->log[1], held_n * sizeof(raft_entry));
+      c->seen_len[a] = sa->snap_index + held_n;
+      c->seen_snap[a] = sa->snap_index;
     }
   }
   return true;
@@ -200,10 +227,26 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
                s->commit_index, s->log_len);
       return false;
     }
+    if (s->commit_index < s->snap_index) {
+      snprintf(why, cap, "n%d has commitIndex %u below its snapshot's last included index %u "
+               "(a snapshot holds only committed entries: raft_snapshot, "
+               "raft_on_install_snapshot)", i, s->commit_index, s->snap_index);
+      return false;
+    }
+    if (top > CHECK_CAP) top = CHECK_CAP;
+    /* Snapshot metadata: the last included entry is the committed one's term. */
+    if (s->snap_index && s->snap_index <= c->committed_len &&
+        s->snap_term != c->committed[s->snap_index].term) {
+      snprintf(why, cap, "n%d's snapshot ends at index %u with term %u, but the entry committed "
+               "there has term %u (lastIncludedTerm is the term of entry lastIncludedIndex: "
+               "raft_snapshot, raft_on_install_snapshot)", i, s->snap_index, s->snap_term,
+               c->committed[s->snap_index].term);
+      return false;
+    }
     if (top == c->seen_commit[i] && top <= c->committed_len && !c->log_changed[i]) continue;
-    for (uint32_t k = 1; k <= top && k <= c->committed_len; k++)
-      if (!same_entry(&s->log[k], &c->committed[k])) {
-        entry_text(&s->log[k], x, sizeof x);
+    for (uint32_t k = s->snap_index + 1; k <= top && k <= c->committed_len; k++)
+      if (!same_entry(held(s, k), &c->committed[k])) {
+        entry_text(held(s, k), x, sizeof x);
         entry_text(&c->committed[k], y, sizeof y);
         snprintf(why, cap, "n%d committed %s at index %u, but n%d had committed %s there "
                  "(state machine safety: commit only an entry of the current term on a majority: "
@@ -211,32 +254,31 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
                  "raft_on_append_entries)", i, x, k, c->commit_by[k], y);
         return false;
       }
-    for (uint32_t k = c->committed_len + 1; k <= top; k++) {
-      c->committed[k] = s->log[k];
-      c->commit_term[k] = s->current_term;
-      c->commit_by[k] = i;
-      c->committed_len = k;
-    }
+    if (c->committed_len >= s->snap_index) /* otherwise the entries before are not held here */
+      for (uint32_t k = c->committed_len + 1; k <= top; k++) {
+        c->committed[k] = *held(s, k);
+        c->commit_term[k] = s->current_term;
+        c->commit_by[k] = i;
+        c->committed_len = k;
+      }
     c->seen_commit[i] = top;
   }
-  /* Every leader of a later term holds every committed entry. */
+  /* Every leader of a later term holds every committed entry (or a snapshot covering it). */
   for (int i = 0; i < c->servers; i++) {
     if (!sim_alive(w, i)) continue;
     const raft_state *s = srv(w, i);
     if (s->role != ROLE_LEADER) continue;
-    for (uint32_t k = 1; k <= c->committed_len; k++) {
+    for (uint32_t k = s->snap_index + 1; k <= c->committed_len; k++) {
       if (s->current_term < c->commit_term[k]) continue;
-      if (k <= s->log_len && same_entry(&s->log[k], &c->committed[k])) continue;
+      if (same_entry(held(s, k), &c->committed[k])) continue;
       entry_text(&c->committed[k], y, sizeof y);
-      if (k <= s->log_len)
-        entry_text(&s->log[k], x, sizeof x);
-      else
-        snprintf(x, sizeof x, "nothing");
+      entry_text(held(s, k), x, sizeof x);
       snprintf(why, cap, "n%d leads term %u, but at index %u it holds %s, not the committed %s "
                "(committed by n%d in term %u). Likely causes: a server granted its vote to a "
                "candidate whose log is less up-to-date (raft_log_up_to_date, "
                "raft_on_request_vote); or a follower dropped committed entries "
-               "(raft_on_append_entries truncating on a late request); or a leader committed an "
+               "(raft_on_append_entries truncating on a late request, raft_on_install_snapshot "
+               "discarding entries after a matching snapshot); or a leader committed an "
                "earlier term's entry by counting replicas (raft_advance_commit); or a server "
                "forgot its log or vote in a crash (raft_persist, raft_restore)",
                i, s->current_term, k, x, y, c->commit_by[k], c->commit_term[k]);
@@ -252,18 +294,23 @@ static bool state_machine_safety(sim_world *w, void *ctx, char *why, size_t cap)
     if (!sim_alive(w, i)) continue;
     const raft_state *s = srv(w, i);
     if (s->last_applied < c->seen_applied[i]) c->seen_applied[i] = 0; /* restarted: applies anew */
-    for (uint32_t k = c->seen_applied[i] + 1; k <= s->last_applied; k++) {
+    for (uint32_t k = c->seen_applied[i] + 1; k <= s->last_applied && k <= CHECK_CAP; k++) {
+      /* An entry inside the snapshot was applied by the snapshot: it is the committed one
+       * (snapshot metadata is checked by leader-completeness). */
+      const raft_entry *e = held(s, k);
+      if (!e) e = k <= c->committed_len ? &c->committed[k] : NULL;
+      if (!e) break;
       if (k <= c->applied_len) {
-        if (!same_entry(&s->log[k], &c->applied[k])) {
+        if (!same_entry(e, &c->applied[k])) {
           char x[64], y[64];
-          entry_text(&s->log[k], x, sizeof x);
+          entry_text(e, x, sizeof x);
           entry_text(&c->applied[k], y, sizeof y);
           snprintf(why, cap, "n%d applied %s at index %u, but n%d applied %s there", i, x, k,
                    c->applied_by[k], y);
           return false;
         }
-      } else {
-        c->applied[k] = s->log[k];
+      } else if (k == c->applied_len + 1) {
+        c->applied[k] = *e;
         c->applied_by[k] = i;
         c->applied_len = k;
       }
@@ -305,6 +352,7 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     c->requests++;
     c->entries_shipped += ((const raft_append_entries *)ev->body)->n_entries;
   }
+  if (ev->msg_type == MSG_INSTALL_SNAPSHOT) c->snapshots_sent++;
 }
 
 /* ---------------------------------------------------------------------------------------------
