@@ -415,5 +415,13 @@ int main(void) {
   SWEEP("c. unreliable churn", "unreliable-churn", 20);
   SWEEP("kv. linearizable key-value service", "kv", 20);
   SWEEP("kv. linearizable under crashes, cut-offs and loss", "kv-faults", 20);
+  SWEEP("d. basic snapshots: the log stays bounded", "snapshot-basic", 3);
+  SWEEP("d. install snapshots (disconnect)", "snapshot-install", 10);
+  SWEEP("d. install snapshots (disconnect, unreliable)", "snapshot-install-unreliable", 10);
+  SWEEP("d. install snapshots (crash)", "snapshot-install-crash", 10);
+  SWEEP("d. install snapshots (unreliable crash)", "snapshot-install-uncrash", 10);
+  SWEEP("d. crash and restart all servers with snapshots", "snapshot-all-crash", 10);
+  SWEEP("d. init from a snapshot", "snapshot-init", 10);
+  SWEEP("d. linearizable key-value service with snapshots", "kv-snapshot", 10);
   return tap_done();
 }

@@ -363,6 +363,7 @@ typedef struct setup {
   bool persist;
   int ops, put_percent;
   sim_time election_min, election_max; /* 0: the default, 150 to 300 ms */
+  int snapshot_after;                  /* part (d): raft_config.snapshot_after (0: never) */
   sim_net_config net;
 } setup;
 
@@ -376,7 +377,8 @@ static raft_config config_of(const setup *su, raft_node_kind kind) {
                    .election_min = su->election_min ? su->election_min : 150 * SIM_MS,
                    .election_max = su->election_max ? su->election_max : 300 * SIM_MS,
                    .heartbeat = 50 * SIM_MS, .ops = su->ops, .put_percent = su->put_percent,
-                   .start = 100 * SIM_MS, .think = 5 * SIM_MS, .retry = 100 * SIM_MS};
+                   .start = 100 * SIM_MS, .think = 5 * SIM_MS, .retry = 100 * SIM_MS,
+                   .snapshot_after = su->snapshot_after};
   return c;
 }
 
@@ -1201,6 +1203,135 @@ static bool churn_common(lab_run *run, bool unreliable) {
 static bool scenario_reliable_churn(lab_run *run) { return churn_common(run, false); }
 static bool scenario_unreliable_churn(lab_run *run) { return churn_common(run, true); }
 
+
+/* ---------------------------------------------------------------------------------------------
+ * Part (d): snapshots and log compaction. The service snapshots every SNAP_EVERY applied
+ * entries; each scenario commits more commands than RAFT_LOG_CAP holds, so without compaction
+ * raft_start would refuse them.
+ */
+enum { SNAP_EVERY = 10 };
+
+/* The log stayed bounded: no server ever held more than `bound` entries at once. */
+static bool check_bounded(lab_run *run, raft_check *c, uint32_t bound) {
+  if (c->max_held <= bound) return true;
+  return fail_scenario(run, "a server held %u log entries at once, more than %u: entries a "
+                       "snapshot covers must be discarded (raft_snapshot)", c->max_held, bound);
+}
+
+/* MIT's snapcommon(): rounds of commands; in each, one server (the leader when `leader`) is
+ * cut off or crashed (`crash`), misses SNAP_EVERY + 1 commands or more, so that the leader
+ * discards what it needs, and comes back: it must catch up by InstallSnapshot. */
+static bool snap_common(lab_run *run, bool disconnect, bool unreliable, bool crash_it,
+                        int rounds) {
+  setup su = setup_default(3);
+  su.snapshot_after = SNAP_EVERY;
+  su.persist = crash_it;
+  if (unreliable) {
+    su.net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0.1, 0.1);
+  }
+  sim_world *w = begin(run, su);
+  raft_check *c = check_of(run);
+  int32_t v = 1;
+  TRY(one(w, c, v++, 3, true));
+  for (int r = 0; r < rounds; r++) {
+    int l = one_leader(w, c, 2 * SIM_SEC);
+    TRY(l >= 0);
+    int victim = (l + 1 + (int)rng_below(sim_workload_rng(w), 2)) % 3;
+    if (disconnect) set_connected(w, c, victim, false);
+    if (crash_it) crash(w, victim);
+    /* Enough commands that the others snapshot past what the victim has. */
+    int batch = SNAP_EVERY + 1 + (int)rng_below(sim_workload_rng(w), SNAP_EVERY);
+    for (int k = 0; k < batch; k++) TRY(one(w, c, v++, 2, true));
+    if (disconnect) set_connected(w, c, victim, true);
+    if (crash_it) restart(w, victim);
+    /* It must catch up: the next command on all three. */
+    TRY(one(w, c, v++, 3, true));
+  }
+  if (unreliable) reliable_net(w);
+  TRY(one(w, c, v++, 3, true));
+  if (!check_bounded(run, c, 4 * SNAP_EVERY)) return false;
+  if (c->snapshots_sent == 0)
+    return fail_scenario(run, "no InstallSnapshot was sent, though followers fell behind the "
+                         "leader's snapshot (raft_send_append must call raft_send_snapshot)");
+  return finish(run, "%d rounds, %d commands applied by all; %" PRIu64 " InstallSnapshot sent; "
+                "at most %u entries held", rounds, (int)v - 1, c->snapshots_sent, c->max_held);
+}
+
+static bool scenario_snapshot_basic(lab_run *run) {
+  setup su = setup_default(3);
+  su.snapshot_after = SNAP_EVERY;
+  sim_world *w = begin(run, su);
+  raft_check *c = check_of(run);
+  /* More commands than a log holds: only compaction makes room. */
+  for (int32_t v = 1; v <= RAFT_LOG_CAP + 100; v++) TRY(one(w, c, v, 3, true));
+  if (!check_bounded(run, c, 4 * SNAP_EVERY)) return false;
+  return finish(run, "%d commands applied by all 3; at most %u entries held at once",
+                RAFT_LOG_CAP + 100, c->max_held);
+}
+
+static bool scenario_snapshot_install(lab_run *run) { return snap_common(run, true, false, false, 12); }
+static bool scenario_snapshot_install_unreliable(lab_run *run) {
+  return snap_common(run, true, true, false, 12);
+}
+static bool scenario_snapshot_install_crash(lab_run *run) {
+  return snap_common(run, false, false, true, 12);
+}
+static bool scenario_snapshot_install_uncrash(lab_run *run) {
+  return snap_common(run, false, true, true, 12);
+}
+
+/* MIT's TestSnapshotAllCrash3D: every server crashes and restarts, again and again, after
+ * enough commands to snapshot: each must come back from its persisted snapshot and log. */
+static bool scenario_snapshot_all_crash(lab_run *run) {
+  setup su = setup_persist(3);
+  su.snapshot_after = SNAP_EVERY;
+  sim_world *w = begin(run, su);
+  raft_check *c = check_of(run);
+  int32_t v = 1;
+  for (int r = 0; r < 8; r++) {
+    int batch = SNAP_EVERY + 1 + (int)rng_below(sim_workload_rng(w), SNAP_EVERY);
+    for (int k = 0; k < batch; k++) TRY(one(w, c, v++, 3, true));
+    uint32_t before = 0;
+    for (int i = 0; i < 3; i++) if (srv(w, i)->snap_index > before) before = srv(w, i)->snap_index;
+    for (int i = 0; i < 3; i++) crash_restart(w, i);
+    /* Restored from disk: the snapshot came back (the state machine restarts from it). */
+    uint32_t after = 0;
+    for (int i = 0; i < 3; i++) if (srv(w, i)->snap_index > after) after = srv(w, i)->snap_index;
+    if (after != before)
+      return fail_scenario(run, "round %d: before the crash the newest snapshot ended at index "
+                           "%u, after the restart at %u (raft_persist, raft_restore: snap_index, "
+                           "snap_term and the snapshot go to disk)", r, before, after);
+    TRY(one(w, c, v++, 3, true));
+  }
+  if (!check_bounded(run, c, 4 * SNAP_EVERY)) return false;
+  return finish(run, "8 rounds of crashing all 3 servers; %d commands applied by all",
+                (int)v - 1);
+}
+
+/* MIT's TestSnapshotInit3D: a snapshot taken, all crash; on restart the state machine starts
+ * from the snapshot, a new command commits, all crash again and come back once more. */
+static bool scenario_snapshot_init(lab_run *run) {
+  setup su = setup_persist(3);
+  su.snapshot_after = SNAP_EVERY;
+  sim_world *w = begin(run, su);
+  raft_check *c = check_of(run);
+  int32_t v = 1;
+  for (int k = 0; k < SNAP_EVERY * 3 + 1; k++) TRY(one(w, c, v++, 3, true));
+  for (int i = 0; i < 3; i++) crash_restart(w, i);
+  for (int i = 0; i < 3; i++) {
+    const raft_state *s = srv(w, i);
+    if (s->snap_index == 0 || s->last_applied != s->snap_index || s->commit_index != s->snap_index)
+      return fail_scenario(run, "n%d restarted with snap_index %u, last_applied %u, commitIndex "
+                           "%u: it should start from its persisted snapshot (raft_restore)", i,
+                           s->snap_index, s->last_applied, s->commit_index);
+  }
+  TRY(one(w, c, v++, 3, true));
+  for (int i = 0; i < 3; i++) crash_restart(w, i);
+  TRY(one(w, c, v++, 3, true));
+  return finish(run, "snapshots survive two crashes of all servers; %d commands applied by all",
+                (int)v - 1);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The key-value service.
  */
@@ -1263,8 +1394,9 @@ static void fault_at(sim_world *w, void *ctx, uint64_t arg) {
   }
 }
 
-static bool scenario_kv_faults(lab_run *run) {
+static bool kv_faults_common(lab_run *run, int snapshot_after) {
   setup su = setup_persist(5);
+  su.snapshot_after = snapshot_after;
   su.clients = 4;
   su.ops = 25;
   su.net = sim_net_uniform(1 * SIM_MS, 20 * SIM_MS, 0.05, 0.05);
@@ -1287,6 +1419,10 @@ static bool scenario_kv_faults(lab_run *run) {
   lab_begin(run, w);
   return judge_kv(run, &su, 30 * SIM_SEC, "5 servers, 4 clients, crashes and cut-offs, 5% loss");
 }
+
+static bool scenario_kv_faults(lab_run *run) { return kv_faults_common(run, 0); }
+/* Part (d): the same, with the service snapshotting every 5 applied entries. */
+static bool scenario_kv_snapshot(lab_run *run) { return kv_faults_common(run, 5); }
 
 static const lab_scenario scenarios[] = {
     {"initial-election", "(a) 3 servers elect one leader; no new election while it lives",
@@ -1335,6 +1471,22 @@ static const lab_scenario scenarios[] = {
      LAB_FIXED_NODES},
     {"kv-faults", "key-value service: 5 servers, 4 clients, crashes, cut-offs, loss",
      scenario_kv_faults, LAB_FIXED_NODES},
+    {"snapshot-basic", "(d) 612 commands on 3 servers: compaction keeps every log small",
+     scenario_snapshot_basic, LAB_FIXED_NODES},
+    {"snapshot-install", "(d) a follower cut off falls behind the snapshot; InstallSnapshot",
+     scenario_snapshot_install, LAB_FIXED_NODES},
+    {"snapshot-install-unreliable", "(d) the same on a lossy, duplicating network",
+     scenario_snapshot_install_unreliable, LAB_FIXED_NODES},
+    {"snapshot-install-crash", "(d) a follower crashed falls behind; restarts from its snapshot",
+     scenario_snapshot_install_crash, LAB_FIXED_NODES},
+    {"snapshot-install-uncrash", "(d) crashes on a lossy, duplicating network",
+     scenario_snapshot_install_uncrash, LAB_FIXED_NODES},
+    {"snapshot-all-crash", "(d) all servers crash after snapshots, again and again",
+     scenario_snapshot_all_crash, LAB_FIXED_NODES},
+    {"snapshot-init", "(d) restart from a snapshot: state machine and indexes from disk",
+     scenario_snapshot_init, LAB_FIXED_NODES},
+    {"kv-snapshot", "(d) kv-faults with the service snapshotting every 5 entries",
+     scenario_kv_snapshot, LAB_FIXED_NODES},
 };
 
 const lab_info lab13 = {
