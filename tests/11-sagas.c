@@ -444,11 +444,11 @@ static bool expect_saga(saga_rec *r, int from, ev_kind kind, bool moved, saga_re
 static void saga_forward(void *arg) {
   (void)arg;
   saga_rec r = {.phase = SAGA_RUNNING, .step = 1};
-  expect_saga(&r, 1, EV_DONE, true, (saga_rec){SAGA_RUNNING, 2, 0}, 2, EV_DO,
+  expect_saga(&r, 1, EV_DONE, true, (saga_rec){SAGA_RUNNING, 2, 0, 0}, 2, EV_DO,
               "payment's Done: ask inventory");
-  expect_saga(&r, 2, EV_DONE, true, (saga_rec){SAGA_RUNNING, 3, 0}, 3, EV_DO,
+  expect_saga(&r, 2, EV_DONE, true, (saga_rec){SAGA_RUNNING, 3, 0, 0}, 3, EV_DO,
               "inventory's Done: ask shipping");
-  expect_saga(&r, 3, EV_DONE, true, (saga_rec){SAGA_COMPLETED, 3, 0}, -1, EV_NONE,
+  expect_saga(&r, 3, EV_DONE, true, (saga_rec){SAGA_COMPLETED, 3, 0, 0}, -1, EV_NONE,
               "shipping's Done: the saga is complete, nothing more to send");
 }
 
@@ -456,17 +456,17 @@ static void saga_forward(void *arg) {
 static void saga_backward(void *arg) {
   (void)arg;
   saga_rec r = {.phase = SAGA_RUNNING, .step = 3};
-  expect_saga(&r, 3, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 2, 3}, 2, EV_UNDO,
+  expect_saga(&r, 3, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 2, 3, 0}, 2, EV_UNDO,
               "shipping refused: it committed nothing; compensate inventory first");
-  expect_saga(&r, 2, EV_COMPENSATED, true, (saga_rec){SAGA_COMPENSATING, 1, 3}, 1, EV_UNDO,
+  expect_saga(&r, 2, EV_COMPENSATED, true, (saga_rec){SAGA_COMPENSATING, 1, 3, 0}, 1, EV_UNDO,
               "inventory compensated: now payment");
-  expect_saga(&r, 1, EV_COMPENSATED, true, (saga_rec){SAGA_ABORTED, 1, 3}, -1, EV_NONE,
+  expect_saga(&r, 1, EV_COMPENSATED, true, (saga_rec){SAGA_ABORTED, 1, 3, 0}, -1, EV_NONE,
               "payment compensated: the saga is aborted, whole");
   saga_rec p = {.phase = SAGA_RUNNING, .step = 1};
-  expect_saga(&p, 1, EV_REFUSED, true, (saga_rec){SAGA_ABORTED, 1, 1}, -1, EV_NONE,
+  expect_saga(&p, 1, EV_REFUSED, true, (saga_rec){SAGA_ABORTED, 1, 1, 0}, -1, EV_NONE,
               "payment refused the first step: nothing committed, nothing to compensate");
   saga_rec i = {.phase = SAGA_RUNNING, .step = 2};
-  expect_saga(&i, 2, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 1, 2}, 1, EV_UNDO,
+  expect_saga(&i, 2, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 1, 2, 0}, 1, EV_UNDO,
               "inventory refused: compensate payment only");
 }
 
