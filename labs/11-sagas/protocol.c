@@ -254,6 +254,11 @@ static void expire(sim_node *n, saga_state *s) {
     if (s->disk.status[t] != STEP_HELD || sim_clock(n) < s->disk.hold_until[t]) continue;
     sim_note(n, "s%u: the reservation expired", t);
     if (tcc_participant_react(n, s, t, EV_CANCEL) == EV_CANCELLED) {
+      /* Withdraw the Reserved that n0 has not acknowledged: from now on it would be a lie. */
+      for (uint32_t i = 0; i < s->disk.out.count && i < OUTBOX_MAX; i++) {
+        outbox_entry *x = &s->disk.out.entry[i];
+        if (x->ev.saga == t && x->ev.kind == EV_RESERVED) x->acked = true;
+      }
       outbox_add(&s->disk, sim_self(n), SAGA_ORDER, t, EV_CANCELLED);
       disk_commit(n, s);
     }

@@ -46,6 +46,7 @@ typedef struct setup {
   sim_time down;      /* ... and restarts this much later */
   int random_crashes; /* crashes drawn from the seed, in [10 ms, 250 ms), down 30 .. 200 ms */
   sim_time deadline;
+  bool expire; /* TCC: every transaction's reservations expire (n0 is down too long) */
 } setup;
 
 typedef struct scenario_data {
@@ -747,7 +748,7 @@ static bool judge_tcc(lab_run *run, scenario_data *d, const char *deadline, cons
                          "and does every participant answer a Cancel (an empty cancel too)?%s",
                          t, deadline, saga_phase_name(ph), o->saga[t].heard, states, cp);
     }
-    bool refused = refuser(&d->su, t) != 0;
+    bool refused = refuser(&d->su, t) != 0 || d->su.expire;
     step_status want = ph == SAGA_COMPLETED ? STEP_CONFIRMED : STEP_CANCELLED;
     if ((ph == SAGA_COMPLETED) == refused)
       return lab_verdict(run, false,
@@ -981,6 +982,20 @@ static bool scenario_tcc_crash_point(lab_run *run) {
   return run_setup(run, &su);
 }
 
+/* TCC expiry: n0 sends its three Try and crashes for 2.5 s, longer than a hold (2 s): every
+ * reservation expires, each participant cancels it and says so, and n0, back, cancels all. */
+static bool scenario_tcc_expiry(lab_run *run) {
+  setup su = base_setup(MODE_TCC);
+  su.sagas = 1;
+  memset(su.refuse, 0, sizeof su.refuse);
+  su.cp_node = SAGA_ORDER;
+  su.cp_k = 4; /* the commit of saga 1 and its three Try */
+  su.down = 2500 * SIM_MS;
+  su.expire = true;
+  su.deadline = 6 * SIM_SEC;
+  return run_setup(run, &su);
+}
+
 /* The dual write, without an outbox: payment commits saga 1's step and crashes before it sends
  * its Done. */
 static bool scenario_dual_write(lab_run *run) {
@@ -1023,6 +1038,8 @@ static const lab_scenario scenarios[] = {
      LAB_FIXED_NODES},
     {"tcc-crash-point", "crash points in TCC (as crash-point)", scenario_tcc_crash_point,
      LAB_FIXED_NODES},
+    {"tcc-expiry", "TCC: n0 crashes after its Try for longer than a hold: the reservations expire",
+     scenario_tcc_expiry, LAB_FIXED_NODES},
     {"dual-write",
      "no outbox: payment commits, then crashes before sending its Done; the saga never ends",
      scenario_dual_write, LAB_FIXED_NODES},
