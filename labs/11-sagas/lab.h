@@ -58,7 +58,8 @@ enum {
   SAGA_PAYMENT = 1,
   SAGA_INVENTORY = 2,
   SAGA_SHIPPING = 3,
-  SAGA_CRASH_POINTS = 36 /* crash-point scenarios: actions per node tried (seeds 1 .. 4 * 36) */
+  SAGA_CRASH_POINTS = 36, /* crash-point scenarios: actions per node tried (seeds 1 .. 4 * 36) */
+  TCC_CRASH_POINTS = 56   /* tcc-crash-point: the same, seeds 1 .. 4 * 56 */
 };
 
 /* How the saga is coordinated. */

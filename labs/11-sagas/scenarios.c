@@ -941,13 +941,14 @@ static bool scenario_choreography_crashes(lab_run *run) {
  * action (seed - 1) % SAGA_CRASH_POINTS + 1. */
 
 static setup crash_point(saga_mode mode, uint64_t seed) {
+  uint64_t points = mode == MODE_TCC ? TCC_CRASH_POINTS : SAGA_CRASH_POINTS;
   setup su = base_setup(mode);
   su.sagas = 2;
   memset(su.refuse, 0, sizeof su.refuse);
   su.refuse[SAGA_SHIPPING] = 1u << 2;
-  uint64_t c = (seed - 1) % (SAGA_NODES * SAGA_CRASH_POINTS);
-  su.cp_node = (int)(c / SAGA_CRASH_POINTS);
-  su.cp_k = (uint32_t)(c % SAGA_CRASH_POINTS) + 1;
+  uint64_t c = (seed - 1) % (SAGA_NODES * points);
+  su.cp_node = (int)(c / points);
+  su.cp_k = (uint32_t)(c % points) + 1;
   return su;
 }
 
