@@ -32,8 +32,9 @@
  *                  its neighbours' events (payment's Done is inventory's cue, shipping's Refused
  *                  is inventory's cue to compensate) and n0 only learns how the saga ended.
  *
- * You write the functions at the bottom, in four files: exercises/11-sagas/outbox.c (part A),
- * service.c (part B), orchestrator.c (part C) and choreography.c (part D). protocol.c has the
+ * You write the functions at the bottom, in five files: exercises/11-sagas/outbox.c (part A),
+ * service.c (part B), orchestrator.c (part C), choreography.c (part D) and tcc.c (part E: try,
+ * confirm, cancel). protocol.c has the
  * fixed parts: message and timer tables, boot (which reloads the database), the order service's
  * series of sagas, the dispatch of every message to your functions, the relay timer, the effect
  * helpers and annotations. scenarios.c has the scenarios and the checks.

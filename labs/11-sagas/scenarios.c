@@ -879,11 +879,14 @@ static bool judge(lab_run *run, scenario_data *d) {
     snprintf(cp, sizeof cp, "; crash point %u of %s not reached (it did %u actions)", rec->cp_k,
              service_name(rec->cp_node), rec->actions[rec->cp_node]);
   return lab_verdict(run, true,
-                     "all %u sagas ended whole by t=%s: %u completed, %u compensated (%s); %u "
+                     "all %u %s ended whole by t=%s: %u %s, %u %s (%s); %u "
                      "publications (%u of them again), %u acknowledgements; no step applied "
                      "twice, no event left unpublished%s%s",
-                     rec->sagas, sim_format_time(last, t2, sizeof t2), rec->completed, rec->aborted,
-                     list[0] ? list : "none", rec->events_sent, again, rec->acks_sent, crashes, cp);
+                     rec->sagas, d->su.mode == MODE_TCC ? "transactions" : "sagas",
+                     sim_format_time(last, t2, sizeof t2), rec->completed,
+                     d->su.mode == MODE_TCC ? "confirmed" : "completed", rec->aborted,
+                     d->su.mode == MODE_TCC ? "cancelled" : "compensated", list[0] ? list : "none",
+                     rec->events_sent, again, rec->acks_sent, crashes, cp);
 }
 
 /* ---------------------------------------------------------------------------------------------
