@@ -74,7 +74,7 @@ static saga_state *node(bench *b, int i) { return sim_state_mut(b->w, i); }
 static const saga_disk *disk(bench *b, int i) { return sim_stable(b->w, i); }
 
 /* What a poke asks a node to do. */
-enum { RELAY, ON_ACK, REACT, ON_EVENT, BEGIN, ORCH_EVENT, COMMIT };
+enum { RELAY, ON_ACK, REACT, ON_EVENT, BEGIN, ORCH_EVENT, COMMIT, TCC_REACT };
 
 typedef struct call {
   int what;
@@ -108,6 +108,9 @@ static void do_call(sim_node *n, void *state, void *arg) {
       break;
     case COMMIT:
       disk_commit(n, s);
+      break;
+    case TCC_REACT:
+      c->result = tcc_participant_react(n, s, c->saga, c->input);
       break;
     default:
       break;
@@ -444,11 +447,11 @@ static bool expect_saga(saga_rec *r, int from, ev_kind kind, bool moved, saga_re
 static void saga_forward(void *arg) {
   (void)arg;
   saga_rec r = {.phase = SAGA_RUNNING, .step = 1};
-  expect_saga(&r, 1, EV_DONE, true, (saga_rec){SAGA_RUNNING, 2, 0}, 2, EV_DO,
+  expect_saga(&r, 1, EV_DONE, true, (saga_rec){SAGA_RUNNING, 2, 0, 0}, 2, EV_DO,
               "payment's Done: ask inventory");
-  expect_saga(&r, 2, EV_DONE, true, (saga_rec){SAGA_RUNNING, 3, 0}, 3, EV_DO,
+  expect_saga(&r, 2, EV_DONE, true, (saga_rec){SAGA_RUNNING, 3, 0, 0}, 3, EV_DO,
               "inventory's Done: ask shipping");
-  expect_saga(&r, 3, EV_DONE, true, (saga_rec){SAGA_COMPLETED, 3, 0}, -1, EV_NONE,
+  expect_saga(&r, 3, EV_DONE, true, (saga_rec){SAGA_COMPLETED, 3, 0, 0}, -1, EV_NONE,
               "shipping's Done: the saga is complete, nothing more to send");
 }
 
@@ -456,17 +459,17 @@ static void saga_forward(void *arg) {
 static void saga_backward(void *arg) {
   (void)arg;
   saga_rec r = {.phase = SAGA_RUNNING, .step = 3};
-  expect_saga(&r, 3, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 2, 3}, 2, EV_UNDO,
+  expect_saga(&r, 3, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 2, 3, 0}, 2, EV_UNDO,
               "shipping refused: it committed nothing; compensate inventory first");
-  expect_saga(&r, 2, EV_COMPENSATED, true, (saga_rec){SAGA_COMPENSATING, 1, 3}, 1, EV_UNDO,
+  expect_saga(&r, 2, EV_COMPENSATED, true, (saga_rec){SAGA_COMPENSATING, 1, 3, 0}, 1, EV_UNDO,
               "inventory compensated: now payment");
-  expect_saga(&r, 1, EV_COMPENSATED, true, (saga_rec){SAGA_ABORTED, 1, 3}, -1, EV_NONE,
+  expect_saga(&r, 1, EV_COMPENSATED, true, (saga_rec){SAGA_ABORTED, 1, 3, 0}, -1, EV_NONE,
               "payment compensated: the saga is aborted, whole");
   saga_rec p = {.phase = SAGA_RUNNING, .step = 1};
-  expect_saga(&p, 1, EV_REFUSED, true, (saga_rec){SAGA_ABORTED, 1, 1}, -1, EV_NONE,
+  expect_saga(&p, 1, EV_REFUSED, true, (saga_rec){SAGA_ABORTED, 1, 1, 0}, -1, EV_NONE,
               "payment refused the first step: nothing committed, nothing to compensate");
   saga_rec i = {.phase = SAGA_RUNNING, .step = 2};
-  expect_saga(&i, 2, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 1, 2}, 1, EV_UNDO,
+  expect_saga(&i, 2, EV_REFUSED, true, (saga_rec){SAGA_COMPENSATING, 1, 2, 0}, 1, EV_UNDO,
               "inventory refused: compensate payment only");
 }
 
@@ -695,6 +698,120 @@ static void choreography_handlers(void *arg) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Part E: TCC. The participant's rule on the bench (shipping, n3, refuses saga 2); the
+ * coordinator's rule on hand-made records.
+ */
+
+static bool expect_tcc(bench *b, int i, uint32_t t, ev_kind input, ev_kind want,
+                       step_status want_st, uint8_t applied, uint8_t undone, const char *why) {
+  ev_kind got = at(b, i, (call){.what = TCC_REACT, .saga = t, .input = input}).result;
+  const saga_disk *d = &node(b, i)->disk;
+  return tap_ok(
+      got == want && d->status[t] == want_st && d->applied[t] == applied && d->undone[t] == undone,
+      "tcc_participant_react(s%u, %s) at %s: %s: expected %s, status %s, reserved %u, released "
+      "%u; got %s, status %s, reserved %u, released %u",
+      t, ev_name(input), service_name(i), why, ev_name(want), step_name(want_st), applied, undone,
+      ev_name(got), step_name((step_status)d->status[t]), d->applied[t], d->undone[t]);
+}
+
+/* Rule: Try holds (with its timeout), Confirm makes it final once, a repeat changes nothing. */
+static void tcc_confirm_once(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_TCC);
+  expect_tcc(b, 1, 1, EV_TRY, EV_RESERVED, STEP_HELD, 1, 0, "Try reserves (held)");
+  tap_is_int((long long)node(b, 1)->disk.hold_until[1], (long long)(5 * SIM_MS + 2 * SIM_SEC),
+             "Try at t=5ms holds until 5ms + timing.hold (2 s)");
+  expect_tcc(b, 1, 1, EV_TRY, EV_NONE, STEP_HELD, 1, 0, "a repeated Try reserves nothing more");
+  expect_tcc(b, 1, 1, EV_CONFIRM, EV_CONFIRMED, STEP_CONFIRMED, 1, 0, "Confirm makes it final");
+  expect_tcc(b, 1, 1, EV_CONFIRM, EV_NONE, STEP_CONFIRMED, 1, 0,
+             "a repeated Confirm changes nothing");
+  tap_is_int(node(b, 1)->commits, 0, "the rule writes nothing itself (the handler commits)");
+  sim_destroy(b->w);
+}
+
+/* Rule: a Cancel after Confirm is refused; a Confirm after Cancel too. */
+static void tcc_no_cancel_after_confirm(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_TCC);
+  expect_tcc(b, 2, 1, EV_TRY, EV_RESERVED, STEP_HELD, 1, 0, "Try reserves");
+  expect_tcc(b, 2, 1, EV_CONFIRM, EV_CONFIRMED, STEP_CONFIRMED, 1, 0, "Confirm");
+  expect_tcc(b, 2, 1, EV_CANCEL, EV_NONE, STEP_CONFIRMED, 1, 0,
+             "a Cancel after Confirm is refused: the reservation stays final");
+  expect_tcc(b, 2, 3, EV_TRY, EV_RESERVED, STEP_HELD, 1, 0, "Try of saga 3 reserves");
+  expect_tcc(b, 2, 3, EV_CANCEL, EV_CANCELLED, STEP_CANCELLED, 1, 1, "Cancel releases it");
+  expect_tcc(b, 2, 3, EV_CANCEL, EV_NONE, STEP_CANCELLED, 1, 1, "a repeated Cancel: nothing");
+  expect_tcc(b, 2, 3, EV_CONFIRM, EV_NONE, STEP_CANCELLED, 1, 1,
+             "a Confirm after Cancel is refused");
+  sim_destroy(b->w);
+}
+
+/* Rule: a Cancel before its Try is an empty cancel, remembered; the late Try is refused. */
+static void tcc_empty_cancel(void *arg) {
+  (void)arg;
+  bench *b = bench_start(MODE_TCC);
+  expect_tcc(b, 1, 4, EV_CANCEL, EV_CANCELLED, STEP_CANCELLED, 0, 0,
+             "a Cancel before any Try: cancelled, nothing released, answered Cancelled");
+  expect_tcc(b, 1, 4, EV_TRY, EV_NONE, STEP_CANCELLED, 0, 0,
+             "the late Try is refused (anti-hanging): no reservation that nobody would release");
+  expect_tcc(b, 3, 2, EV_TRY, EV_REFUSED, STEP_REFUSED, 0, 0,
+             "shipping cannot do saga 2: Refused, nothing reserved");
+  expect_tcc(b, 3, 2, EV_CANCEL, EV_CANCELLED, STEP_CANCELLED, 0, 0,
+             "Cancel of a refused Try: cancelled, nothing released, answered");
+  sim_destroy(b->w);
+}
+
+static const char *tcc_rec_text(const saga_rec *r, char *out, size_t cap) {
+  snprintf(out, cap, "%s heard %d failed %d", saga_phase_name((saga_phase)r->phase), r->heard,
+           r->failed);
+  return out;
+}
+
+static bool expect_tcc_react(saga_rec *r, int from, ev_kind kind, bool moved, saga_phase phase,
+                             ev_kind want_cmd, const char *why) {
+  ev_kind cmd = EV_DO; /* anything but the answer: tcc_react must set it */
+  saga_rec before = *r;
+  bool got = tcc_react(r, from, kind, &cmd);
+  char was[64], now[64];
+  return tap_ok(got == moved && r->phase == (int32_t)phase && cmd == want_cmd &&
+                    (moved || memcmp(&before, r, sizeof before) == 0),
+                "tcc_react(%s, %s from %s): %s: expected %s, %s, command %s; got %s, %s, "
+                "command %s",
+                tcc_rec_text(&before, was, sizeof was), ev_name(kind), service_name(from), why,
+                moved ? "moved" : "unchanged", saga_phase_name(phase), ev_name(want_cmd),
+                got ? "moved" : "unchanged", tcc_rec_text(r, now, sizeof now), ev_name(cmd));
+}
+
+/* Rule: Confirm only after every Reserved; one failure cancels all; the end needs every answer. */
+static void tcc_all_or_nothing(void *arg) {
+  (void)arg;
+  saga_rec r = {.phase = SAGA_RUNNING};
+  expect_tcc_react(&r, 1, EV_RESERVED, true, SAGA_RUNNING, EV_NONE, "one of three reserved");
+  expect_tcc_react(&r, 1, EV_RESERVED, false, SAGA_RUNNING, EV_NONE, "a repeated Reserved");
+  expect_tcc_react(&r, 2, EV_RESERVED, true, SAGA_RUNNING, EV_NONE, "two of three");
+  expect_tcc_react(&r, 3, EV_RESERVED, true, SAGA_CONFIRMING, EV_CONFIRM,
+                   "all three reserved: Confirm to all");
+  expect_tcc_react(&r, 2, EV_RESERVED, false, SAGA_CONFIRMING, EV_NONE, "a late Reserved");
+  expect_tcc_react(&r, 1, EV_CONFIRMED, true, SAGA_CONFIRMING, EV_NONE, "one confirmed");
+  expect_tcc_react(&r, 1, EV_CONFIRMED, false, SAGA_CONFIRMING, EV_NONE, "a repeated Confirmed");
+  expect_tcc_react(&r, 2, EV_CONFIRMED, true, SAGA_CONFIRMING, EV_NONE, "two confirmed");
+  expect_tcc_react(&r, 3, EV_CONFIRMED, true, SAGA_COMPLETED, EV_NONE, "all three: completed");
+  saga_rec c = {.phase = SAGA_RUNNING};
+  expect_tcc_react(&c, 1, EV_RESERVED, true, SAGA_RUNNING, EV_NONE, "payment reserved");
+  expect_tcc_react(&c, 3, EV_REFUSED, true, SAGA_CANCELLING, EV_CANCEL,
+                   "shipping refused: Cancel to all, whatever the others said");
+  expect_tcc_react(&c, 2, EV_RESERVED, false, SAGA_CANCELLING, EV_NONE,
+                   "a Reserved after the decision changes nothing (the Cancel releases it)");
+  expect_tcc_react(&c, 3, EV_REFUSED, false, SAGA_CANCELLING, EV_NONE, "a repeated Refused");
+  expect_tcc_react(&c, 1, EV_CANCELLED, true, SAGA_CANCELLING, EV_NONE, "payment cancelled");
+  expect_tcc_react(&c, 2, EV_CANCELLED, true, SAGA_CANCELLING, EV_NONE, "inventory cancelled");
+  expect_tcc_react(&c, 3, EV_CANCELLED, true, SAGA_ABORTED, EV_NONE, "all three: aborted");
+  saga_rec x = {.phase = SAGA_RUNNING};
+  expect_tcc_react(&x, 2, EV_CANCELLED, true, SAGA_CANCELLING, EV_CANCEL,
+                   "inventory's reservation expired while trying: Cancel to all");
+  tap_is_int(x.heard, 1 << 2, "the expired participant counts as heard: it will not answer again");
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Sweeps.
  */
 
@@ -727,6 +844,23 @@ static void choreography_crashes(void *arg) {
   sweep("choreography-crashes", 100);
 }
 
+static void tcc_plain(void *arg) {
+  (void)arg;
+  sweep("tcc", 100);
+}
+static void tcc_faulty(void *arg) {
+  (void)arg;
+  sweep("tcc-faulty", 100);
+}
+static void tcc_crashes(void *arg) {
+  (void)arg;
+  sweep("tcc-crashes", 100);
+}
+static void tcc_expiry(void *arg) {
+  (void)arg;
+  sweep("tcc-expiry", 20);
+}
+
 /* Crash points: which actions of each node were a crash point in some run, and the fewest
  * actions a node did in a run it did not crash in (a whole run). */
 typedef struct coverage {
@@ -746,13 +880,13 @@ static bool note_point(struct lab_run *run, void *ctx) {
   return true;
 }
 
-static void crash_points(const char *scenario) {
+static void crash_points(const char *scenario, int points) {
   static coverage cv;
   memset(&cv, 0, sizeof cv);
-  if (!tap_sweep(&lab11, scenario, 1, SAGA_NODES * SAGA_CRASH_POINTS, note_point, &cv)) return;
+  if (!tap_sweep(&lab11, scenario, 1, (uint64_t)SAGA_NODES * points, note_point, &cv)) return;
   for (int i = 0; i < SAGA_NODES; i++) {
     if (!tap_ok(cv.fewest[i] > 0, "%s: some run went past its last action (%d points cover a run)",
-                service_name(i), SAGA_CRASH_POINTS))
+                service_name(i), points))
       return;
     for (uint32_t k = 1; k <= cv.fewest[i] && k < 64; k++)
       if (!tap_ok(cv.reached[i][k], "%s crashed right after its action %u in some run",
@@ -764,11 +898,15 @@ static void crash_points(const char *scenario) {
 
 static void orchestration_crash_points(void *arg) {
   (void)arg;
-  crash_points("crash-point");
+  crash_points("crash-point", SAGA_CRASH_POINTS);
 }
 static void choreography_crash_points(void *arg) {
   (void)arg;
-  crash_points("choreo-crash-point");
+  crash_points("choreo-crash-point", SAGA_CRASH_POINTS);
+}
+static void tcc_crash_points(void *arg) {
+  (void)arg;
+  crash_points("tcc-crash-point", TCC_CRASH_POINTS);
 }
 
 /* Mark a found run's verdict as the point of the case. The search (tap_search) prints the
@@ -845,6 +983,17 @@ int main(void) {
            NULL);
   tap_case("D. choreography: a node crashes after any of its actions (144 runs)",
            choreography_crash_points, NULL);
+  tap_case("E. TCC: Try holds, Confirm makes it final once", tcc_confirm_once, NULL);
+  tap_case("E. TCC: no Cancel after Confirm, no Confirm after Cancel", tcc_no_cancel_after_confirm,
+           NULL);
+  tap_case("E. TCC: an empty cancel is remembered; the late Try is refused", tcc_empty_cancel,
+           NULL);
+  tap_case("E. TCC: tcc_react confirms all or cancels all", tcc_all_or_nothing, NULL);
+  tap_case("E. TCC: every transaction confirmed or cancelled in full (100 seeds)", tcc_plain, NULL);
+  tap_case("E. TCC: under 20% loss and 20% duplication (100 seeds)", tcc_faulty, NULL);
+  tap_case("E. TCC: with crashes (100 seeds)", tcc_crashes, NULL);
+  tap_case("E. TCC: a node crashes after any of its actions (224 runs)", tcc_crash_points, NULL);
+  tap_case("E. TCC: reservations expire when n0 is down too long (20 seeds)", tcc_expiry, NULL);
   tap_case("demonstration: without an outbox, a crash between commit and send loses the event",
            dual_write, NULL);
   return tap_done();

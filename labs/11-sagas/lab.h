@@ -32,8 +32,9 @@
  *                  its neighbours' events (payment's Done is inventory's cue, shipping's Refused
  *                  is inventory's cue to compensate) and n0 only learns how the saga ended.
  *
- * You write the functions at the bottom, in four files: exercises/11-sagas/outbox.c (part A),
- * service.c (part B), orchestrator.c (part C) and choreography.c (part D). protocol.c has the
+ * You write the functions at the bottom, in five files: exercises/11-sagas/outbox.c (part A),
+ * service.c (part B), orchestrator.c (part C), choreography.c (part D) and tcc.c (part E: try,
+ * confirm, cancel). protocol.c has the
  * fixed parts: message and timer tables, boot (which reloads the database), the order service's
  * series of sagas, the dispatch of every message to your functions, the relay timer, the effect
  * helpers and annotations. scenarios.c has the scenarios and the checks.
@@ -58,11 +59,12 @@ enum {
   SAGA_PAYMENT = 1,
   SAGA_INVENTORY = 2,
   SAGA_SHIPPING = 3,
-  SAGA_CRASH_POINTS = 36 /* crash-point scenarios: actions per node tried (seeds 1 .. 4 * 36) */
+  SAGA_CRASH_POINTS = 36, /* crash-point scenarios: actions per node tried (seeds 1 .. 4 * 36) */
+  TCC_CRASH_POINTS = 56   /* tcc-crash-point: the same, seeds 1 .. 4 * 56 */
 };
 
 /* How the saga is coordinated. */
-typedef enum { MODE_ORCHESTRATION = 1, MODE_CHOREOGRAPHY = 2 } saga_mode;
+typedef enum { MODE_ORCHESTRATION = 1, MODE_CHOREOGRAPHY = 2, MODE_TCC = 3 } saga_mode;
 
 /* What an event says. Commands go from the orchestrator to a service; results from a service to
  * whoever reacts to them; Placed starts a choreographed saga. */
@@ -74,6 +76,12 @@ typedef enum {
   EV_REFUSED,     /* service k: my step cannot be done (declined card, out of stock...) */
   EV_COMPENSATED, /* service k: my step is undone */
   EV_PLACED,      /* choreography, n0 -> payment: an order was placed */
+  EV_TRY,         /* TCC, coordinator -> participant: reserve (hold) your resource */
+  EV_CONFIRM,     /* TCC, coordinator -> participant: make your reservation final */
+  EV_CANCEL,      /* TCC, coordinator -> participant: release it (or refuse a later Try) */
+  EV_RESERVED,    /* TCC, participant: my Try holds a reservation */
+  EV_CONFIRMED,   /* TCC, participant: my reservation is final */
+  EV_CANCELLED,   /* TCC, participant: I hold nothing and never will (Cancel, or expiry) */
   EV_KIND_COUNT
 } ev_kind;
 
@@ -123,7 +131,11 @@ typedef enum {
   STEP_NONE = 0,   /* nothing happened yet */
   STEP_DONE,       /* the step committed (its effect is applied) */
   STEP_REFUSED,    /* the step could not be done: no effect, never will be */
-  STEP_COMPENSATED /* the step committed and was then undone */
+  STEP_COMPENSATED, /* the step committed and was then undone */
+  STEP_HELD,        /* TCC: Try reserved the resource (effect applied, tentative, with a timeout) */
+  STEP_CONFIRMED,   /* TCC: the reservation is final; never cancelled after this */
+  STEP_CANCELLED    /* TCC: released, or cancelled before any Try ("empty cancel"): a late
+                       Try is refused */
 } step_status;
 const char *step_name(step_status st);
 
@@ -133,14 +145,17 @@ typedef enum {
   SAGA_RUNNING,      /* orchestration: waiting for step `step`; choreography: placed */
   SAGA_COMPENSATING, /* orchestration: waiting for step `step` to be compensated */
   SAGA_COMPLETED,    /* every step done: the order is approved */
-  SAGA_ABORTED       /* compensated (or refused at step 1): the order is rejected */
+  SAGA_ABORTED,      /* compensated (or refused at step 1): the order is rejected */
+  SAGA_CONFIRMING,   /* TCC: every Try reserved; Confirm sent to every participant */
+  SAGA_CANCELLING    /* TCC: some Try failed; Cancel sent to every participant */
 } saga_phase;
 const char *saga_phase_name(saga_phase p);
 
 typedef struct saga_rec {
   int32_t phase;  /* saga_phase */
   int32_t step;   /* orchestration: the step waited for (1 .. 3); 0 otherwise */
-  int32_t failed; /* orchestration: the step that refused (0: none yet) */
+  int32_t failed; /* orchestration, TCC: the step that refused (0: none yet) */
+  int32_t heard;  /* TCC: bit k set = participant k answered in the current phase */
 } saga_rec;
 
 /* A node's database: everything in stable storage, at offset 0, written whole by disk_commit.
@@ -154,6 +169,8 @@ typedef struct saga_disk {
    * this service's step of each saga took effect, and how often it was undone. */
   uint8_t applied[SAGA_MAX + 1];
   uint8_t undone[SAGA_MAX + 1];
+  /* TCC participants: when this service's reservation of each saga expires (local clock). */
+  sim_time hold_until[SAGA_MAX + 1];
   /* Every node: its outbox. */
   outbox out;
 } saga_disk;
@@ -162,10 +179,11 @@ typedef struct saga_disk {
 typedef struct saga_timing {
   sim_time relay_every; /* the relay timer's period */
   sim_time retry;       /* publish an unacknowledged entry again after this long */
+  sim_time hold;        /* TCC: a reservation not confirmed this long after its Try expires */
 } saga_timing;
 
 /* The timing every scenario and the unit tests use: relay every 10 ms, retry after 40 ms (with
- * latencies of 1 .. 10 ms, an answer normally comes within 20 ms). */
+ * latencies of 1 .. 10 ms, an answer normally comes within 20 ms), reservations held 2 s. */
 saga_timing saga_default_timing(void);
 
 /* How a node is configured (sim_add_node's config bytes). Every node gets the same shape. */
@@ -336,6 +354,49 @@ ev_kind choreo_input(int self, const saga_event *e);
  * RUNNING and payment's Refused or Compensated: ABORTED (the chain of compensations reached the
  * start). Returns true if r changed; anything else: false. */
 bool choreo_order_react(saga_rec *r, int from, ev_kind kind);
+
+/* ---------------------------------------------------------------------------------------------
+ * What you write, part E: TCC, try / confirm / cancel (exercises/11-sagas/tcc.c). An industry
+ * pattern (no paper): the order service n0 coordinates; payment, inventory and shipping are
+ * participants. n0 sends Try to all three at once; each reserves its resource (holds the funds,
+ * the goods, a shipping slot) without making it final, and answers Reserved or Refused. If all
+ * three reserved, n0 sends Confirm to all; otherwise Cancel to all, and waits for every answer.
+ * A reservation nobody confirms expires after timing.hold (the participant cancels it itself).
+ * The fixed handlers (protocol.c: tcc_begin, and the TCC branch of the dispatch) reuse the outbox
+ * of part A: every command and answer goes through outbox_add and one disk_commit, and every
+ * event is acknowledged after the commit, so your two rules below only decide.
+ */
+
+/* The participant's rule for one saga: `input` is EV_TRY, EV_CONFIRM or EV_CANCEL (protocol.c
+ * also calls it with EV_CANCEL when a held reservation expires). Change s->disk.status[saga]
+ * (and the effect ledger, hold_until[saga]) in memory only, and return the event that announces
+ * the change, or EV_NONE when nothing changed:
+ *   EV_TRY,     status NONE:      if service_can_do: effect_apply (the reservation), status
+ *                                 HELD, hold_until = sim_clock(n) + timing.hold, EV_RESERVED;
+ *                                 otherwise status REFUSED, EV_REFUSED (no effect);
+ *   EV_TRY,     any other status: EV_NONE: a repeat, or a Try after its Cancel (anti-hanging:
+ *                                 a cancelled transaction never reserves again);
+ *   EV_CONFIRM, status HELD:      status CONFIRMED, EV_CONFIRMED (the effect stays);
+ *   EV_CONFIRM, any other status: EV_NONE (a repeat; never confirm what was cancelled);
+ *   EV_CANCEL,  status HELD:      effect_undo, status CANCELLED, EV_CANCELLED;
+ *   EV_CANCEL,  NONE or REFUSED:  status CANCELLED, EV_CANCELLED, no effect: an empty cancel
+ *                                 (its Try is late or refused), remembered so a late Try is refused;
+ *   EV_CANCEL,  any other status: EV_NONE (a repeat, or a Cancel after Confirm: refused). */
+ev_kind tcc_participant_react(sim_node *n, saga_state *s, uint32_t saga, ev_kind input);
+
+/* The coordinator's rule for one saga: answer `kind` from participant `from` (1 .. 3) arrived.
+ * Update *r; set *cmd to the command to send to EVERY participant (EV_CONFIRM or EV_CANCEL), or
+ * EV_NONE. Returns true if r changed, false for an answer the saga does not wait for:
+ *   RUNNING (trying),  EV_RESERVED from k not yet heard: mark k heard; once all three are heard:
+ *                      CONFIRMING, heard = 0, command Confirm;
+ *   RUNNING,           EV_REFUSED or EV_CANCELLED (an expired reservation) from k: failed = k,
+ *                      CANCELLING, heard = {k} if it was EV_CANCELLED (k will not answer a
+ *                      Cancel again) else 0, command Cancel;
+ *   CONFIRMING,        EV_CONFIRMED from k not yet heard: mark k; all three: COMPLETED;
+ *   CANCELLING,        EV_CANCELLED from k not yet heard: mark k; all three: ABORTED;
+ *   anything else (a repeat, a Reserved after the decision): false, *r unchanged.
+ * All or nothing: Confirm only after every Try reserved, and then never Cancel. */
+bool tcc_react(saga_rec *r, int from, ev_kind kind, ev_kind *cmd);
 
 /* ---------------------------------------------------------------------------------------------
  * What a scenario run recorded (run->lab_data), for the tests: ground truth from the scenario's

@@ -29,7 +29,9 @@ const char *ev_name(ev_kind k) {
   static const char *const names[EV_KIND_COUNT] = {
       [EV_NONE] = "None",    [EV_DO] = "Do",           [EV_UNDO] = "Undo",
       [EV_DONE] = "Done",    [EV_REFUSED] = "Refused", [EV_COMPENSATED] = "Compensated",
-      [EV_PLACED] = "Placed"};
+      [EV_PLACED] = "Placed",  [EV_TRY] = "Try",           [EV_CONFIRM] = "Confirm",
+      [EV_CANCEL] = "Cancel",  [EV_RESERVED] = "Reserved", [EV_CONFIRMED] = "Confirmed",
+      [EV_CANCELLED] = "Cancelled"};
   return k >= 0 && k < EV_KIND_COUNT ? names[k] : "?";
 }
 
@@ -43,6 +45,12 @@ const char *step_name(step_status st) {
       return "refused";
     case STEP_COMPENSATED:
       return "compensated";
+    case STEP_HELD:
+      return "held";
+    case STEP_CONFIRMED:
+      return "confirmed";
+    case STEP_CANCELLED:
+      return "cancelled";
   }
   return "?";
 }
@@ -59,6 +67,10 @@ const char *saga_phase_name(saga_phase p) {
       return "completed";
     case SAGA_ABORTED:
       return "aborted";
+    case SAGA_CONFIRMING:
+      return "confirming";
+    case SAGA_CANCELLING:
+      return "cancelling";
   }
   return "?";
 }
@@ -91,7 +103,7 @@ static const char *const saga_timers[TIMER_KIND_COUNT] = {
  */
 
 saga_timing saga_default_timing(void) {
-  saga_timing t = {.relay_every = 10 * SIM_MS, .retry = 40 * SIM_MS};
+  saga_timing t = {.relay_every = 10 * SIM_MS, .retry = 40 * SIM_MS, .hold = 2 * SIM_SEC};
   return t;
 }
 
@@ -107,7 +119,8 @@ void disk_describe(const saga_disk *before, const saga_disk *after, char *out, s
       sep = ", ";
     }
     if (at < cap && (after->saga[t].phase != before->saga[t].phase ||
-                     after->saga[t].step != before->saga[t].step)) {
+                     after->saga[t].step != before->saga[t].step ||
+                     after->saga[t].heard != before->saga[t].heard)) {
       at += (size_t)snprintf(out + at, cap - at, "%ss%u %s", sep, t,
                              saga_phase_name((saga_phase)after->saga[t].phase));
       if (at < cap && after->saga[t].step > 0 &&
@@ -183,6 +196,13 @@ bool service_can_do(const saga_state *s, uint32_t saga) {
  * Annotations.
  */
 
+/* TCC: how many participants a heard mask names. */
+static int heard_count(int32_t heard) {
+  int c = 0;
+  for (int k = 1; k <= SAGA_STEPS; k++) c += (heard >> k) & 1;
+  return c;
+}
+
 static void annotate(sim_node *n, const saga_state *s) {
   int self = sim_self(n);
   sim_annotate(n, "role", "%s", service_name(self));
@@ -195,7 +215,11 @@ static void annotate(sim_node *n, const saga_state *s) {
     if (self == SAGA_ORDER) {
       const saga_rec *r = &s->disk.saga[t];
       if (r->phase == SAGA_NEW) continue;
-      if ((r->phase == SAGA_RUNNING || r->phase == SAGA_COMPENSATING) && r->step > 0)
+      if (s->config.mode == MODE_TCC && r->phase != SAGA_COMPLETED && r->phase != SAGA_ABORTED)
+        sim_annotate(n, key, "%s (heard %d of 3)",
+                     r->phase == SAGA_RUNNING ? "trying" : saga_phase_name((saga_phase)r->phase),
+                     heard_count(r->heard));
+      else if ((r->phase == SAGA_RUNNING || r->phase == SAGA_COMPENSATING) && r->step > 0)
         sim_annotate(n, key, "%s step %d", saga_phase_name((saga_phase)r->phase), r->step);
       else
         sim_annotate(n, key, "%s", saga_phase_name((saga_phase)r->phase));
@@ -216,11 +240,39 @@ static bool has_pending(const saga_state *s) {
   return false;
 }
 
-/* After every handler: publish what is due, and keep the relay ticking while anything waits. */
+/* TCC participant: a reservation held (status HELD) still waits for its Confirm or Cancel. */
+static bool holds_any(const saga_state *s) {
+  for (uint32_t t = 1; t <= SAGA_MAX; t++)
+    if (s->disk.status[t] == STEP_HELD) return true;
+  return false;
+}
+
+/* TCC participant: cancel every reservation whose hold expired, through the same rule as a
+ * Cancel from the coordinator; the Cancelled goes to n0 through the outbox, one commit each. */
+static void expire(sim_node *n, saga_state *s) {
+  for (uint32_t t = 1; t <= SAGA_MAX; t++) {
+    if (s->disk.status[t] != STEP_HELD || sim_clock(n) < s->disk.hold_until[t]) continue;
+    sim_note(n, "s%u: the reservation expired", t);
+    if (tcc_participant_react(n, s, t, EV_CANCEL) == EV_CANCELLED) {
+      /* Withdraw the Reserved that n0 has not acknowledged: from now on it would be a lie. */
+      for (uint32_t i = 0; i < s->disk.out.count && i < OUTBOX_MAX; i++) {
+        outbox_entry *x = &s->disk.out.entry[i];
+        if (x->ev.saga == t && x->ev.kind == EV_RESERVED) x->acked = true;
+      }
+      outbox_add(&s->disk, sim_self(n), SAGA_ORDER, t, EV_CANCELLED);
+      disk_commit(n, s);
+    }
+  }
+}
+
+/* After every handler: publish what is due, and keep the relay ticking while anything waits
+ * (in TCC, also while a participant holds a reservation: the same timer checks its expiry). */
 static void relay(sim_node *n, saga_state *s) {
   if (s->config.naive && sim_self(n) != SAGA_ORDER) return;
+  bool tcc_holds = s->config.mode == MODE_TCC && sim_self(n) != SAGA_ORDER;
+  if (tcc_holds) expire(n, s);
   outbox_relay(n, s);
-  if (!s->relay_armed && has_pending(s)) {
+  if (!s->relay_armed && (has_pending(s) || (tcc_holds && holds_any(s)))) {
     s->relay_armed = true;
     sim_timer_set(n, TIMER_RELAY, s->config.timing.relay_every, 0);
   }
@@ -256,6 +308,39 @@ static void naive_service_on_event(sim_node *n, saga_state *s, const saga_event 
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * TCC (part E): the fixed handlers around your rules. They reuse part A as it is: a decision and
+ * the events announcing it go to disk in one commit, and the Ack follows the commit.
+ */
+
+/* Put `kind` for saga t into the outbox, to each node of `to` (count of them), and commit once. */
+static void announce(sim_node *n, saga_state *s, uint32_t t, const int *to, int count,
+                     ev_kind kind) {
+  for (int i = 0; i < count; i++) outbox_add(&s->disk, sim_self(n), to[i], t, kind);
+  disk_commit(n, s);
+}
+
+static const int participants[SAGA_STEPS] = {SAGA_PAYMENT, SAGA_INVENTORY, SAGA_SHIPPING};
+
+/* n0 begins saga t: trying, and a Try to every participant, in one commit. */
+static void tcc_begin(sim_node *n, saga_state *s, uint32_t t) {
+  s->disk.saga[t] = (saga_rec){.phase = SAGA_RUNNING};
+  announce(n, s, t, participants, SAGA_STEPS, EV_TRY);
+}
+
+/* An event at a TCC node: the coordinator's or the participant's rule, then the Ack. */
+static void tcc_on_event(sim_node *n, saga_state *s, const saga_event *e) {
+  if (sim_self(n) == SAGA_ORDER) {
+    ev_kind cmd = EV_NONE;
+    if (tcc_react(&s->disk.saga[e->saga], e->from, (ev_kind)e->kind, &cmd))
+      announce(n, s, e->saga, participants, cmd == EV_NONE ? 0 : SAGA_STEPS, cmd);
+  } else {
+    ev_kind out = tcc_participant_react(n, s, e->saga, (ev_kind)e->kind);
+    if (out != EV_NONE) announce(n, s, e->saga, &e->from, 1, out);
+  }
+  send_ack(n, e->from, e->id); /* only now: the decision is durable */
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Boot and dispatch.
  */
 
@@ -287,7 +372,9 @@ static void saga_on_message(sim_node *n, void *state, int from, int type, const 
   } else if (type == MSG_EVENT) {
     const saga_event *e = body;
     if (!valid_saga(e->saga) || e->from != from || e->to != sim_self(n)) return;
-    if (sim_self(n) == SAGA_ORDER)
+    if (s->config.mode == MODE_TCC)
+      tcc_on_event(n, s, e);
+    else if (sim_self(n) == SAGA_ORDER)
       orchestrator_on_event(n, s, e);
     else if (s->config.naive)
       naive_service_on_event(n, s, e);
@@ -304,8 +391,12 @@ static void saga_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
     s->relay_armed = false;
   } else if (kind == TIMER_BEGIN && sim_self(n) == SAGA_ORDER) {
     uint32_t saga = (uint32_t)arg;
-    if (valid_saga(saga) && saga <= s->config.sagas && s->disk.saga[saga].phase == SAGA_NEW)
-      saga_begin(n, s, saga);
+    if (valid_saga(saga) && saga <= s->config.sagas && s->disk.saga[saga].phase == SAGA_NEW) {
+      if (s->config.mode == MODE_TCC)
+        tcc_begin(n, s, saga);
+      else
+        saga_begin(n, s, saga);
+    }
     s->next_saga = saga + 1;
     pace(n, s);
   }

@@ -46,6 +46,7 @@ typedef struct setup {
   sim_time down;      /* ... and restarts this much later */
   int random_crashes; /* crashes drawn from the seed, in [10 ms, 250 ms), down 30 .. 200 ms */
   sim_time deadline;
+  bool expire; /* TCC: every transaction's reservations expire (n0 is down too long) */
 } setup;
 
 typedef struct scenario_data {
@@ -180,6 +181,7 @@ static bool compensation_after_step(sim_world *w, void *ctx, char *why, size_t c
 
 static bool saga_order(sim_world *w, void *ctx, char *why, size_t cap) {
   const scenario_data *d = ctx;
+  if (d->su.mode == MODE_TCC) return true; /* TCC tries every step at once */
   for (uint32_t t = 1; t <= d->rec.sagas; t++)
     for (int k = 2; k <= SAGA_STEPS; k++) {
       const saga_disk *x = disk_of(w, k), *prev = disk_of(w, k - 1);
@@ -306,6 +308,110 @@ static bool order_outbox(const scenario_data *d, const saga_disk *x, char *why, 
   return true;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * TCC (part E).
+ */
+
+/* tcc-all-or-nothing: no reservation is both confirmed and cancelled; no saga has one
+ * participant confirmed and another cancelled; the coordinator confirms only when every
+ * participant holds (or already confirmed) its reservation, and a cancelled reservation
+ * holds nothing. */
+static bool tcc_all_or_nothing(sim_world *w, void *ctx, char *why, size_t cap) {
+  const scenario_data *d = ctx;
+  if (d->su.mode != MODE_TCC) return true;
+  const saga_disk *o = disk_of(w, SAGA_ORDER);
+  for (uint32_t t = 1; t <= d->rec.sagas; t++) {
+    int confirmed = 0, cancelled = 0;
+    for (int k = 1; k <= SAGA_STEPS; k++) {
+      const saga_disk *x = disk_of(w, k);
+      step_status st = (step_status)x->status[t];
+      confirmed += st == STEP_CONFIRMED;
+      cancelled += st == STEP_CANCELLED;
+      if (st == STEP_CONFIRMED && (x->undone[t] || !x->applied[t])) {
+        snprintf(why, cap,
+                 "%s (n%d) confirmed saga %u, but its reservation was %s: a Confirm makes a "
+                 "held reservation final, nothing else (tcc_participant_react: Confirm only on "
+                 "held)",
+                 service_name(k), k, t, x->undone[t] ? "cancelled (undone)" : "never made");
+        return false;
+      }
+      if (st == STEP_CANCELLED && live(x, t)) {
+        snprintf(why, cap,
+                 "%s (n%d) cancelled saga %u but still holds its reservation: a Cancel of a held "
+                 "reservation releases it (effect_undo)",
+                 service_name(k), k, t);
+        return false;
+      }
+      bool decided_confirm = o->saga[t].phase == SAGA_CONFIRMING ||
+                             o->saga[t].phase == SAGA_COMPLETED;
+      if (decided_confirm && st != STEP_HELD && st != STEP_CONFIRMED) {
+        snprintf(why, cap,
+                 "the order service decided to confirm saga %u (%s), but %s (n%d) is %s: confirm "
+                 "only after every participant's Reserved (tcc_react); a late Confirm cannot be "
+                 "honoured, and the transaction is neither all nor nothing",
+                 t, saga_phase_name((saga_phase)o->saga[t].phase), service_name(k), k,
+                 step_name(st));
+        return false;
+      }
+    }
+    if (confirmed && cancelled) {
+      snprintf(why, cap,
+               "saga %u is confirmed at %d participant(s) and cancelled at %d: TCC is all or "
+               "nothing (tcc_react must never send both Confirm and Cancel for one saga; "
+               "tcc_participant_react must refuse a Cancel after Confirm)",
+               t, confirmed, cancelled);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* A TCC node's outbox: a participant holds one answer per status it went through, to n0; the
+ * coordinator one command of each kind per participant, matching its phase. */
+static bool tcc_outbox(const scenario_data *d, int i, const saga_disk *x, char *why, size_t cap) {
+  (void)d;
+  for (uint32_t t = 1; t <= SAGA_MAX; t++) {
+    int want[EV_KIND_COUNT] = {0}, most[EV_KIND_COUNT] = {0};
+    if (i == SAGA_ORDER) {
+      saga_phase ph = (saga_phase)x->saga[t].phase;
+      if (ph != SAGA_NEW) want[EV_TRY] = 3;
+      if (ph == SAGA_CONFIRMING || ph == SAGA_COMPLETED) want[EV_CONFIRM] = 3;
+      if (ph == SAGA_CANCELLING || ph == SAGA_ABORTED) want[EV_CANCEL] = 3;
+    } else {
+      step_status st = (step_status)x->status[t];
+      if (x->applied[t]) want[EV_RESERVED] = 1;
+      if (st == STEP_REFUSED) want[EV_REFUSED] = 1;
+      if (st == STEP_CONFIRMED) want[EV_CONFIRMED] = 1;
+      if (st == STEP_CANCELLED) {
+        want[EV_CANCELLED] = 1;
+        if (!x->applied[t]) most[EV_REFUSED] = 1; /* refused, then cancelled */
+      }
+    }
+    for (int kind = 1; kind < EV_KIND_COUNT; kind++) {
+      int got = entries(&x->out, t, (ev_kind)kind, -1);
+      int to_ok = i == SAGA_ORDER ? 0 : entries(&x->out, t, (ev_kind)kind, SAGA_ORDER);
+      if (i == SAGA_ORDER)
+        for (int k = 1; k <= SAGA_STEPS; k++)
+          to_ok += entries(&x->out, t, (ev_kind)kind, k) == (want[kind] ? 1 : 0);
+      bool ok = (got == want[kind] || (got <= most[kind] && !want[kind])) &&
+                (i == SAGA_ORDER ? to_ok == SAGA_STEPS : to_ok == got);
+      if (ok) continue;
+      snprintf(why, cap,
+               "%s (n%d)'s outbox holds %d %s for saga %u where its disk (%s) calls for %d, one "
+               "per %s: every committed decision has exactly one event per consumer, and a "
+               "repeat adds nothing (%s returns %s for it)",
+               service_name(i), i, got, ev_name((ev_kind)kind), t,
+               i == SAGA_ORDER ? saga_phase_name((saga_phase)x->saga[t].phase)
+                               : step_name((step_status)x->status[t]),
+               want[kind], i == SAGA_ORDER ? "participant" : "status change, to the order service",
+               i == SAGA_ORDER ? "tcc_react" : "tcc_participant_react",
+               i == SAGA_ORDER ? "false" : "EV_NONE");
+      return false;
+    }
+  }
+  return true;
+}
+
 static bool outbox_check(sim_world *w, void *ctx, char *why, size_t cap) {
   const scenario_data *d = ctx;
   for (int i = 0; i < SAGA_NODES; i++) {
@@ -324,8 +430,10 @@ static bool outbox_check(sim_world *w, void *ctx, char *why, size_t cap) {
                    service_name(i), i, x->out.entry[a].ev.id);
           return false;
         }
-    if (i == SAGA_ORDER ? !order_outbox(d, x, why, cap)
-                        : !d->su.naive && !service_outbox(d, i, x, why, cap))
+    if (d->su.mode == MODE_TCC) {
+      if (!tcc_outbox(d, i, x, why, cap)) return false;
+    } else if (i == SAGA_ORDER ? !order_outbox(d, x, why, cap)
+                               : !d->su.naive && !service_outbox(d, i, x, why, cap))
       return false;
   }
   return true;
@@ -393,6 +501,7 @@ static scenario_data *build(lab_run *run, const setup *su) {
   sim_invariant(w, "compensation-after-step", compensation_after_step, d);
   sim_invariant(w, "saga-order", saga_order, d);
   sim_invariant(w, "outbox", outbox_check, d);
+  if (su->mode == MODE_TCC) sim_invariant(w, "tcc-all-or-nothing", tcc_all_or_nothing, d);
   sim_invariant(w, "bookkeeping", bookkeeping, d);
   if (su->cp_node >= 0) sim_crash_after(w, su->cp_node, su->cp_k);
   rng *r = sim_nemesis_rng(w);
@@ -618,6 +727,49 @@ static void compensated_list(const scenario_data *d, char *out, size_t cap) {
   }
 }
 
+/* TCC at the end: every transaction fully confirmed (no participant refuses it) or fully
+ * cancelled (some does), and no reservation left held. Returns false with the verdict set. */
+static bool judge_tcc(lab_run *run, scenario_data *d, const char *deadline, const char *cp) {
+  sim_world *w = run->world;
+  const saga_disk *o = disk_of(w, SAGA_ORDER);
+  for (uint32_t t = 1; t <= d->rec.sagas; t++) {
+    saga_phase ph = (saga_phase)o->saga[t].phase;
+    char states[160];
+    size_t at = 0;
+    states[0] = 0;
+    for (int k = 1; k <= SAGA_STEPS && at < sizeof states; k++)
+      at += (size_t)snprintf(states + at, sizeof states - at, "%s%s %s", k > 1 ? ", " : "",
+                             service_name(k), step_name((step_status)disk_of(w, k)->status[t]));
+    if (ph != SAGA_COMPLETED && ph != SAGA_ABORTED) {
+      d->rec.stuck_saga = t;
+      return lab_verdict(run, false,
+                         "transaction %u did not end by t=%s: the order service says %s (heard "
+                         "mask %d); %s. Does tcc_react count every participant's answer once, "
+                         "and does every participant answer a Cancel (an empty cancel too)?%s",
+                         t, deadline, saga_phase_name(ph), o->saga[t].heard, states, cp);
+    }
+    bool refused = refuser(&d->su, t) != 0 || d->su.expire;
+    step_status want = ph == SAGA_COMPLETED ? STEP_CONFIRMED : STEP_CANCELLED;
+    if ((ph == SAGA_COMPLETED) == refused)
+      return lab_verdict(run, false,
+                         "transaction %u %s, though %s: confirm exactly when every Try reserved "
+                         "(tcc_react, tcc_participant_react, service_can_do); %s%s",
+                         t, saga_phase_name(ph),
+                         refused ? "a participant cannot reserve it" : "every participant can",
+                         states, cp);
+    for (int k = 1; k <= SAGA_STEPS; k++) {
+      const saga_disk *x = disk_of(w, k);
+      if (x->status[t] != want || (ph == SAGA_COMPLETED) != live(x, t))
+        return lab_verdict(run, false,
+                           "transaction %u %s at the order service, but not fully: %s (a "
+                           "reservation left held, or a participant that never took the "
+                           "decision)%s",
+                           t, saga_phase_name(ph), states, cp);
+    }
+  }
+  return true;
+}
+
 static bool judge(lab_run *run, scenario_data *d) {
   sim_world *w = run->world;
   lab11_record *rec = &d->rec;
@@ -633,7 +785,8 @@ static bool judge(lab_run *run, scenario_data *d) {
   if (sim_violated(w, &report)) return lab_verdict(run, false, "%s%s", report, cp);
   sim_format_time(d->su.deadline, t1, sizeof t1);
   const saga_disk *o = disk_of(w, SAGA_ORDER);
-  for (uint32_t t = 1; t <= rec->sagas; t++) {
+  if (d->su.mode == MODE_TCC && !judge_tcc(run, d, t1, cp)) return false;
+  for (uint32_t t = 1; t <= rec->sagas && d->su.mode != MODE_TCC; t++) {
     const saga_rec *r = &o->saga[t];
     int k = refuser(&d->su, t);
     if (r->phase != SAGA_COMPLETED && r->phase != SAGA_ABORTED) {
@@ -726,11 +879,14 @@ static bool judge(lab_run *run, scenario_data *d) {
     snprintf(cp, sizeof cp, "; crash point %u of %s not reached (it did %u actions)", rec->cp_k,
              service_name(rec->cp_node), rec->actions[rec->cp_node]);
   return lab_verdict(run, true,
-                     "all %u sagas ended whole by t=%s: %u completed, %u compensated (%s); %u "
+                     "all %u %s ended whole by t=%s: %u %s, %u %s (%s); %u "
                      "publications (%u of them again), %u acknowledgements; no step applied "
                      "twice, no event left unpublished%s%s",
-                     rec->sagas, sim_format_time(last, t2, sizeof t2), rec->completed, rec->aborted,
-                     list[0] ? list : "none", rec->events_sent, again, rec->acks_sent, crashes, cp);
+                     rec->sagas, d->su.mode == MODE_TCC ? "transactions" : "sagas",
+                     sim_format_time(last, t2, sizeof t2), rec->completed,
+                     d->su.mode == MODE_TCC ? "confirmed" : "completed", rec->aborted,
+                     d->su.mode == MODE_TCC ? "cancelled" : "compensated", list[0] ? list : "none",
+                     rec->events_sent, again, rec->acks_sent, crashes, cp);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -788,13 +944,14 @@ static bool scenario_choreography_crashes(lab_run *run) {
  * action (seed - 1) % SAGA_CRASH_POINTS + 1. */
 
 static setup crash_point(saga_mode mode, uint64_t seed) {
+  uint64_t points = mode == MODE_TCC ? TCC_CRASH_POINTS : SAGA_CRASH_POINTS;
   setup su = base_setup(mode);
   su.sagas = 2;
   memset(su.refuse, 0, sizeof su.refuse);
   su.refuse[SAGA_SHIPPING] = 1u << 2;
-  uint64_t c = (seed - 1) % (SAGA_NODES * SAGA_CRASH_POINTS);
-  su.cp_node = (int)(c / SAGA_CRASH_POINTS);
-  su.cp_k = (uint32_t)(c % SAGA_CRASH_POINTS) + 1;
+  uint64_t c = (seed - 1) % (SAGA_NODES * points);
+  su.cp_node = (int)(c / points);
+  su.cp_k = (uint32_t)(c % points) + 1;
   return su;
 }
 
@@ -805,6 +962,41 @@ static bool scenario_crash_point(lab_run *run) {
 
 static bool scenario_choreo_crash_point(lab_run *run) {
   setup su = crash_point(MODE_CHOREOGRAPHY, run->seed);
+  return run_setup(run, &su);
+}
+
+/* TCC: the 6 transactions, tried at once on every participant. */
+static bool scenario_tcc(lab_run *run) {
+  setup su = base_setup(MODE_TCC);
+  return run_setup(run, &su);
+}
+
+static bool scenario_tcc_faulty(lab_run *run) {
+  setup su = faulty(MODE_TCC);
+  return run_setup(run, &su);
+}
+
+static bool scenario_tcc_crashes(lab_run *run) {
+  setup su = crashy(MODE_TCC);
+  return run_setup(run, &su);
+}
+
+static bool scenario_tcc_crash_point(lab_run *run) {
+  setup su = crash_point(MODE_TCC, run->seed);
+  return run_setup(run, &su);
+}
+
+/* TCC expiry: n0 sends its three Try and crashes for 2.5 s, longer than a hold (2 s): every
+ * reservation expires, each participant cancels it and says so, and n0, back, cancels all. */
+static bool scenario_tcc_expiry(lab_run *run) {
+  setup su = base_setup(MODE_TCC);
+  su.sagas = 1;
+  memset(su.refuse, 0, sizeof su.refuse);
+  su.cp_node = SAGA_ORDER;
+  su.cp_k = 4; /* the commit of saga 1 and its three Try */
+  su.down = 2500 * SIM_MS;
+  su.expire = true;
+  su.deadline = 6 * SIM_SEC;
   return run_setup(run, &su);
 }
 
@@ -842,6 +1034,16 @@ static const lab_scenario scenarios[] = {
      scenario_choreography_crashes, LAB_FIXED_NODES},
     {"choreo-crash-point", "crash points in the choreography (as crash-point)",
      scenario_choreo_crash_point, LAB_FIXED_NODES},
+    {"tcc", "the 6 orders as TCC: n0 sends Try to all, then Confirm all or Cancel all",
+     scenario_tcc, LAB_FIXED_NODES},
+    {"tcc-faulty", "TCC with 20% loss, 20% duplication and reordering (Cancel before Try)",
+     scenario_tcc_faulty, LAB_FIXED_NODES},
+    {"tcc-crashes", "TCC with 10% loss and duplication, and 4 crashes", scenario_tcc_crashes,
+     LAB_FIXED_NODES},
+    {"tcc-crash-point", "crash points in TCC (as crash-point)", scenario_tcc_crash_point,
+     LAB_FIXED_NODES},
+    {"tcc-expiry", "TCC: n0 crashes after its Try for longer than a hold: the reservations expire",
+     scenario_tcc_expiry, LAB_FIXED_NODES},
     {"dual-write",
      "no outbox: payment commits, then crashes before sending its Done; the saga never ends",
      scenario_dual_write, LAB_FIXED_NODES},
