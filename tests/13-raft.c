@@ -365,6 +365,227 @@ static void persist_rules(void *arg) {
   sim_destroy(w);
 }
 
+/* (d) Pokes for part (d): the service's snapshot, the leader's send, InstallSnapshot and its reply. */
+typedef struct snap_arg {
+  uint32_t index;
+  raft_kv state;
+} snap_arg;
+static void poke_snapshot(sim_node *n, void *state, void *arg) {
+  snap_arg *a = arg;
+  raft_snapshot(n, state, a->index, &a->state);
+}
+static void poke_send_append(sim_node *n, void *state, void *arg) {
+  raft_send_append(n, state, *(int *)arg);
+}
+static void poke_install(sim_node *n, void *state, void *arg) {
+  raft_install_snapshot *is = arg;
+  raft_observe_term(n, state, is->term);
+  raft_on_install_snapshot(n, state, is->leader, is);
+}
+typedef struct install_reply_arg {
+  int from;
+  raft_install_reply r;
+} install_reply_arg;
+static void poke_install_reply(sim_node *n, void *state, void *arg) {
+  install_reply_arg *a = arg;
+  raft_observe_term(n, state, a->r.term);
+  raft_on_install_reply(n, state, a->from, &a->r);
+}
+
+/* A store whose key 0 holds v: the snapshots below carry it so a test can tell them apart. */
+static raft_kv kv_with(int32_t v) {
+  raft_kv kv = {0};
+  kv.value[0] = v;
+  return kv;
+}
+
+/* (d) raft_snapshot: the index math of compaction. */
+static void snapshot_rules(void *arg) {
+  (void)arg;
+  sent seen = {0};
+  sim_world *w = small_world(&seen, false);
+  /* Step 1: n0 (term 5) holds entries 1..5 of terms 1,1,2,2,3, with 1..4 applied. */
+  uint32_t terms[] = {1, 1, 2, 2, 3};
+  set_log(w, 0, terms, 5);
+  raft_state *s = st(w, 0);
+  s->current_term = 5;
+  s->commit_index = 4;
+  s->last_applied = 4;
+  /* Step 2: the service snapshots at index 3 (its store holds 33 in key 0). */
+  snap_arg a = {.index = 3, .state = kv_with(33)};
+  sim_poke(w, 0, poke_snapshot, &a);
+  s = st(w, 0);
+  tap_ok(s->snap_index == 3 && s->snap_term == 2,
+         "snapshot at 3 of a log of terms 1,1,2,2,3 in term 5: expected snap_index 3, snap_term 2 "
+         "(the term of entry 3, not currentTerm 5), got snap_index %u, snap_term %u (section 7, "
+         "Figure 12: lastIncludedIndex and lastIncludedTerm; raft_snapshot)",
+         s->snap_index, s->snap_term);
+  tap_ok(s->log_len == 5 && raft_log_count(s) == 2 && s->log[0].term == 2,
+         "after the snapshot at 3: expected log_len 5 (absolute), 2 entries held, the sentinel "
+         "log[0] of term 2 (entry 3, which the snapshot replaces); got log_len %u, %u held, "
+         "log[0].term %u (raft_snapshot)", s->log_len, raft_log_count(s), s->log[0].term);
+  tap_ok(s->log[1].term == 2 && s->log[1].cmd.value == 4 && s->log[2].term == 3 &&
+             s->log[2].cmd.value == 5,
+         "the entries after 3 stay: expected log[1] = entry 4 {term 2: 4}, log[2] = entry 5 "
+         "{term 3: 5}; got {term %u: %d}, {term %u: %d} (section 7: discard only the entries the "
+         "snapshot covers; raft_snapshot)", s->log[1].term, (int)s->log[1].cmd.value,
+         s->log[2].term, (int)s->log[2].cmd.value);
+  tap_is_int(s->snap_kv.value[0], 33, "the snapshot keeps the service's state: snap_kv key 0 "
+             "(raft_snapshot: snap_kv = *state)");
+  tap_ok(raft_term_at(s, 3) == 2 && raft_term_at(s, 5) == 3 && raft_term_at(s, 2) == 0 &&
+             raft_entry_at(s, 4) == &s->log[1],
+         "with the offset: expected raft_term_at 3 -> 2, 5 -> 3, 2 -> 0 (discarded), entry 4 at "
+         "log[1]; got %u, %u, %u (raft_term_at, raft_entry_at)", raft_term_at(s, 3),
+         raft_term_at(s, 5), raft_term_at(s, 2));
+  /* Step 3: a snapshot of an older index, or of an entry not yet applied, changes nothing. */
+  a = (snap_arg){.index = 2, .state = kv_with(22)};
+  sim_poke(w, 0, poke_snapshot, &a);
+  a = (snap_arg){.index = 5, .state = kv_with(55)};
+  sim_poke(w, 0, poke_snapshot, &a);
+  s = st(w, 0);
+  tap_ok(s->snap_index == 3 && s->snap_kv.value[0] == 33 && raft_log_count(s) == 2,
+         "snapshots at 2 (older than 3) and at 5 (not applied: last_applied 4) are ignored: "
+         "expected snap_index 3, snap_kv 33, 2 entries held; got %u, %d, %u (section 7: snapshot "
+         "only applied entries, never move back; raft_snapshot)", s->snap_index,
+         (int)s->snap_kv.value[0], raft_log_count(s));
+  /* Step 4: a second snapshot at 4, from a log already compacted. */
+  a = (snap_arg){.index = 4, .state = kv_with(44)};
+  sim_poke(w, 0, poke_snapshot, &a);
+  s = st(w, 0);
+  tap_ok(s->snap_index == 4 && s->snap_term == 2 && raft_log_count(s) == 1 &&
+             s->log[0].term == 2 && s->log[1].term == 3 && s->log[1].cmd.value == 5,
+         "snapshot at 4 after one at 3: expected snap 4/term 2, 1 entry held, log[1] = entry 5 "
+         "{term 3: 5}; got snap %u/term %u, %u held, log[1] {term %u: %d} (the offset is "
+         "index - snap_index, not index; raft_snapshot)", s->snap_index, s->snap_term,
+         raft_log_count(s), s->log[1].term, (int)s->log[1].cmd.value);
+  sim_destroy(w);
+}
+
+/* (d) raft_on_install_snapshot: Figure 13's receiver rules 1, 6, 7, 8. */
+static void install_rules(void *arg) {
+  (void)arg;
+  sent seen = {0};
+  sim_world *w = small_world(&seen, false);
+  uint32_t terms[] = {1, 1, 2, 2, 3};
+  raft_install_reply *r = (void *)seen.body;
+  /* Step 1: n1 in term 3 with entries 1..5 (terms 1,1,2,2,3), 1 committed and applied. */
+  set_log(w, 1, terms, 5);
+  st(w, 1)->current_term = 3;
+  st(w, 1)->commit_index = 1;
+  st(w, 1)->last_applied = 1;
+  /* Step 2: a stale leader (term 2) sends its snapshot. */
+  raft_install_snapshot old = {.term = 2, .leader = 0, .last_included_index = 3,
+                               .last_included_term = 2, .data = kv_with(33)};
+  sim_poke(w, 1, poke_install, &old);
+  const raft_state *s = st(w, 1);
+  tap_ok(seen.type == MSG_INSTALL_REPLY && seen.to == 0 && r->term == 3,
+         "InstallSnapshot of term 2 to n1 in term 3: expected an InstallReply to n0 with term 3, "
+         "got type %d to n%d with term %u (Figure 13, receiver rule 1: reply immediately if term < "
+         "currentTerm; raft_on_install_snapshot)", seen.type, seen.to, r->term);
+  tap_ok(s->snap_index == 0 && s->log_len == 5 && s->commit_index == 1 && s->kv.value[0] == 0,
+         "the stale snapshot changes nothing: expected snap_index 0, log_len 5, commit 1, kv 0; "
+         "got %u, %u, %u, %d (Figure 13, rule 1; raft_on_install_snapshot)", s->snap_index,
+         s->log_len, s->commit_index, (int)s->kv.value[0]);
+  /* Step 3: the leader of term 3 sends a snapshot through 3 (term 2): n1 has entry 3 of term 2. */
+  raft_install_snapshot match = {.term = 3, .leader = 0, .last_included_index = 3,
+                                 .last_included_term = 2, .data = kv_with(33)};
+  sim_poke(w, 1, poke_install, &match);
+  s = st(w, 1);
+  tap_ok(s->snap_index == 3 && s->snap_term == 2 && s->log_len == 5 && raft_log_count(s) == 2 &&
+             s->log[1].term == 2 && s->log[1].cmd.value == 4 && s->log[2].term == 3,
+         "snapshot through 3/term 2, n1 has entry 3 of term 2: expected snap 3/2, log_len 5, "
+         "entries 4 and 5 kept at log[1..2]; got snap %u/%u, log_len %u, %u held, log[1] {term "
+         "%u: %d} (Figure 13, rule 6: if an existing entry has the snapshot's last index and term, "
+         "retain the entries following it; raft_on_install_snapshot)", s->snap_index,
+         s->snap_term, s->log_len, raft_log_count(s), s->log[1].term, (int)s->log[1].cmd.value);
+  tap_ok(s->kv.value[0] == 33 && s->snap_kv.value[0] == 33 && s->commit_index == 3 &&
+             s->last_applied == 3,
+         "expected kv and snap_kv 33, commitIndex and lastApplied 3; got kv %d, snap_kv %d, "
+         "commit %u, applied %u (Figure 13, rule 8: reset the state machine using the snapshot; "
+         "raft_on_install_snapshot)", (int)s->kv.value[0], (int)s->snap_kv.value[0],
+         s->commit_index, s->last_applied);
+  tap_ok(seen.type == MSG_INSTALL_REPLY && r->term == 3 && r->match_index == 3,
+         "expected an InstallReply of term 3, match_index 3; got type %d, term %u, match %u "
+         "(raft_on_install_snapshot)", seen.type, r->term, r->match_index);
+  /* Step 4: n2 (term 3, same log) gets a snapshot through 4 of term 4: its entry 4 is term 2. */
+  set_log(w, 2, terms, 5);
+  st(w, 2)->current_term = 3;
+  raft_install_snapshot other = {.term = 4, .leader = 0, .last_included_index = 4,
+                                 .last_included_term = 4, .data = kv_with(44)};
+  sim_poke(w, 2, poke_install, &other);
+  s = st(w, 2);
+  tap_ok(s->snap_index == 4 && s->snap_term == 4 && s->log_len == 4 && raft_log_count(s) == 0 &&
+             s->log[0].term == 4,
+         "snapshot through 4/term 4, n2's entry 4 has term 2: expected snap 4/4, log_len 4, no "
+         "entries held, sentinel term 4; got snap %u/%u, log_len %u, %u held, sentinel %u (Figure "
+         "13, rule 7: otherwise discard the entire log; raft_on_install_snapshot)", s->snap_index,
+         s->snap_term, s->log_len, raft_log_count(s), s->log[0].term);
+  tap_ok(s->kv.value[0] == 44 && s->commit_index == 4 && s->last_applied == 4,
+         "expected kv 44, commitIndex and lastApplied 4; got kv %d, commit %u, applied %u (Figure "
+         "13, rule 8; raft_on_install_snapshot)", (int)s->kv.value[0], s->commit_index,
+         s->last_applied);
+  sim_destroy(w);
+}
+
+/* (d) raft_send_append and raft_on_install_reply on a leader with a snapshot. */
+static void leader_snapshot_rules(void *arg) {
+  (void)arg;
+  sent seen = {0};
+  sim_world *w = small_world(&seen, false);
+  /* Step 1: leader n0 of term 3 has snapshotted through 3 (term 2) and holds entries 4, 5. */
+  raft_state *s = st(w, 0);
+  s->current_term = 3;
+  s->role = ROLE_LEADER;
+  s->snap_index = 3;
+  s->snap_term = 2;
+  s->snap_kv = kv_with(33);
+  s->kv = kv_with(33);
+  s->log_len = 5;
+  s->log[0] = (raft_entry){.term = 2};
+  s->log[1] = (raft_entry){.term = 2, .cmd = raft_value_cmd(4)};
+  s->log[2] = (raft_entry){.term = 3, .cmd = raft_value_cmd(5)};
+  s->commit_index = 3;
+  s->last_applied = 3;
+  s->match_index[0] = 5;
+  s->next_index[1] = 2;
+  s->next_index[2] = 3;
+  /* Step 2: n1 needs entry 2, which is gone: it gets the snapshot. */
+  int peer = 1;
+  sim_poke(w, 0, poke_send_append, &peer);
+  raft_install_snapshot *is = (void *)seen.body;
+  tap_ok(seen.type == MSG_INSTALL_SNAPSHOT && seen.to == 1 && is->term == 3 && is->leader == 0 &&
+             is->last_included_index == 3 && is->last_included_term == 2 &&
+             is->data.value[0] == 33,
+         "nextIndex[n1] 2 <= snap_index 3: expected InstallSnapshot to n1, term 3, leader 0, last "
+         "3/2, data 33; got type %d to n%d, term %u, leader %d, last %u/%u, data %d (section 7: "
+         "the leader sends its snapshot to a follower that lags too far; raft_send_append, "
+         "raft_send_snapshot)", seen.type, seen.to, is->term, (int)is->leader,
+         is->last_included_index, is->last_included_term, (int)is->data.value[0]);
+  /* Step 3: n2 needs entry 3, the last one the snapshot replaced: also the snapshot. */
+  peer = 2;
+  sim_poke(w, 0, poke_send_append, &peer);
+  tap_ok(seen.type == MSG_INSTALL_SNAPSHOT && seen.to == 2,
+         "nextIndex[n2] 3 == snap_index 3: expected InstallSnapshot to n2, got type %d to n%d "
+         "(entry 3 is only a sentinel now: send the snapshot when nextIndex <= snap_index, not "
+         "<; raft_send_append)", seen.type, seen.to);
+  /* Step 4: n2 installed it (match 3): nextIndex 4, and entries 4..5 follow at once. */
+  install_reply_arg a = {.from = 2, .r = {.term = 3, .match_index = 3}};
+  sim_poke(w, 0, poke_install_reply, &a);
+  s = st(w, 0);
+  raft_append_entries *ae = (void *)seen.body;
+  tap_ok(s->match_index[2] == 3 && s->next_index[2] == 4,
+         "InstallReply from n2 with match 3: expected matchIndex 3, nextIndex 4; got %u, %u "
+         "(raft_on_install_reply)", s->match_index[2], s->next_index[2]);
+  tap_ok(seen.type == MSG_APPEND_ENTRIES && seen.to == 2 && ae->prev_log_index == 3 &&
+             ae->prev_log_term == 2 && ae->n_entries == 2 && ae->entries[0].cmd.value == 4 &&
+             ae->entries[1].term == 3,
+         "then AppendEntries to n2 from nextIndex 4: expected prev 3/2 (the snapshot's last "
+         "entry), entries 4 and 5; got type %d to n%d, prev %u/%u, %u entries (raft_on_install_"
+         "reply, raft_send_append with raft_term_at and raft_entry_at)", seen.type, seen.to,
+         ae->prev_log_index, ae->prev_log_term, ae->n_entries);
+  sim_destroy(w);
+}
+
 /* A scenario over seeds. */
 typedef struct sweep_arg {
   const char *scenario;
@@ -415,6 +636,12 @@ int main(void) {
   SWEEP("c. unreliable churn", "unreliable-churn", 20);
   SWEEP("kv. linearizable key-value service", "kv", 20);
   SWEEP("kv. linearizable under crashes, cut-offs and loss", "kv-faults", 20);
+  tap_case("d. snapshot: keep the replaced entry's term, discard through it, keep the rest",
+           snapshot_rules, NULL);
+  tap_case("d. InstallSnapshot: stale term, keep a matching suffix, else discard, reset state",
+           install_rules, NULL);
+  tap_case("d. leader: the snapshot when nextIndex <= snap_index, then the entries after it",
+           leader_snapshot_rules, NULL);
   SWEEP("d. basic snapshots: the log stays bounded", "snapshot-basic", 3);
   SWEEP("d. install snapshots (disconnect)", "snapshot-install", 10);
   SWEEP("d. install snapshots (disconnect, unreliable)", "snapshot-install-unreliable", 10);

@@ -3,9 +3,10 @@
  *
  * Read book/13-raft.md first. Replace each TODO(...) with your code, then run
  *   make check LAB=13
- * Helpers (lab.h): raft_term_at, raft_last_index, raft_majority, raft_set_role,
- * raft_reset_election_timer, raft_send_append_entries, raft_send_append_reply; sim_self(n) is
- * this server's id and s->cfg.servers the number of servers (ids 0 .. s->cfg.servers - 1).
+ * Helpers (lab.h): raft_term_at, raft_entry_at, raft_log_count, raft_last_index, raft_majority,
+ * raft_set_role, raft_reset_election_timer, raft_send_append_entries, raft_send_append_reply,
+ * raft_send_snapshot (part (d)); sim_self(n) is this server's id and s->cfg.servers the number
+ * of servers (ids 0 .. s->cfg.servers - 1).
  */
 #include "lab.h"
 
@@ -16,11 +17,16 @@ uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd) {
   TODO("raft_start: a leader appends {currentTerm, cmd}, sends AppendEntries, returns the index");
 }
 
+/* Part (d): once the log is compacted, log[k] is entry snap_index + k: read entries with
+ * raft_entry_at(s, i) and terms with raft_term_at(s, i), never s->log[i]. If next_index[peer] <=
+ * snap_index, the entries the peer needs are gone: send the snapshot (raft_send_snapshot) instead
+ * of AppendEntries (section 7). */
 void raft_send_append(sim_node *n, raft_state *s, int peer) {
   (void)n;
   (void)s;
   (void)peer;
-  TODO("raft_send_append: AppendEntries from next_index[peer]: prev index/term, entries, commit");
+  TODO("raft_send_append: AppendEntries from next_index[peer] (the snapshot if next_index <= "
+       "snap_index): prev index/term, entries, commit");
 }
 
 void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_append_entries *ae) {
