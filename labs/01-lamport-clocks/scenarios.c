@@ -397,12 +397,7 @@ static bool run_gossip(lab_run *run, const setup *su, sim_time deadline) {
 }
 
 static sim_net_config net_of(sim_time max_latency, double loss, double dup, bool fifo) {
-  sim_net_config n = sim_net_default();
-  n.latency = SIM_LATENCY_UNIFORM;
-  n.latency_min = 1 * SIM_MS;
-  n.latency_max = max_latency;
-  n.loss = loss;
-  n.duplicate = dup;
+  sim_net_config n = sim_net_uniform(1 * SIM_MS, max_latency, loss, dup);
   n.fifo = fifo;
   return n;
 }

@@ -454,17 +454,6 @@ static sim_world *build(lab_run *run, const setup *su) {
   return w;
 }
 
-static sim_net_config net_of(sim_time max_latency, double loss, double dup) {
-  sim_net_config n = sim_net_default();
-  n.latency = SIM_LATENCY_UNIFORM;
-  n.latency_min = 1 * SIM_MS;
-  n.latency_max = max_latency;
-  n.loss = loss;
-  n.duplicate = dup;
-  n.fifo = false;
-  return n;
-}
-
 /* ---- gossip scenarios ---------------------------------------------------------------------- */
 
 static bool run_gossip(lab_run *run, const setup *su, sim_time deadline) {
@@ -493,19 +482,20 @@ static setup gossip_setup(int nodes, uint32_t actions, sim_net_config net) {
 }
 
 static bool scenario_gossip(lab_run *run) {
-  setup su = gossip_setup(lab_nodes(run, 4), 30, net_of(40 * SIM_MS, 0, 0));
+  setup su = gossip_setup(lab_nodes(run, 4), 30, sim_net_uniform(1 * SIM_MS, 40 * SIM_MS, 0, 0));
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
 
 static bool scenario_gossip_faulty(lab_run *run) {
-  setup su = gossip_setup(lab_nodes(run, 4), 30, net_of(60 * SIM_MS, 0.2, 0.3));
+  setup su =
+      gossip_setup(lab_nodes(run, 4), 30, sim_net_uniform(1 * SIM_MS, 60 * SIM_MS, 0.2, 0.3));
   return run_gossip(run, &su, 5 * SIM_SEC);
 }
 
 /* A short run drawn as a space-time diagram in the verdict: one column per node, time going down,
  * each event with your vector (the chapter of lab 02 shows it). */
 static bool scenario_diagram(lab_run *run) {
-  setup su = gossip_setup(3, 3, net_of(30 * SIM_MS, 0, 0));
+  setup su = gossip_setup(3, 3, sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0, 0));
   su.config.mean_gap = 8 * SIM_MS;
   su.config.max_hops = 1;
   if (!run_gossip(run, &su, 1 * SIM_SEC)) return false;
@@ -592,7 +582,7 @@ static setup broadcast_setup(double dup) {
                          .actions = 5,
                          .mean_gap = 20 * SIM_MS,
                          .reply_percent = 15},
-              .net = net_of(80 * SIM_MS, 0, dup)};
+              .net = sim_net_uniform(1 * SIM_MS, 80 * SIM_MS, 0, dup)};
   return su;
 }
 
@@ -616,7 +606,7 @@ static bool scenario_broadcast_slow(lab_run *run) {
   setup su = broadcast_setup(0.2);
   su.nodes = 3;
   su.config.reply_percent = 50;
-  su.net = net_of(10 * SIM_MS, 0, 0.2);
+  su.net = sim_net_uniform(1 * SIM_MS, 10 * SIM_MS, 0, 0.2);
   sim_world *w = build(run, &su);
   sim_net_config slow = su.net;
   slow.latency = SIM_LATENCY_CONSTANT;
@@ -683,7 +673,7 @@ static bool scenario_replicas(lab_run *run) {
                          .mean_gap = 30 * SIM_MS,
                          .sync_every = 40 * SIM_MS,
                          .sync_rounds = 25},
-              .net = net_of(30 * SIM_MS, 0.1, 0.3)};
+              .net = sim_net_uniform(1 * SIM_MS, 30 * SIM_MS, 0.1, 0.3)};
   sim_world *w = build(run, &su);
   sim_run_until_time(w, 3 * SIM_SEC);
   return judge_store(run);
@@ -705,7 +695,7 @@ static void at_write(sim_world *w, void *ctx, uint64_t node) {
 static bool scenario_siblings(lab_run *run) {
   setup su = {.nodes = 3,
               .config = {.mode = MODE_STORE, .sync_every = 100 * SIM_MS, .sync_rounds = 4},
-              .net = net_of(20 * SIM_MS, 0, 0.5)};
+              .net = sim_net_uniform(1 * SIM_MS, 20 * SIM_MS, 0, 0.5)};
   sim_world *w = build(run, &su);
   sim_at(w, 10 * SIM_MS, at_write, NULL, 0);
   sim_at(w, 10 * SIM_MS, at_write, NULL, 1);
@@ -737,13 +727,17 @@ static bool scenario_siblings(lab_run *run) {
 }
 
 static const lab_scenario scenarios[] = {
-    {"gossip", "4 nodes (--nodes 2..8): local events and forwarded messages; vectors exact, both ways",
+    {"gossip",
+     "4 nodes (--nodes 2..8): local events and forwarded messages; vectors exact, both ways",
      scenario_gossip, LAB_NODES(2, LAB02_MAX_NODES)},
-    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty, LAB_NODES(2, LAB02_MAX_NODES)},
-    {"diagram", "3 nodes, a few events: the run as a text space-time diagram", scenario_diagram, LAB_FIXED_NODES},
+    {"gossip-faulty", "the same with 20% loss and 30% duplication", scenario_gossip_faulty,
+     LAB_NODES(2, LAB02_MAX_NODES)},
+    {"diagram", "3 nodes, a few events: the run as a text space-time diagram", scenario_diagram,
+     LAB_FIXED_NODES},
     {"broadcast", "5 nodes (--nodes 2..8) broadcast and answer; latency 1..80 ms, 30% duplicates",
      scenario_broadcast, LAB_NODES(2, LAB02_MAX_NODES)},
-    {"broadcast-dup", "the same with 70% duplicates", scenario_broadcast_dup, LAB_NODES(2, LAB02_MAX_NODES)},
+    {"broadcast-dup", "the same with 70% duplicates", scenario_broadcast_dup,
+     LAB_NODES(2, LAB02_MAX_NODES)},
     {"broadcast-slow", "n0's copies to n2 take 300 ms: answers overtake questions",
      scenario_broadcast_slow, LAB_FIXED_NODES},
     {"siblings", "two concurrent writes become siblings; a later write replaces both",

@@ -563,12 +563,7 @@ static sim_world *build(lab_run *run, setup *su) {
 }
 
 static sim_net_config net_of(sim_time min, sim_time max, double loss, double dup, bool fifo) {
-  sim_net_config n = sim_net_default();
-  n.latency = SIM_LATENCY_UNIFORM;
-  n.latency_min = min;
-  n.latency_max = max;
-  n.loss = loss;
-  n.duplicate = dup;
+  sim_net_config n = sim_net_uniform(min, max, loss, dup);
   n.fifo = fifo;
   return n;
 }
