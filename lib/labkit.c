@@ -95,22 +95,24 @@ bool lab_run_quiet(const lab_info *lab, const char *name, uint64_t seed, const c
 }
 
 static void usage(FILE *out, const char *prog, const lab_info *lab) {
-  fprintf(out,
-          "usage: %s [--scenario NAME] [--seed N] [--trace FILE] [--viz] [--nodes N] [--loss P]\n"
-          "           [--nemesis SCHEDULE]\n"
-          "       %s --seeds FIRST..LAST [--scenario NAME] [--nodes N] [--loss P] [--nemesis SCHEDULE]\n"
-          "       %s --list | --help\n"
-          "\n"
-          "Lab %s: %s\n"
-          "  --scenario NAME    which scenario to run (default: %s; --list shows them all)\n"
-          "  --seed N           the seed of the run (default 1): same seed, same run\n"
-          "  --trace FILE       write the JSON Lines trace to FILE (- for standard output)\n"
-          "  --viz              watch the run in dsviz (a text summary if not on a terminal)\n"
-          "  --nodes N          run with N nodes (scenarios whose --list line says how many may vary)\n"
-          "  --loss P           every link loses a message with probability P (0..1) from the start\n"
-          "  --nemesis TEXT     add a fault schedule, e.g. \"500ms partition 0|1,2; 2s heal\"\n"
-          "  --seeds A..B       run every seed from A to B and report the ones that fail\n",
-          prog, prog, prog, lab->id, lab->title, lab->scenario_count ? lab->scenarios[0].name : "-");
+  fprintf(
+      out,
+      "usage: %s [--scenario NAME] [--seed N] [--trace FILE] [--viz] [--nodes N] [--loss P]\n"
+      "           [--nemesis SCHEDULE]\n"
+      "       %s --seeds FIRST..LAST [--scenario NAME] [--nodes N] [--loss P] [--nemesis "
+      "SCHEDULE]\n"
+      "       %s --list | --help\n"
+      "\n"
+      "Lab %s: %s\n"
+      "  --scenario NAME    which scenario to run (default: %s; --list shows them all)\n"
+      "  --seed N           the seed of the run (default 1): same seed, same run\n"
+      "  --trace FILE       write the JSON Lines trace to FILE (- for standard output)\n"
+      "  --viz              watch the run in dsviz (a text summary if not on a terminal)\n"
+      "  --nodes N          run with N nodes (scenarios whose --list line says how many may vary)\n"
+      "  --loss P           every link loses a message with probability P (0..1) from the start\n"
+      "  --nemesis TEXT     add a fault schedule, e.g. \"500ms partition 0|1,2; 2s heal\"\n"
+      "  --seeds A..B       run every seed from A to B and report the ones that fail\n",
+      prog, prog, prog, lab->id, lab->title, lab->scenario_count ? lab->scenarios[0].name : "-");
 }
 
 static bool parse_u64(const char *s, uint64_t *out) {
@@ -159,7 +161,8 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
       scenario = val;
       i++;
     } else if (!strcmp(a, "--seed")) {
-      if (!parse_u64(val, &seed)) return bad_usage(prog, "--seed needs a non-negative integer, not \"%s\"", val ? val : "");
+      if (!parse_u64(val, &seed))
+        return bad_usage(prog, "--seed needs a non-negative integer, not \"%s\"", val ? val : "");
       i++;
     } else if (!strcmp(a, "--seeds")) {
       const char *dots = val ? strstr(val, "..") : NULL;
@@ -181,7 +184,8 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
     } else if (!strcmp(a, "--nodes")) {
       if (!parse_u64(val, &nodes) || nodes < 1 || nodes > SIM_MAX_NODES) {
         char why[128];
-        snprintf(why, sizeof why, "--nodes needs a number of nodes from 1 to %d, not \"%%s\"", SIM_MAX_NODES);
+        snprintf(why, sizeof why, "--nodes needs a number of nodes from 1 to %d, not \"%%s\"",
+                 SIM_MAX_NODES);
         return bad_usage(prog, why, val ? val : "");
       }
       nodes_text = val;
@@ -190,7 +194,8 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
       char *end = NULL;
       double p = val ? strtod(val, &end) : -1;
       if (!val || !*val || *end || !(p >= 0 && p <= 1))
-        return bad_usage(prog, "--loss needs a probability from 0 to 1, like 0.2, not \"%s\"", val ? val : "");
+        return bad_usage(prog, "--loss needs a probability from 0 to 1, like 0.2, not \"%s\"",
+                         val ? val : "");
       options.loss_set = true;
       options.loss = p;
       loss_text = val;
@@ -204,10 +209,13 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
     }
   }
   const lab_scenario *sc = scenario ? lab_find(lab, scenario) : NULL;
-  if (!sc) return bad_usage(prog, "no scenario named \"%s\" (--list shows them)", scenario ? scenario : "");
+  if (!sc)
+    return bad_usage(prog, "no scenario named \"%s\" (--list shows them)",
+                     scenario ? scenario : "");
   if (viz && trace_path) return bad_usage(prog, "%s: use either --viz or --trace", "--viz");
   if (nodes && sc->max_nodes == 0)
-    return bad_usage(prog, "scenario \"%s\" has a fixed set of nodes: --nodes does not apply to it", sc->name);
+    return bad_usage(prog, "scenario \"%s\" has a fixed set of nodes: --nodes does not apply to it",
+                     sc->name);
   if (nodes && (nodes < (uint64_t)sc->min_nodes || nodes > (uint64_t)sc->max_nodes)) {
     fprintf(stderr, "%s: scenario \"%s\" runs with %d to %d nodes, not %s\n%s: try --help\n", prog,
             sc->name, sc->min_nodes, sc->max_nodes, nodes_text, prog);
@@ -239,8 +247,9 @@ int lab_main(int argc, char **argv, const lab_info *lab) {
       char verdict[2048];
       if (!run_with_options(lab, sc, &options, s, verdict, sizeof verdict)) {
         failed++;
-        printf("seed %" PRIu64 ": FAILED: %s\n  replay: %s --scenario %s --seed %" PRIu64 "%s --viz\n", s,
-               verdict, prog, sc->name, s, replay_options);
+        printf("seed %" PRIu64 ": FAILED: %s\n  replay: %s --scenario %s --seed %" PRIu64
+               "%s --viz\n",
+               s, verdict, prog, sc->name, s, replay_options);
       }
       if (s == UINT64_MAX) break;
     }

@@ -29,9 +29,9 @@ typedef struct lab_run {
   bool loss_set;        /* --loss P given: every link loses messages with probability loss */
   double loss;
   /* Set by the scenario. */
-  sim_world *world;     /* the scenario's world, left alive for the caller to inspect */
-  char verdict[2048];   /* what happened: the property that held or the one that broke */
-  void *lab_data;       /* a lab may hang its own results here (freed with free() by lab_end) */
+  sim_world *world;   /* the scenario's world, left alive for the caller to inspect */
+  char verdict[2048]; /* what happened: the property that held or the one that broke */
+  void *lab_data;     /* a lab may hang its own results here (freed with free() by lab_end) */
   struct nemesis_schedule *schedule; /* the parsed --nemesis schedule (lab_end frees it) */
 } lab_run;
 
@@ -60,12 +60,14 @@ typedef struct lab_info {
  * against the scenario's min_nodes..max_nodes), else the scenario's own default. */
 int lab_nodes(const lab_run *run, int default_nodes);
 
-/* Attach the trace, apply --loss to every link, install run->nemesis (aborts with a message if it does not parse: drivers
- * check it before), start the world. Call after adding the nodes. Sets run->world. */
+/* Attach the trace, apply --loss to every link, install run->nemesis (aborts with a message if it
+ * does not parse: drivers check it before), start the world. Call after adding the nodes. Sets
+ * run->world. */
 void lab_begin(lab_run *run, sim_world *w);
 
 /* Write a formatted verdict into run->verdict; returns `held`, for `return lab_verdict(...)`. */
-bool lab_verdict(lab_run *run, bool held, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool lab_verdict(lab_run *run, bool held, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Destroy run->world (writing the trace's last line) and free run->lab_data. */
 void lab_end(lab_run *run);

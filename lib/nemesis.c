@@ -101,17 +101,24 @@ static void sink_printf(sink *k, const char *fmt, ...) {
   if (n > 0) k->len += (size_t)n;
 }
 
-static const char *const kind_names[] = {
-    [NEMESIS_PARTITION] = "partition", [NEMESIS_HEAL] = "heal",       [NEMESIS_CRASH] = "crash",
-    [NEMESIS_RESTART] = "restart",     [NEMESIS_BLOCK] = "block",     [NEMESIS_UNBLOCK] = "unblock",
-    [NEMESIS_LOSS] = "loss",           [NEMESIS_DUP] = "dup",         [NEMESIS_LATENCY] = "latency",
-    [NEMESIS_FIFO] = "fifo",           [NEMESIS_SKEW] = "skew",       [NEMESIS_DRIFT] = "drift",
-    [NEMESIS_SLOW] = "slow"};
+static const char *const kind_names[] = {[NEMESIS_PARTITION] = "partition",
+                                         [NEMESIS_HEAL] = "heal",
+                                         [NEMESIS_CRASH] = "crash",
+                                         [NEMESIS_RESTART] = "restart",
+                                         [NEMESIS_BLOCK] = "block",
+                                         [NEMESIS_UNBLOCK] = "unblock",
+                                         [NEMESIS_LOSS] = "loss",
+                                         [NEMESIS_DUP] = "dup",
+                                         [NEMESIS_LATENCY] = "latency",
+                                         [NEMESIS_FIFO] = "fifo",
+                                         [NEMESIS_SKEW] = "skew",
+                                         [NEMESIS_DRIFT] = "drift",
+                                         [NEMESIS_SLOW] = "slow"};
 enum { KIND_COUNT = (int)(sizeof kind_names / sizeof kind_names[0]) };
 
-static const char *const latency_names[] = {
-    [SIM_LATENCY_CONSTANT] = "constant", [SIM_LATENCY_UNIFORM] = "uniform",
-    [SIM_LATENCY_EXPONENTIAL] = "exponential"};
+static const char *const latency_names[] = {[SIM_LATENCY_CONSTANT] = "constant",
+                                            [SIM_LATENCY_UNIFORM] = "uniform",
+                                            [SIM_LATENCY_EXPONENTIAL] = "exponential"};
 
 /* Write one statement, without a newline, in canonical form. */
 static void format_action(sink *k, const nemesis_action *a, int node_count) {
@@ -119,57 +126,57 @@ static void format_action(sink *k, const nemesis_action *a, int node_count) {
   format_time(a->time, t, sizeof t);
   sink_printf(k, "%s %s", t, kind_names[a->kind]);
   switch (a->kind) {
-  case NEMESIS_PARTITION: {
-    int groups = 0;
-    for (int i = 0; i < node_count; i++)
-      if (a->group_of[i] + 1 > groups) groups = a->group_of[i] + 1;
-    for (int g = 0; g < groups; g++) {
-      bool first = true;
-      for (int i = 0; i < node_count; i++) {
-        if (a->group_of[i] != g) continue;
-        sink_printf(k, "%s%d", first ? (g ? "|" : " ") : ",", i);
-        first = false;
+    case NEMESIS_PARTITION: {
+      int groups = 0;
+      for (int i = 0; i < node_count; i++)
+        if (a->group_of[i] + 1 > groups) groups = a->group_of[i] + 1;
+      for (int g = 0; g < groups; g++) {
+        bool first = true;
+        for (int i = 0; i < node_count; i++) {
+          if (a->group_of[i] != g) continue;
+          sink_printf(k, "%s%d", first ? (g ? "|" : " ") : ",", i);
+          first = false;
+        }
       }
+      break;
     }
-    break;
-  }
-  case NEMESIS_HEAL:
-    break;
-  case NEMESIS_CRASH:
-  case NEMESIS_RESTART:
-    sink_printf(k, " %d", a->node);
-    break;
-  case NEMESIS_BLOCK:
-  case NEMESIS_UNBLOCK:
-    sink_printf(k, " %d>%d", a->node, a->peer);
-    break;
-  case NEMESIS_LOSS:
-  case NEMESIS_DUP:
-    format_probability(a->probability, d1, sizeof d1);
-    sink_printf(k, " %s", d1);
-    break;
-  case NEMESIS_LATENCY:
-    format_time(a->latency_min, d1, sizeof d1);
-    format_time(a->latency_max, d2, sizeof d2);
-    if (a->latency == SIM_LATENCY_CONSTANT)
-      sink_printf(k, " constant %s", d1);
-    else
-      sink_printf(k, " %s %s %s", latency_names[a->latency], d1, d2);
-    break;
-  case NEMESIS_FIFO:
-    sink_printf(k, " %s", a->on ? "on" : "off");
-    break;
-  case NEMESIS_SKEW:
-    format_signed(a->skew_us, d1, sizeof d1);
-    sink_printf(k, " %d %s", a->node, d1);
-    break;
-  case NEMESIS_DRIFT:
-    sink_printf(k, " %d %" PRId32 "ppm", a->node, a->drift_ppm);
-    break;
-  case NEMESIS_SLOW:
-    format_time(a->extra, d1, sizeof d1);
-    sink_printf(k, " %d %s", a->node, d1);
-    break;
+    case NEMESIS_HEAL:
+      break;
+    case NEMESIS_CRASH:
+    case NEMESIS_RESTART:
+      sink_printf(k, " %d", a->node);
+      break;
+    case NEMESIS_BLOCK:
+    case NEMESIS_UNBLOCK:
+      sink_printf(k, " %d>%d", a->node, a->peer);
+      break;
+    case NEMESIS_LOSS:
+    case NEMESIS_DUP:
+      format_probability(a->probability, d1, sizeof d1);
+      sink_printf(k, " %s", d1);
+      break;
+    case NEMESIS_LATENCY:
+      format_time(a->latency_min, d1, sizeof d1);
+      format_time(a->latency_max, d2, sizeof d2);
+      if (a->latency == SIM_LATENCY_CONSTANT)
+        sink_printf(k, " constant %s", d1);
+      else
+        sink_printf(k, " %s %s %s", latency_names[a->latency], d1, d2);
+      break;
+    case NEMESIS_FIFO:
+      sink_printf(k, " %s", a->on ? "on" : "off");
+      break;
+    case NEMESIS_SKEW:
+      format_signed(a->skew_us, d1, sizeof d1);
+      sink_printf(k, " %d %s", a->node, d1);
+      break;
+    case NEMESIS_DRIFT:
+      sink_printf(k, " %d %" PRId32 "ppm", a->node, a->drift_ppm);
+      break;
+    case NEMESIS_SLOW:
+      format_time(a->extra, d1, sizeof d1);
+      sink_printf(k, " %d %s", a->node, d1);
+      break;
   }
 }
 
@@ -203,7 +210,9 @@ static size_t word_length(const char *p) {
   return n;
 }
 
-static bool at_statement_end(const char *p) { return *p == 0 || *p == '\n' || *p == ';' || *p == '#'; }
+static bool at_statement_end(const char *p) {
+  return *p == 0 || *p == '\n' || *p == ';' || *p == '#';
+}
 
 /* Describe what is at `at` for an error message: "x" (quoted), end of line, ... */
 static void describe(const char *at, char *buf, size_t cap) {
@@ -226,7 +235,8 @@ static void describe(const char *at, char *buf, size_t cap) {
 }
 
 /* Write "line L, column C: message" for a position on the current line; returns false. */
-static bool fail_at(parser *ps, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail_at(parser *ps, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static bool fail_at(parser *ps, const char *at, const char *fmt, ...) {
   if (ps->cap == 0) return false;
   int col = (int)(at - ps->line_start) + 1;
@@ -279,7 +289,8 @@ static bool parse_time(parser *ps, const char *what, bool allow_sign, int64_t *o
     for (; i < n && isdigit((unsigned char)w[i]); i++)
       if (w[i] != '0') last_nonzero = i, any = true;
     if (any) {
-      if (last_nonzero - start + 1 > 6) frac_long = true;
+      if (last_nonzero - start + 1 > 6)
+        frac_long = true;
       else
         for (size_t j = start; j <= last_nonzero; j++, frac_digits++)
           frac = frac * 10 + (uint64_t)(w[j] - '0');
@@ -294,7 +305,8 @@ static bool parse_time(parser *ps, const char *what, bool allow_sign, int64_t *o
       *out = 0;
       return true;
     }
-    return fail_at(ps, w, "missing unit in \"%.*s\": expected us, ms or s after the number", (int)n, w);
+    return fail_at(ps, w, "missing unit in \"%.*s\": expected us, ms or s after the number", (int)n,
+                   w);
   } else if (unit_len == 2 && memcmp(unit, "us", 2) == 0) {
     scale = SIM_US;
   } else if (unit_len == 2 && memcmp(unit, "ms", 2) == 0) {
@@ -302,8 +314,8 @@ static bool parse_time(parser *ps, const char *what, bool allow_sign, int64_t *o
   } else if (unit_len == 1 && unit[0] == 's') {
     scale = SIM_SEC;
   } else {
-    return fail_at(ps, w, "unknown unit \"%.*s\" in \"%.*s\": expected us, ms or s", (int)unit_len, unit,
-                   (int)n, w);
+    return fail_at(ps, w, "unknown unit \"%.*s\" in \"%.*s\": expected us, ms or s", (int)unit_len,
+                   unit, (int)n, w);
   }
   uint64_t pow10 = 1;
   for (int d = 0; d < frac_digits; d++) pow10 *= 10;
@@ -328,7 +340,8 @@ static bool parse_node(parser *ps, int *out) {
   if (v >= ps->node_count) {
     if (ps->node_count == 1)
       return fail_at(ps, w, "node %.*s is out of range: the only node is 0", (int)n, w);
-    return fail_at(ps, w, "node %.*s is out of range: the nodes are 0 to %d", (int)n, w, ps->node_count - 1);
+    return fail_at(ps, w, "node %.*s is out of range: the nodes are 0 to %d", (int)n, w,
+                   ps->node_count - 1);
   }
   *out = (int)v;
   ps->p = w + n;
@@ -376,14 +389,17 @@ static bool parse_drift(parser *ps, int32_t *out) {
   if (i == start || !(i == n || (n - i == 3 && memcmp(w + i, "ppm", 3) == 0)))
     return expected(ps, "a drift such as 200ppm or -50ppm");
   if (v > MAX_DRIFT_PPM)
-    return fail_at(ps, w, "drift \"%.*s\" is out of range: expected -999999ppm to 999999ppm", (int)n, w);
+    return fail_at(ps, w, "drift \"%.*s\" is out of range: expected -999999ppm to 999999ppm",
+                   (int)n, w);
   *out = (int32_t)(negative ? -v : v);
   ps->p = w + n;
   return true;
 }
 
 /* Does the word at p equal s? */
-static bool word_is(const char *p, size_t n, const char *s) { return strlen(s) == n && memcmp(p, s, n) == 0; }
+static bool word_is(const char *p, size_t n, const char *s) {
+  return strlen(s) == n && memcmp(p, s, n) == 0;
+}
 
 /* partition GROUP|GROUP|...; unlisted nodes form one more group. */
 static bool parse_partition(parser *ps, nemesis_action *a, const char *command) {
@@ -396,7 +412,8 @@ static bool parse_partition(parser *ps, nemesis_action *a, const char *command) 
       const char *at = ps->p;
       int node;
       if (!parse_node(ps, &node)) return false;
-      if (group_of[node] >= 0) return fail_at(ps, at, "node %d is listed twice in the partition", node);
+      if (group_of[node] >= 0)
+        return fail_at(ps, at, "node %d is listed twice in the partition", node);
       group_of[node] = groups;
       skip_blank(ps);
       if (*ps->p != ',') break;
@@ -412,8 +429,9 @@ static bool parse_partition(parser *ps, nemesis_action *a, const char *command) 
     if (group_of[i] < 0) group_of[i] = groups, unlisted = true;
   if (unlisted) groups++;
   if (groups < 2)
-    return fail_at(ps, command,
-                   "this partition puts every node in one group: list two groups or leave a node out");
+    return fail_at(
+        ps, command,
+        "this partition puts every node in one group: list two groups or leave a node out");
   /* Number the groups in order of their lowest node, so equal partitions compare equal. */
   int renumber[SIM_MAX_NODES + 1];
   for (int g = 0; g <= SIM_MAX_NODES; g++) renumber[g] = -1;
@@ -440,91 +458,101 @@ static bool parse_statement(parser *ps, nemesis_action *a) {
   for (int k = 0; k < KIND_COUNT; k++)
     if (word_is(command, n, kind_names[k])) kind = k;
   if (kind < 0)
-    return expected(ps, "a command (partition, heal, crash, restart, block, unblock, loss, dup, latency, "
-                        "fifo, skew, drift or slow)");
+    return expected(
+        ps,
+        "a command (partition, heal, crash, restart, block, unblock, loss, dup, latency, "
+        "fifo, skew, drift or slow)");
   a->kind = (nemesis_kind)kind;
   ps->p += n;
   skip_blank(ps);
   int64_t v;
   switch (a->kind) {
-  case NEMESIS_PARTITION:
-    if (!parse_partition(ps, a, command)) return false;
-    break;
-  case NEMESIS_HEAL:
-    break;
-  case NEMESIS_CRASH:
-  case NEMESIS_RESTART:
-    if (!parse_node(ps, &a->node)) return false;
-    break;
-  case NEMESIS_BLOCK:
-  case NEMESIS_UNBLOCK: {
-    if (!parse_node(ps, &a->node)) return false;
-    skip_blank(ps);
-    if (*ps->p != '>') return expected(ps, "\">\" between the two nodes (as in 0>1)");
-    ps->p++;
-    skip_blank(ps);
-    const char *at = ps->p;
-    if (!parse_node(ps, &a->peer)) return false;
-    if (a->peer == a->node)
-      return fail_at(ps, at, "a link joins two different nodes, found %d>%d", a->node, a->peer);
-    break;
-  }
-  case NEMESIS_LOSS:
-  case NEMESIS_DUP:
-    if (!parse_probability(ps, &a->probability)) return false;
-    break;
-  case NEMESIS_LATENCY: {
-    const char *w = ps->p;
-    size_t m = word_length(w);
-    if (word_is(w, m, "constant")) a->latency = SIM_LATENCY_CONSTANT;
-    else if (word_is(w, m, "uniform")) a->latency = SIM_LATENCY_UNIFORM;
-    else if (word_is(w, m, "exponential")) a->latency = SIM_LATENCY_EXPONENTIAL;
-    else return expected(ps, "constant, uniform or exponential");
-    ps->p += m;
-    skip_blank(ps);
-    if (!parse_time(ps, "a duration such as 5ms", false, &v)) return false;
-    a->latency_min = a->latency_max = (sim_time)v;
-    if (a->latency == SIM_LATENCY_CONSTANT) break;
-    skip_blank(ps);
-    const char *at = ps->p;
-    if (!parse_time(ps, "a duration such as 10ms", false, &v)) return false;
-    a->latency_max = (sim_time)v;
-    if (a->latency_max < a->latency_min) {
-      char lo[32], hi[32];
-      format_time(a->latency_min, lo, sizeof lo);
-      format_time(a->latency_max, hi, sizeof hi);
-      if (a->latency == SIM_LATENCY_UNIFORM)
-        return fail_at(ps, at, "the upper bound %s is below the lower bound %s", hi, lo);
-      return fail_at(ps, at, "offset plus mean %s is below the offset %s", hi, lo);
+    case NEMESIS_PARTITION:
+      if (!parse_partition(ps, a, command)) return false;
+      break;
+    case NEMESIS_HEAL:
+      break;
+    case NEMESIS_CRASH:
+    case NEMESIS_RESTART:
+      if (!parse_node(ps, &a->node)) return false;
+      break;
+    case NEMESIS_BLOCK:
+    case NEMESIS_UNBLOCK: {
+      if (!parse_node(ps, &a->node)) return false;
+      skip_blank(ps);
+      if (*ps->p != '>') return expected(ps, "\">\" between the two nodes (as in 0>1)");
+      ps->p++;
+      skip_blank(ps);
+      const char *at = ps->p;
+      if (!parse_node(ps, &a->peer)) return false;
+      if (a->peer == a->node)
+        return fail_at(ps, at, "a link joins two different nodes, found %d>%d", a->node, a->peer);
+      break;
     }
-    break;
-  }
-  case NEMESIS_FIFO: {
-    size_t m = word_length(ps->p);
-    if (word_is(ps->p, m, "on")) a->on = true;
-    else if (!word_is(ps->p, m, "off")) return expected(ps, "on or off");
-    ps->p += m;
-    break;
-  }
-  case NEMESIS_SKEW:
-    if (!parse_node(ps, &a->node)) return false;
-    skip_blank(ps);
-    if (!parse_time(ps, "a signed duration such as +300ms or -2ms", true, &a->skew_us)) return false;
-    break;
-  case NEMESIS_DRIFT:
-    if (!parse_node(ps, &a->node)) return false;
-    skip_blank(ps);
-    if (!parse_drift(ps, &a->drift_ppm)) return false;
-    break;
-  case NEMESIS_SLOW:
-    if (!parse_node(ps, &a->node)) return false;
-    skip_blank(ps);
-    if (!parse_time(ps, "a duration such as 50ms", false, &v)) return false;
-    a->extra = (sim_time)v;
-    break;
+    case NEMESIS_LOSS:
+    case NEMESIS_DUP:
+      if (!parse_probability(ps, &a->probability)) return false;
+      break;
+    case NEMESIS_LATENCY: {
+      const char *w = ps->p;
+      size_t m = word_length(w);
+      if (word_is(w, m, "constant"))
+        a->latency = SIM_LATENCY_CONSTANT;
+      else if (word_is(w, m, "uniform"))
+        a->latency = SIM_LATENCY_UNIFORM;
+      else if (word_is(w, m, "exponential"))
+        a->latency = SIM_LATENCY_EXPONENTIAL;
+      else
+        return expected(ps, "constant, uniform or exponential");
+      ps->p += m;
+      skip_blank(ps);
+      if (!parse_time(ps, "a duration such as 5ms", false, &v)) return false;
+      a->latency_min = a->latency_max = (sim_time)v;
+      if (a->latency == SIM_LATENCY_CONSTANT) break;
+      skip_blank(ps);
+      const char *at = ps->p;
+      if (!parse_time(ps, "a duration such as 10ms", false, &v)) return false;
+      a->latency_max = (sim_time)v;
+      if (a->latency_max < a->latency_min) {
+        char lo[32], hi[32];
+        format_time(a->latency_min, lo, sizeof lo);
+        format_time(a->latency_max, hi, sizeof hi);
+        if (a->latency == SIM_LATENCY_UNIFORM)
+          return fail_at(ps, at, "the upper bound %s is below the lower bound %s", hi, lo);
+        return fail_at(ps, at, "offset plus mean %s is below the offset %s", hi, lo);
+      }
+      break;
+    }
+    case NEMESIS_FIFO: {
+      size_t m = word_length(ps->p);
+      if (word_is(ps->p, m, "on"))
+        a->on = true;
+      else if (!word_is(ps->p, m, "off"))
+        return expected(ps, "on or off");
+      ps->p += m;
+      break;
+    }
+    case NEMESIS_SKEW:
+      if (!parse_node(ps, &a->node)) return false;
+      skip_blank(ps);
+      if (!parse_time(ps, "a signed duration such as +300ms or -2ms", true, &a->skew_us))
+        return false;
+      break;
+    case NEMESIS_DRIFT:
+      if (!parse_node(ps, &a->node)) return false;
+      skip_blank(ps);
+      if (!parse_drift(ps, &a->drift_ppm)) return false;
+      break;
+    case NEMESIS_SLOW:
+      if (!parse_node(ps, &a->node)) return false;
+      skip_blank(ps);
+      if (!parse_time(ps, "a duration such as 50ms", false, &v)) return false;
+      a->extra = (sim_time)v;
+      break;
   }
   skip_blank(ps);
-  if (!at_statement_end(ps->p)) return expected(ps, "the end of the statement (a newline or \";\")");
+  if (!at_statement_end(ps->p))
+    return expected(ps, "the end of the statement (a newline or \";\")");
   return true;
 }
 
@@ -547,29 +575,29 @@ static bool check_history(nemesis_schedule *s, char *err, size_t cap) {
     format_time(a->time, t, sizeof t);
     const char *problem = NULL;
     switch (a->kind) {
-    case NEMESIS_CRASH:
-      if (down[a->node]) problem = "already down";
-      down[a->node] = true;
-      break;
-    case NEMESIS_RESTART:
-      if (!down[a->node]) problem = "not down";
-      down[a->node] = false;
-      break;
-    case NEMESIS_SKEW:
-      a->drift_ppm = drift[a->node];
-      skew[a->node] = a->skew_us;
-      break;
-    case NEMESIS_DRIFT:
-      a->skew_us = skew[a->node];
-      drift[a->node] = a->drift_ppm;
-      break;
-    default:
-      break;
+      case NEMESIS_CRASH:
+        if (down[a->node]) problem = "already down";
+        down[a->node] = true;
+        break;
+      case NEMESIS_RESTART:
+        if (!down[a->node]) problem = "not down";
+        down[a->node] = false;
+        break;
+      case NEMESIS_SKEW:
+        a->drift_ppm = drift[a->node];
+        skew[a->node] = a->skew_us;
+        break;
+      case NEMESIS_DRIFT:
+        a->skew_us = skew[a->node];
+        drift[a->node] = a->drift_ppm;
+        break;
+      default:
+        break;
     }
     if (problem) {
       if (cap > 0)
-        snprintf(err, cap, "line %d, column %d: %s %d at %s, but node %d is %s then", a->line, a->column,
-                 kind_names[a->kind], a->node, t, a->node, problem);
+        snprintf(err, cap, "line %d, column %d: %s %d at %s, but node %d is %s then", a->line,
+                 a->column, kind_names[a->kind], a->node, t, a->node, problem);
       return false;
     }
   }
@@ -581,10 +609,12 @@ nemesis_schedule *nemesis_parse(const char *text, int node_count, char *err, siz
   if (cap > 0) err[0] = 0;
   if (node_count < 1 || node_count > SIM_MAX_NODES) {
     if (cap > 0)
-      snprintf(err, cap, "node count %d is out of range: expected 1 to %d", node_count, SIM_MAX_NODES);
+      snprintf(err, cap, "node count %d is out of range: expected 1 to %d", node_count,
+               SIM_MAX_NODES);
     return NULL;
   }
-  parser ps = {.p = text, .line_start = text, .line = 1, .node_count = node_count, .err = err, .cap = cap};
+  parser ps = {
+      .p = text, .line_start = text, .line = 1, .node_count = node_count, .err = err, .cap = cap};
   nemesis_schedule *s = schedule_new(node_count);
   for (;;) {
     skip_blank(&ps);
@@ -632,34 +662,37 @@ const nemesis_action *nemesis_action_at(const nemesis_schedule *s, size_t i) {
 
 int nemesis_node_count(const nemesis_schedule *s) { return s->node_count; }
 
-sim_time nemesis_end(const nemesis_schedule *s) { return s->count ? s->actions[s->count - 1].time : 0; }
+sim_time nemesis_end(const nemesis_schedule *s) {
+  return s->count ? s->actions[s->count - 1].time : 0;
+}
 
 /* Equal statements, ignoring where they were written. */
 static bool action_equal(const nemesis_action *a, const nemesis_action *b) {
   if (a->time != b->time || a->kind != b->kind) return false;
   switch (a->kind) {
-  case NEMESIS_PARTITION:
-    return memcmp(a->group_of, b->group_of, sizeof a->group_of) == 0;
-  case NEMESIS_HEAL:
-    return true;
-  case NEMESIS_CRASH:
-  case NEMESIS_RESTART:
-    return a->node == b->node;
-  case NEMESIS_BLOCK:
-  case NEMESIS_UNBLOCK:
-    return a->node == b->node && a->peer == b->peer;
-  case NEMESIS_LOSS:
-  case NEMESIS_DUP:
-    return a->probability == b->probability;
-  case NEMESIS_LATENCY:
-    return a->latency == b->latency && a->latency_min == b->latency_min && a->latency_max == b->latency_max;
-  case NEMESIS_FIFO:
-    return a->on == b->on;
-  case NEMESIS_SKEW:
-  case NEMESIS_DRIFT:
-    return a->node == b->node && a->skew_us == b->skew_us && a->drift_ppm == b->drift_ppm;
-  case NEMESIS_SLOW:
-    return a->node == b->node && a->extra == b->extra;
+    case NEMESIS_PARTITION:
+      return memcmp(a->group_of, b->group_of, sizeof a->group_of) == 0;
+    case NEMESIS_HEAL:
+      return true;
+    case NEMESIS_CRASH:
+    case NEMESIS_RESTART:
+      return a->node == b->node;
+    case NEMESIS_BLOCK:
+    case NEMESIS_UNBLOCK:
+      return a->node == b->node && a->peer == b->peer;
+    case NEMESIS_LOSS:
+    case NEMESIS_DUP:
+      return a->probability == b->probability;
+    case NEMESIS_LATENCY:
+      return a->latency == b->latency && a->latency_min == b->latency_min &&
+             a->latency_max == b->latency_max;
+    case NEMESIS_FIFO:
+      return a->on == b->on;
+    case NEMESIS_SKEW:
+    case NEMESIS_DRIFT:
+      return a->node == b->node && a->skew_us == b->skew_us && a->drift_ppm == b->drift_ppm;
+    case NEMESIS_SLOW:
+      return a->node == b->node && a->extra == b->extra;
   }
   return false;
 }
@@ -691,61 +724,61 @@ size_t nemesis_format(const nemesis_schedule *s, char *out, size_t cap) {
 void nemesis_apply(sim_world *w, const nemesis_action *a) {
   sim_net_config cfg;
   switch (a->kind) {
-  case NEMESIS_PARTITION:
-    /* sim_partition sets every link's blocked state, so it also clears earlier one-way blocks. */
-    sim_partition(w, a->group_of);
-    return;
-  case NEMESIS_HEAL:
-    sim_heal(w);
-    return;
-  case NEMESIS_CRASH:
-    if (sim_alive(w, a->node)) sim_crash(w, a->node);
-    return;
-  case NEMESIS_RESTART:
-    if (!sim_alive(w, a->node)) sim_restart(w, a->node);
-    return;
-  case NEMESIS_BLOCK:
-  case NEMESIS_UNBLOCK:
-    sim_block(w, a->node, a->peer, a->kind == NEMESIS_BLOCK);
-    return;
-  case NEMESIS_SKEW:
-  case NEMESIS_DRIFT:
-    sim_set_clock(w, a->node, a->skew_us, a->drift_ppm);
-    return;
-  case NEMESIS_SLOW:
-    sim_set_slow(w, a->node, a->extra);
-    return;
-  case NEMESIS_LOSS:
-  case NEMESIS_DUP:
-  case NEMESIS_LATENCY:
-  case NEMESIS_FIFO:
-    break;
+    case NEMESIS_PARTITION:
+      /* sim_partition sets every link's blocked state, so it also clears earlier one-way blocks. */
+      sim_partition(w, a->group_of);
+      return;
+    case NEMESIS_HEAL:
+      sim_heal(w);
+      return;
+    case NEMESIS_CRASH:
+      if (sim_alive(w, a->node)) sim_crash(w, a->node);
+      return;
+    case NEMESIS_RESTART:
+      if (!sim_alive(w, a->node)) sim_restart(w, a->node);
+      return;
+    case NEMESIS_BLOCK:
+    case NEMESIS_UNBLOCK:
+      sim_block(w, a->node, a->peer, a->kind == NEMESIS_BLOCK);
+      return;
+    case NEMESIS_SKEW:
+    case NEMESIS_DRIFT:
+      sim_set_clock(w, a->node, a->skew_us, a->drift_ppm);
+      return;
+    case NEMESIS_SLOW:
+      sim_set_slow(w, a->node, a->extra);
+      return;
+    case NEMESIS_LOSS:
+    case NEMESIS_DUP:
+    case NEMESIS_LATENCY:
+    case NEMESIS_FIFO:
+      break;
   }
   /* A network setting changes one field on every link and keeps the rest of each link's own
    * configuration (a scenario's slow link stays slow when loss is turned on). */
   cfg = *sim_link_config(w, 0, 0);
   unsigned field = 0;
   switch (a->kind) {
-  case NEMESIS_LOSS:
-    cfg.loss = a->probability;
-    field = SIM_NET_LOSS;
-    break;
-  case NEMESIS_DUP:
-    cfg.duplicate = a->probability;
-    field = SIM_NET_DUPLICATE;
-    break;
-  case NEMESIS_LATENCY:
-    cfg.latency = a->latency;
-    cfg.latency_min = a->latency_min;
-    cfg.latency_max = a->latency_max;
-    field = SIM_NET_LATENCY;
-    break;
-  case NEMESIS_FIFO:
-    cfg.fifo = a->on;
-    field = SIM_NET_FIFO;
-    break;
-  default:
-    break;
+    case NEMESIS_LOSS:
+      cfg.loss = a->probability;
+      field = SIM_NET_LOSS;
+      break;
+    case NEMESIS_DUP:
+      cfg.duplicate = a->probability;
+      field = SIM_NET_DUPLICATE;
+      break;
+    case NEMESIS_LATENCY:
+      cfg.latency = a->latency;
+      cfg.latency_min = a->latency_min;
+      cfg.latency_max = a->latency_max;
+      field = SIM_NET_LATENCY;
+      break;
+    case NEMESIS_FIFO:
+      cfg.fifo = a->on;
+      field = SIM_NET_FIFO;
+      break;
+    default:
+      break;
   }
   sim_adjust_net(w, &cfg, field);
 }

@@ -81,21 +81,21 @@ typedef enum {
 
 /* One statement of a schedule. Only the fields its kind names are meaningful; the others are 0. */
 typedef struct nemesis_action {
-  sim_time time;                /* when it applies */
+  sim_time time; /* when it applies */
   nemesis_kind kind;
-  int node;                     /* crash, restart, skew, drift, slow; block/unblock: from */
-  int peer;                     /* block/unblock: to */
-  int group_of[SIM_MAX_NODES];  /* partition: each node's group, numbered 0,1,.. in order of
-                                   each group's lowest node */
-  double probability;           /* loss, dup */
-  sim_latency_kind latency;     /* latency: the model */
-  sim_time latency_min;         /* latency: as sim_net_config.latency_min */
-  sim_time latency_max;         /* latency: as sim_net_config.latency_max */
-  bool on;                      /* fifo */
-  int64_t skew_us;              /* skew and drift: the skew the node's clock gets */
-  int32_t drift_ppm;            /* skew and drift: the drift the node's clock gets */
-  sim_time extra;               /* slow */
-  int line, column;             /* where the statement starts in the text (1-based) */
+  int node;                    /* crash, restart, skew, drift, slow; block/unblock: from */
+  int peer;                    /* block/unblock: to */
+  int group_of[SIM_MAX_NODES]; /* partition: each node's group, numbered 0,1,.. in order of
+                                  each group's lowest node */
+  double probability;          /* loss, dup */
+  sim_latency_kind latency;    /* latency: the model */
+  sim_time latency_min;        /* latency: as sim_net_config.latency_min */
+  sim_time latency_max;        /* latency: as sim_net_config.latency_max */
+  bool on;                     /* fifo */
+  int64_t skew_us;             /* skew and drift: the skew the node's clock gets */
+  int32_t drift_ppm;           /* skew and drift: the drift the node's clock gets */
+  sim_time extra;              /* slow */
+  int line, column;            /* where the statement starts in the text (1-based) */
 } nemesis_action;
 
 typedef struct nemesis_schedule nemesis_schedule;

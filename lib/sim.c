@@ -33,7 +33,7 @@ typedef struct message {
   uint64_t id;
   int from, to, type;
   bool live;
-  bool duplicate; /* the second copy of a duplicated message */
+  bool duplicate;             /* the second copy of a duplicated message */
   uint32_t vc[SIM_MAX_NODES]; /* the sender's vector clock at the send */
   uint8_t body[SIM_MAX_BODY];
 } message;
@@ -68,7 +68,7 @@ typedef struct annotation {
 
 typedef struct node_rec {
   const sim_protocol *proto;
-  void *state;   /* proto->state_size bytes, flat */
+  void *state;     /* proto->state_size bytes, flat */
   uint8_t *stable; /* proto->stable_size bytes */
   void *config;
   size_t config_size;
@@ -300,8 +300,12 @@ static void emit_node_event(sim_world *w, int node, sim_event_kind kind, const c
 
 static void trace_drop(sim_world *w, const message *m, const char *why) {
   if (observing(w)) {
-    sim_event ev = {.kind = SIM_EV_DROP, .node = m->to, .peer = m->from, .msg_id = m->id,
-                    .msg_type = m->type, .body = m->body};
+    sim_event ev = {.kind = SIM_EV_DROP,
+                    .node = m->to,
+                    .peer = m->from,
+                    .msg_id = m->id,
+                    .msg_type = m->type,
+                    .body = m->body};
     memcpy(ev.vc, w->nodes[m->to].vc, sizeof ev.vc);
     notify(w, &ev);
   }
@@ -534,8 +538,12 @@ uint64_t sim_send(sim_node *n, int to, int type, const void *body) {
   w->c.stats.bytes_sent += size;
   w->c.stats.sent_by_type[type]++;
   if (observing(w)) {
-    sim_event ev = {.kind = SIM_EV_SEND, .node = from, .peer = to, .msg_id = m->id,
-                    .msg_type = type, .body = m->body};
+    sim_event ev = {.kind = SIM_EV_SEND,
+                    .node = from,
+                    .peer = to,
+                    .msg_id = m->id,
+                    .msg_type = type,
+                    .body = m->body};
     memcpy(ev.vc, m->vc, sizeof ev.vc);
     notify(w, &ev);
   }
@@ -758,8 +766,12 @@ static void deliver(sim_world *w, uint32_t slot) {
   vc_tick(w, copy.to);
   w->c.stats.delivered++;
   if (observing(w)) {
-    sim_event ev = {.kind = SIM_EV_RECV, .node = copy.to, .peer = copy.from, .msg_id = copy.id,
-                    .msg_type = copy.type, .body = copy.body};
+    sim_event ev = {.kind = SIM_EV_RECV,
+                    .node = copy.to,
+                    .peer = copy.from,
+                    .msg_id = copy.id,
+                    .msg_type = copy.type,
+                    .body = copy.body};
     memcpy(ev.vc, r->vc, sizeof ev.vc);
     notify(w, &ev);
   }
@@ -835,15 +847,20 @@ bool sim_step(sim_world *w) {
   w->c.now = e.time;
   w->c.stats.events++;
   switch (e.kind) {
-    case EV_DELIVER: deliver(w, e.slot); break;
-    case EV_TIMER: fire_timer(w, e.slot); break;
+    case EV_DELIVER:
+      deliver(w, e.slot);
+      break;
+    case EV_TIMER:
+      fire_timer(w, e.slot);
+      break;
     case EV_CALL: {
       call c = *(call *)pool_at(&w->calls, e.slot);
       pool_give_back(&w->calls, e.slot);
       c.fn(w, c.ctx, c.arg);
       break;
     }
-    default: die("sim_step: corrupt event queue");
+    default:
+      die("sim_step: corrupt event queue");
   }
   check_invariants(w);
   return true;
@@ -964,8 +981,12 @@ bool sim_inject(sim_world *w, int node, int type, const void *body) {
   uint64_t id = w->c.next_msg_id++;
   vc_tick(w, node);
   if (observing(w)) {
-    sim_event ev = {.kind = SIM_EV_RECV, .node = node, .peer = SIM_EXTERNAL, .msg_id = id,
-                    .msg_type = type, .body = copy};
+    sim_event ev = {.kind = SIM_EV_RECV,
+                    .node = node,
+                    .peer = SIM_EXTERNAL,
+                    .msg_id = id,
+                    .msg_type = type,
+                    .body = copy};
     memcpy(ev.vc, r->vc, sizeof ev.vc);
     notify(w, &ev);
   }
@@ -1161,11 +1182,14 @@ void sim_adjust_net(sim_world *w, const sim_net_config *cfg, unsigned fields) {
   char text[256] = "every link:", latency[96];
   size_t len = strlen(text);
   describe_latency(cfg, latency, sizeof latency);
-  if (fields & SIM_NET_LATENCY) len += (size_t)snprintf(text + len, sizeof text - len, " %s", latency);
-  if (fields & SIM_NET_LOSS) len += (size_t)snprintf(text + len, sizeof text - len, " loss %g", cfg->loss);
+  if (fields & SIM_NET_LATENCY)
+    len += (size_t)snprintf(text + len, sizeof text - len, " %s", latency);
+  if (fields & SIM_NET_LOSS)
+    len += (size_t)snprintf(text + len, sizeof text - len, " loss %g", cfg->loss);
   if (fields & SIM_NET_DUPLICATE)
     len += (size_t)snprintf(text + len, sizeof text - len, " dup %g", cfg->duplicate);
-  if (fields & SIM_NET_FIFO) snprintf(text + len, sizeof text - len, " fifo %s", cfg->fifo ? "on" : "off");
+  if (fields & SIM_NET_FIFO)
+    snprintf(text + len, sizeof text - len, " fifo %s", cfg->fifo ? "on" : "off");
   trace_line l;
   trace_begin(&l, w->c.now, "net");
   trace_str(&l, "text", text);

@@ -72,11 +72,11 @@ typedef struct sim_msg_type {
 /* A protocol: everything the world needs to run a node. */
 typedef struct sim_protocol {
   const char *name;
-  size_t state_size;                 /* bytes of the flat per-node state struct */
-  size_t stable_size;                /* bytes of stable storage per node (survives crashes) */
-  const sim_msg_type *msg_types;     /* indexed by message type number */
+  size_t state_size;             /* bytes of the flat per-node state struct */
+  size_t stable_size;            /* bytes of stable storage per node (survives crashes) */
+  const sim_msg_type *msg_types; /* indexed by message type number */
   int msg_type_count;
-  const char *const *timer_names;    /* indexed by timer kind, for traces */
+  const char *const *timer_names; /* indexed by timer kind, for traces */
   int timer_kind_count;
   /* Fresh start or restart after a crash. state is zeroed; stable storage is as it was. */
   void (*boot)(sim_node *n, void *state);
@@ -89,15 +89,19 @@ typedef struct sim_protocol {
 /* ---------------------------------------------------------------------------------------------
  * The network model. One sim_net_config applies to every link unless a link has its own.
  */
-typedef enum { SIM_LATENCY_CONSTANT, SIM_LATENCY_UNIFORM, SIM_LATENCY_EXPONENTIAL } sim_latency_kind;
+typedef enum {
+  SIM_LATENCY_CONSTANT,
+  SIM_LATENCY_UNIFORM,
+  SIM_LATENCY_EXPONENTIAL
+} sim_latency_kind;
 
 typedef struct sim_net_config {
   sim_latency_kind latency;
-  sim_time latency_min;  /* constant: the latency; uniform: lower bound; exponential: offset */
-  sim_time latency_max;  /* uniform: upper bound; exponential: offset + mean */
-  double loss;           /* probability that a message is lost, 0..1 */
-  double duplicate;      /* probability that a message is delivered twice, 0..1 */
-  bool fifo;             /* true: a link never reorders (each delivery waits for the previous) */
+  sim_time latency_min; /* constant: the latency; uniform: lower bound; exponential: offset */
+  sim_time latency_max; /* uniform: upper bound; exponential: offset + mean */
+  double loss;          /* probability that a message is lost, 0..1 */
+  double duplicate;     /* probability that a message is delivered twice, 0..1 */
+  bool fifo;            /* true: a link never reorders (each delivery waits for the previous) */
 } sim_net_config;
 
 /* The default network: uniform latency 1..10 ms, no loss, no duplication, reordering allowed. */
@@ -172,7 +176,8 @@ void sim_destroy(sim_world *w);
 /* Add a node running `protocol` with optional configuration bytes (copied; may be NULL). Must be
  * called before sim_start. Returns the node id. Every node of a world must use message types
  * from the same table (typically all nodes share one protocol descriptor or one type table). */
-int sim_add_node(sim_world *w, const sim_protocol *protocol, const void *config, size_t config_size);
+int sim_add_node(sim_world *w, const sim_protocol *protocol, const void *config,
+                 size_t config_size);
 /* Name a node for traces ("n0" by default; "c1" for a client, say). */
 void sim_set_node_name(sim_world *w, int node, const char *name);
 
@@ -189,7 +194,8 @@ bool sim_run_until_time(sim_world *w, sim_time until);
 bool sim_run_for(sim_world *w, sim_time duration);
 /* Run until pred(w, ctx) is true (checked after every event and at the start) or the deadline
  * passes. Returns true if pred became true by the deadline; false on deadline or violation. */
-bool sim_run_until(sim_world *w, bool (*pred)(sim_world *w, void *ctx), void *ctx, sim_time deadline);
+bool sim_run_until(sim_world *w, bool (*pred)(sim_world *w, void *ctx), void *ctx,
+                   sim_time deadline);
 
 /* The current virtual time, the seed, and the number of nodes. */
 sim_time sim_now(const sim_world *w);
@@ -228,7 +234,7 @@ void sim_crash_after(sim_world *w, int node, uint32_t actions);
 /* Partition into groups: group_of[i] is node i's group; nodes in different groups cannot talk. */
 void sim_partition(sim_world *w, const int group_of[SIM_MAX_NODES]);
 void sim_block(sim_world *w, int from, int to, bool blocked); /* one-way link control */
-void sim_heal(sim_world *w);                                    /* unblock every link */
+void sim_heal(sim_world *w);                                  /* unblock every link */
 bool sim_link_blocked(const sim_world *w, int from, int to);
 
 /* Network settings. sim_set_net replaces the default for every link (and clears per-link
@@ -256,8 +262,8 @@ void sim_set_slow(sim_world *w, int node, sim_time extra);
 
 /* Run fn(w, ctx, arg) at virtual time `when` (>= now) as an event of its own (fault schedules
  * use it). ctx must outlive the world or any snapshot of it that may be restored. */
-void sim_at(sim_world *w, sim_time when, void (*fn)(sim_world *w, void *ctx, uint64_t arg), void *ctx,
-            uint64_t arg);
+void sim_at(sim_world *w, sim_time when, void (*fn)(sim_world *w, void *ctx, uint64_t arg),
+            void *ctx, uint64_t arg);
 /* Faults placed at a virtual time `when` (>= now), each as an event of its own (sim_at with the
  * library's own callback, so nothing has to outlive the world). Crash `node` (nothing if it is
  * down by then), restart it (nothing if it is up), cut it off from every other node (a partition
@@ -278,21 +284,27 @@ rng *sim_workload_rng(sim_world *w);
  */
 
 typedef enum {
-  SIM_EV_BOOT, SIM_EV_SEND, SIM_EV_RECV, SIM_EV_DROP, SIM_EV_TIMER, SIM_EV_CRASH,
-  SIM_EV_RESTART, SIM_EV_LOCAL
+  SIM_EV_BOOT,
+  SIM_EV_SEND,
+  SIM_EV_RECV,
+  SIM_EV_DROP,
+  SIM_EV_TIMER,
+  SIM_EV_CRASH,
+  SIM_EV_RESTART,
+  SIM_EV_LOCAL
 } sim_event_kind;
 
 /* One event as the library saw it, with its ground-truth vector clock. */
 typedef struct sim_event {
   sim_event_kind kind;
   sim_time time;
-  int node;          /* where it happened (for DROP: the intended receiver) */
-  int peer;          /* SEND: receiver; RECV: sender (or SIM_EXTERNAL); else -1 */
-  uint64_t msg_id;   /* SEND, RECV, DROP */
-  int msg_type;      /* SEND, RECV, DROP; TIMER: the timer kind */
-  const void *body;  /* SEND, RECV: the body */
+  int node;                   /* where it happened (for DROP: the intended receiver) */
+  int peer;                   /* SEND: receiver; RECV: sender (or SIM_EXTERNAL); else -1 */
+  uint64_t msg_id;            /* SEND, RECV, DROP */
+  int msg_type;               /* SEND, RECV, DROP; TIMER: the timer kind */
+  const void *body;           /* SEND, RECV: the body */
   uint32_t vc[SIM_MAX_NODES]; /* ground truth: the node's vector clock just after the event */
-  uint64_t seq;      /* position of this event in the run, from 0 */
+  uint64_t seq;               /* position of this event in the run, from 0 */
 } sim_event;
 
 /* Call fn for every event (after the library has applied it, before the handler runs for RECV
@@ -343,14 +355,14 @@ typedef struct sim_op_record {
   sim_op_phase phase;
   sim_time time;
   int client;
-  char op[12];    /* "read", "write", "cas", "get", "put", "append", ... */
+  char op[12]; /* "read", "write", "cas", "get", "put", "append", ... */
   char key[24];
   char value[48]; /* as text; for cas "old new" */
 } sim_op_record;
 
 /* Record one history event at the current time (and write it to the trace). */
-void sim_history_add(sim_world *w, sim_op_phase phase, int client, const char *op,
-                     const char *key, const char *value);
+void sim_history_add(sim_world *w, sim_op_phase phase, int client, const char *op, const char *key,
+                     const char *value);
 /* The history so far (valid until the next sim_history_add). */
 const sim_op_record *sim_history(const sim_world *w, size_t *count);
 

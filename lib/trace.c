@@ -34,11 +34,26 @@ size_t trace_escape(const char *s, char *out, size_t cap) {
     char tmp[8];
     size_t k;
     switch (*p) {
-      case '"': memcpy(tmp, "\\\"", 2); k = 2; break;
-      case '\\': memcpy(tmp, "\\\\", 2); k = 2; break;
-      case '\n': memcpy(tmp, "\\n", 2); k = 2; break;
-      case '\t': memcpy(tmp, "\\t", 2); k = 2; break;
-      case '\r': memcpy(tmp, "\\r", 2); k = 2; break;
+      case '"':
+        memcpy(tmp, "\\\"", 2);
+        k = 2;
+        break;
+      case '\\':
+        memcpy(tmp, "\\\\", 2);
+        k = 2;
+        break;
+      case '\n':
+        memcpy(tmp, "\\n", 2);
+        k = 2;
+        break;
+      case '\t':
+        memcpy(tmp, "\\t", 2);
+        k = 2;
+        break;
+      case '\r':
+        memcpy(tmp, "\\r", 2);
+        k = 2;
+        break;
       default:
         if (*p < 0x20 || *p == 0x7f) {
           k = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", *p);

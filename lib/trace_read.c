@@ -231,8 +231,7 @@ const char *trace_format_time(uint64_t t, char *buf, size_t cap) {
       if (was_point) break;
     }
     if ((size_t)n + 2 < cap) memcpy(buf + n, "ms", 3);
-  }
-  else
+  } else
     snprintf(buf, cap, "%" PRIu64 "us", t);
   return buf;
 }
@@ -282,8 +281,8 @@ enum {
   F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
-    "t",    "ev",   "node",  "to",   "from", "id",        "client", "arg", "type", "body",
-    "name", "key",  "value", "text", "why",  "invariant", "op",     "vc",  "groups"};
+    "t",    "ev",  "node",  "to",   "from", "id",        "client", "arg", "type",  "body",
+    "name", "key", "value", "text", "why",  "invariant", "op",     "vc",  "groups"};
 #define BIT(f) (1u << (f))
 #define IS_INT_FIELD(f) ((f) != F_EV && (f) <= F_ARG)
 

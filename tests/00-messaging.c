@@ -27,9 +27,7 @@ static void watch_pong(sim_world *w, const sim_event *ev, void *ctx) {
   seen->seq = ((const pong_body *)ev->body)->seq;
 }
 
-static void hand_ping(sim_node *n, void *state, void *arg) {
-  server_on_ping(n, state, 1, arg);
-}
+static void hand_ping(sim_node *n, void *state, void *arg) { server_on_ping(n, state, 1, arg); }
 
 static void server_answers(void *arg) {
   (void)arg;
@@ -58,8 +56,9 @@ static bool check_retry_times(lab_run *run, void *ctx) {
   const lab00_record *rec = run->lab_data;
   bool ok = tap_is_int((int64_t)rec->send_time[0], 0, "the first Ping is sent at boot, t=0");
   for (uint32_t i = 1; ok && i < rec->ping_sends && i < 64; i++)
-    ok = tap_is_int((int64_t)rec->send_time[i], (int64_t)(i * 100 * SIM_MS),
-                    "send %u of Ping seq=1 happens one timeout after the previous (t in us)", i + 1);
+    ok =
+        tap_is_int((int64_t)rec->send_time[i], (int64_t)(i * 100 * SIM_MS),
+                   "send %u of Ping seq=1 happens one timeout after the previous (t in us)", i + 1);
   return ok && tap_is_int(rec->ping_sends, 4, "exactly max_attempts=4 sends before giving up");
 }
 

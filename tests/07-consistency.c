@@ -242,7 +242,8 @@ static void find_violation(const char *scenario, const char *invariant) {
   char prefix[64];
   snprintf(prefix, sizeof prefix, "%s violated", invariant);
   for (uint64_t seed = 1; seed <= 50; seed++) {
-    tap_replay("%s --scenario %s --seed %llu --viz", tap_driver(), scenario, (unsigned long long)seed);
+    tap_replay("%s --scenario %s --seed %llu --viz", tap_driver(), scenario,
+               (unsigned long long)seed);
     lab_run run = {.seed = seed, .lab_id = lab07.id, .scenario = sc->name};
     bool held = sc->run(&run);
     bool found = !held && strncmp(run.verdict, prefix, strlen(prefix)) == 0;
@@ -260,7 +261,8 @@ static void find_violation(const char *scenario, const char *invariant) {
       return;
     }
   }
-  tap_ok(false, "no seed in 1..50 of %s breaks %s: do the replicas lag at all?", scenario, invariant);
+  tap_ok(false, "no seed in 1..50 of %s breaks %s: do the replicas lag at all?", scenario,
+         invariant);
 }
 
 static void plain_breaks_ryw(void *arg) {
@@ -305,8 +307,9 @@ static void sessions_hold_crash(void *arg) {
 static void sessions_hold_nemesis(void *arg) {
   (void)arg;
   const lab_scenario *sc = lab_find(&lab07, "sessions");
-  const char *faults = "150ms partition 1,2; 500ms heal; 600ms loss 0.3; 600ms dup 0.2; "
-                       "900ms loss 0; 900ms dup 0";
+  const char *faults =
+      "150ms partition 1,2; 500ms heal; 600ms loss 0.3; 600ms dup 0.2; "
+      "900ms loss 0; 900ms dup 0";
   for (uint64_t seed = 1; seed <= 30; seed++) {
     tap_replay("%s --scenario sessions --seed %llu --nemesis '%s' --viz", tap_driver(),
                (unsigned long long)seed, faults);
@@ -316,7 +319,8 @@ static void sessions_hold_nemesis(void *arg) {
                      run.verdict);
     bool dropped = ok && sim_get_stats(run.world)->dropped_partition > 0;
     lab_end(&run);
-    if (!ok || !tap_ok(dropped, "seed %llu: the partition dropped messages", (unsigned long long)seed))
+    if (!ok ||
+        !tap_ok(dropped, "seed %llu: the partition dropped messages", (unsigned long long)seed))
       return;
   }
 }
@@ -341,7 +345,8 @@ static void sessions_not_linearizable(void *arg) {
   (void)arg;
   const lab_scenario *sc = lab_find(&lab07, "lin-sessions");
   for (uint64_t seed = 1; seed <= 20; seed++) {
-    tap_replay("%s --scenario lin-sessions --seed %llu --viz", tap_driver(), (unsigned long long)seed);
+    tap_replay("%s --scenario lin-sessions --seed %llu --viz", tap_driver(),
+               (unsigned long long)seed);
     lab_run run = {.seed = seed, .lab_id = lab07.id, .scenario = sc->name};
     bool held = sc->run(&run);
     const lab07_record *rec = run.lab_data;
@@ -364,8 +369,9 @@ static void sessions_not_linearizable(void *arg) {
     }
     lab_end(&run);
   }
-  tap_ok(false, "the checker accepted lin-sessions for seeds 1..20: replicas never served a "
-                "stale read to another client?");
+  tap_ok(false,
+         "the checker accepted lin-sessions for seeds 1..20: replicas never served a "
+         "stale read to another client?");
 }
 
 /* Reads served by the primary alone are linearizable: the checker accepts every seed. */
@@ -465,7 +471,8 @@ int main(void) {
            plain_breaks_ryw, NULL);
   tap_case("without sessions: a monotonic-reads violation is found (demonstration)",
            plain_breaks_monotonic, NULL);
-  tap_case("sessions: read-your-writes, monotonic reads, held reads answered (300 seeds)", sessions_hold, NULL);
+  tap_case("sessions: read-your-writes, monotonic reads, held reads answered (300 seeds)",
+           sessions_hold, NULL);
   tap_case("sessions under 20% loss, 10% duplication, reordering (200 seeds)", sessions_hold_lossy,
            NULL);
   tap_case("sessions while a replica crashes and another is cut off (200 seeds)",

@@ -26,8 +26,8 @@ typedef tap_sent sent; /* the last message sent (tests/tap.h) */
 
 static sim_world *world_of(sent *seen, q_mode mode, int n, int r, int w_) {
   sim_world *w = sim_create(1);
-  q_config rep = {.role = ROLE_REPLICA, .mode = mode, .replicas = 3, .n = n, .r = r, .w = w_,
-                  .keys = 2};
+  q_config rep = {
+      .role = ROLE_REPLICA, .mode = mode, .replicas = 3, .n = n, .r = r, .w = w_, .keys = 2};
   q_config cli = rep;
   cli.role = ROLE_CLIENT;
   cli.ops = 0;
@@ -48,7 +48,9 @@ static void poke_handoff_timer(sim_node *n, void *state, void *arg) {
   (void)arg;
   replica_on_handoff_timer(n, state);
 }
-static void poke_handoff(sim_node *n, void *state, void *arg) { replica_on_handoff(n, state, 0, arg); }
+static void poke_handoff(sim_node *n, void *state, void *arg) {
+  replica_on_handoff(n, state, 0, arg);
+}
 static void poke_handoff_ack(sim_node *n, void *state, void *arg) {
   replica_on_handoff_ack(n, state, arg);
 }
@@ -86,7 +88,8 @@ static void replica_keeps_newer(void *arg) {
   tap_is_int(seen.count, 1, "messages n0 sent for one write: one, its ack (replica_on_write)");
   tap_is_int(seen.type, MSG_WRITE_ACK,
              "the type of n0's message for a write: a WriteAck is type %d (replica_on_write: "
-             "q_ack_write)", MSG_WRITE_ACK);
+             "q_ack_write)",
+             MSG_WRITE_ACK);
   tap_is_int(seen.to, 3,
              "n0 acknowledges the write to its writer, c3 (replica_on_write: ack `from`)");
   const q_write_ack_body *ack = (const void *)seen.body;
@@ -119,7 +122,8 @@ static void replica_keeps_newer(void *arg) {
              "keeps 4001; a replica never goes back (replica_on_write: store only if newer)");
   tap_is_int(cell_of(w, 0, 1).value, Q_VALUE_NIL,
              "n0's k1 was never written, so it holds nil (%d) (replica_on_write: store under "
-             "w->key)", Q_VALUE_NIL);
+             "w->key)",
+             Q_VALUE_NIL);
   sim_destroy(w);
 }
 
@@ -167,7 +171,8 @@ static void replica_holds_hints(void *arg) {
   q_write_body hinted = {.op = 2, .key = 0, .tag = tag_of(6000, 3), .value = 3007, .hint = 1};
   sim_poke(w, 2, poke_write, &hinted);
   const q_state *s = sim_state(w, 2);
-  tap_is_int(s->rep.store[0].value, Q_VALUE_NIL, "the stand-in n2 does not put n1's write in its own store");
+  tap_is_int(s->rep.store[0].value, Q_VALUE_NIL,
+             "the stand-in n2 does not put n1's write in its own store");
   int held = 0, home = -1;
   for (int i = 0; i < Q_MAX_HINTS; i++)
     if (s->rep.hints[i].used) held++, home = s->rep.hints[i].home;
@@ -320,7 +325,8 @@ static void read_tie_break(void *arg) {
   /* The lower writer id answers first, then the higher. */
   two_replies(w, 1, tag_of(5000, 3), 3001, tag_of(5000, 4), 4001);
   const q_client *c = &((const q_state *)sim_state(w, 3))->cli;
-  if (!tap_ok(c->done && c->ops_ok == 1, "the read completes at R=2 distinct replies "
+  if (!tap_ok(c->done && c->ops_ok == 1,
+              "the read completes at R=2 distinct replies "
               "(client_on_read_reply)")) {
     sim_destroy(w);
     return;
@@ -342,7 +348,8 @@ static void read_tie_break(void *arg) {
            "expected a Repair of 4001, tag (5000,c4), to n0; %s: n0 answered (5000,c3), older than "
            "the (5000,c4) the read returned, and read repair sends the returned value to every "
            "replica that answered with an older tag (client_on_read_reply: after q_complete, "
-           "compare c->seen[i] with the returned tag)", got);
+           "compare c->seen[i] with the returned tag)",
+           got);
   }
   /* The higher writer id answers first: a later tie must not replace it. */
   two_replies(w, 2, tag_of(5000, 4), 4001, tag_of(5000, 3), 3001);
@@ -390,7 +397,8 @@ static void stale_read_found(void *arg) {
     }
     lab_end(&run);
   }
-  tap_ok(false, "no stale read in 100 seeds with R=1 W=1 N=3: do reads really take the first R "
+  tap_ok(false,
+         "no stale read in 100 seeds with R=1 W=1 N=3: do reads really take the first R "
          "replies, and writes complete at the first W acks?");
 }
 
@@ -419,7 +427,8 @@ static void skewed_clock_loses_writes(void *arg) {
     lab_end(&run);
     if (broke || stale) return;
   }
-  tap_ok(false, "no lost write in 50 seeds with c4's clock 300ms ahead: are write tags taken "
+  tap_ok(false,
+         "no lost write in 50 seeds with c4's clock 300ms ahead: are write tags taken "
          "from the writer's clock (sim_clock)?");
 }
 
@@ -435,7 +444,8 @@ static void quorum_not_linearizable(void *arg) {
   (void)arg;
   const lab_scenario *sc = lab_find(&lab08, "slow-write");
   for (uint64_t seed = 1; seed <= 200; seed++) {
-    tap_replay("%s --scenario slow-write --seed %llu --viz", tap_driver(), (unsigned long long)seed);
+    tap_replay("%s --scenario slow-write --seed %llu --viz", tap_driver(),
+               (unsigned long long)seed);
     lab_run run = {.seed = seed, .lab_id = lab08.id, .scenario = "slow-write"};
     bool held = sc->run(&run);
     const char *report = NULL;
@@ -549,10 +559,12 @@ static bool abd_sweep(const char *scenario, const char *nemesis, uint64_t first,
            run.verdict);
     if (rest) diag_lines(rest + 1);
     if (not_linearizable) {
-      tap_diag("(a late phase-1 reply during phase 2? check c->phase in abd_on_read_reply; did the "
-               "read write back to a majority before returning? abd_on_write_ack completes it)");
-      tap_diag("(an ABD write's tag is (highest timestamp found + 1, own id), never the clock: "
-               "abd_on_read_reply)");
+      tap_diag(
+          "(a late phase-1 reply during phase 2? check c->phase in abd_on_read_reply; did the "
+          "read write back to a majority before returning? abd_on_write_ack completes it)");
+      tap_diag(
+          "(an ABD write's tag is (highest timestamp found + 1, own id), never the clock: "
+          "abd_on_read_reply)");
     }
     lab_end(&run);
     return false;
@@ -578,7 +590,8 @@ static void abd_tie_break(void *arg) {
   sim_world *w = world_of(&seen, MODE_ABD, 3, 2, 2);
   two_replies(w, 1, tag_of(5000, 3), 3001, tag_of(5000, 4), 4001);
   const q_client *c = &((const q_state *)sim_state(w, 3))->cli;
-  if (!tap_ok(c->phase == PHASE_STORE, "after replies from a majority (2 of 3) the read writes "
+  if (!tap_ok(c->phase == PHASE_STORE,
+              "after replies from a majority (2 of 3) the read writes "
               "back (phase 2, PHASE_STORE) (abd_on_read_reply)")) {
     sim_destroy(w);
     return;
@@ -622,8 +635,8 @@ int main(void) {
   tap_case("A. write: tag (clock, id), done at W distinct acks (30 seeds)", write_rule, NULL);
   tap_case("A. read: done at R distinct replies, returns the newest (30 seeds)", read_rule, NULL);
   tap_case("A. read: equal timestamps, the higher writer id is newer", read_tie_break, NULL);
-  tap_case("A. R+W>N: every read sees the latest completed write (130 seeds, faults)",
-           intersection, NULL);
+  tap_case("A. R+W>N: every read sees the latest completed write (130 seeds, faults)", intersection,
+           NULL);
   tap_case("A. R+W<=N: a stale read is found and shown", stale_read_found, NULL);
   tap_case("A. tags from a fast clock make later writes lose (found, shown)",
            skewed_clock_loses_writes, NULL);

@@ -46,9 +46,12 @@ static void ring_message(sim_node *n, void *state, int from, int type, const voi
   sim_send(n, (sim_self(n) + 1) % sim_node_count(n), TOKEN, &t);
 }
 
-static const sim_protocol ring_protocol = {
-    .name = "ring", .state_size = sizeof(ring), .msg_types = ring_types, .msg_type_count = TYPES,
-    .boot = ring_boot, .on_message = ring_message};
+static const sim_protocol ring_protocol = {.name = "ring",
+                                           .state_size = sizeof(ring),
+                                           .msg_types = ring_types,
+                                           .msg_type_count = TYPES,
+                                           .boot = ring_boot,
+                                           .on_message = ring_message};
 
 static double seconds(void) {
   struct timespec ts;
@@ -77,7 +80,8 @@ int main(void) {
   rng r;
   rng_seed(&r, 1, 0);
   uint64_t seq = 0, now = 0;
-  for (int i = 0; i < nodes * 4; i++) queue_push(&q, (queue_event){.time = rng_below(&r, 10000), .seq = seq++});
+  for (int i = 0; i < nodes * 4; i++)
+    queue_push(&q, (queue_event){.time = rng_below(&r, 10000), .seq = seq++});
   t0 = seconds();
   uint64_t checksum = 0;
   for (uint64_t i = 0; i < done; i++) {
@@ -85,7 +89,9 @@ int main(void) {
     queue_pop(&q, &e);
     now = e.time;
     checksum += e.slot;
-    queue_push(&q, (queue_event){.time = now + 1000 + rng_below(&r, 9001), .seq = seq++, .slot = (uint32_t)i});
+    queue_push(
+        &q,
+        (queue_event){.time = now + 1000 + rng_below(&r, 9001), .seq = seq++, .slot = (uint32_t)i});
   }
   double heap_s = seconds() - t0;
   queue_free(&q);
@@ -93,7 +99,8 @@ int main(void) {
   printf("simulator: %llu deliveries in %.3f s = %.2f M deliveries/s (ring of %d, 4 tokens each)\n",
          (unsigned long long)done, sim_s, (double)done / sim_s / 1e6, nodes);
   printf("bare heap: %llu push+pop in %.3f s = %.2f M events/s (checksum %llu)\n",
-         (unsigned long long)done, heap_s, (double)done / heap_s / 1e6, (unsigned long long)(checksum & 0xff));
+         (unsigned long long)done, heap_s, (double)done / heap_s / 1e6,
+         (unsigned long long)(checksum & 0xff));
   printf("ratio simulator/heap time: %.2fx (target: within 3x)\n", sim_s / heap_s);
 
   /* Snapshots: take and restore a 16-node world with traffic in flight. */
@@ -112,8 +119,10 @@ int main(void) {
   uint64_t h = 0;
   for (int i = 0; i < 10000; i++) h ^= sim_world_hash(w);
   double hash_s = seconds() - t0;
-  printf("snapshot take+restore (16 nodes, 64 messages in flight): %.1f us; world hash: %.1f us (%llx)\n",
-         snap_s / 10000 * 1e6, hash_s / 10000 * 1e6, (unsigned long long)(h & 0xf));
+  printf(
+      "snapshot take+restore (16 nodes, 64 messages in flight): %.1f us; world hash: %.1f us "
+      "(%llx)\n",
+      snap_s / 10000 * 1e6, hash_s / 10000 * 1e6, (unsigned long long)(h & 0xf));
   sim_destroy(w);
   return done == deliveries ? 0 : 1;
 }

@@ -41,8 +41,8 @@ const char *__ubsan_default_options(void) { return "exitcode=98:print_stacktrace
 static int planned = -1;
 static int test_number;
 static int failures;
-static int child_fd = -1;     /* in a child: the pipe to the parent */
-static int child_failed;      /* in a child: checks that failed */
+static int child_fd = -1; /* in a child: the pipe to the parent */
+static int child_failed;  /* in a child: checks that failed */
 
 static void child_record(char kind, const char *text) {
   /* One record per line: replace newlines in the text. */
@@ -115,13 +115,20 @@ static _Noreturn void todo_in_child(const char *what, const char *file, int line
 
 static const char *signal_label(int sig) {
   switch (sig) {
-    case SIGSEGV: return "SIGSEGV (segmentation fault: a bad pointer or an array overrun)";
-    case SIGABRT: return "SIGABRT (abort: a failed assert or a library check)";
-    case SIGFPE: return "SIGFPE (arithmetic error: division by zero?)";
-    case SIGBUS: return "SIGBUS (bus error)";
-    case SIGILL: return "SIGILL (illegal instruction: undefined behaviour?)";
-    case SIGKILL: return "SIGKILL";
-    default: return "a signal";
+    case SIGSEGV:
+      return "SIGSEGV (segmentation fault: a bad pointer or an array overrun)";
+    case SIGABRT:
+      return "SIGABRT (abort: a failed assert or a library check)";
+    case SIGFPE:
+      return "SIGFPE (arithmetic error: division by zero?)";
+    case SIGBUS:
+      return "SIGBUS (bus error)";
+    case SIGILL:
+      return "SIGILL (illegal instruction: undefined behaviour?)";
+    case SIGKILL:
+      return "SIGKILL";
+    default:
+      return "a signal";
   }
 }
 
@@ -133,7 +140,7 @@ static double now_seconds(void) {
 
 /* Collected from a child's pipe. */
 typedef struct report {
-  char *diag;      /* D and F lines, in order, each prefixed */
+  char *diag; /* D and F lines, in order, each prefixed */
   size_t diag_len, diag_cap;
   char replay[1024];
   char todo[1024];
@@ -158,12 +165,24 @@ static void report_line(report *r, char *line) {
   char kind = line[0];
   char *text = line + 2;
   switch (kind) {
-    case 'F': r->failed_checks++; report_add(r, "", text); break;
-    case 'D': report_add(r, "", text); break;
-    case 'R': snprintf(r->replay, sizeof r->replay, "%s", text); break;
-    case 'T': snprintf(r->todo, sizeof r->todo, "%s", text); break;
-    case 'S': snprintf(r->skip, sizeof r->skip, "%s", text); break;
-    default: report_add(r, "", line);
+    case 'F':
+      r->failed_checks++;
+      report_add(r, "", text);
+      break;
+    case 'D':
+      report_add(r, "", text);
+      break;
+    case 'R':
+      snprintf(r->replay, sizeof r->replay, "%s", text);
+      break;
+    case 'T':
+      snprintf(r->todo, sizeof r->todo, "%s", text);
+      break;
+    case 'S':
+      snprintf(r->skip, sizeof r->skip, "%s", text);
+      break;
+    default:
+      report_add(r, "", line);
   }
 }
 
@@ -310,7 +329,8 @@ bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...) {
   va_end(ap);
   bool ok = got == want;
   if (!ok && child_fd >= 0) {
-    snprintf(full, sizeof full, "%s: got %lld, expected %lld", msg, (long long)got, (long long)want);
+    snprintf(full, sizeof full, "%s: got %lld, expected %lld", msg, (long long)got,
+             (long long)want);
     return check(false, full);
   }
   if (!ok) {
@@ -329,8 +349,8 @@ bool tap_is_str(const char *got, const char *want, const char *fmt, ...) {
   va_end(ap);
   bool ok = got && want && strcmp(got, want) == 0;
   if (!ok && child_fd >= 0) {
-    snprintf(full, sizeof full, "%s: got \"%.1000s\", expected \"%.1000s\"", msg, got ? got : "(null)",
-             want ? want : "(null)");
+    snprintf(full, sizeof full, "%s: got \"%.1000s\", expected \"%.1000s\"", msg,
+             got ? got : "(null)", want ? want : "(null)");
     return check(false, full);
   }
   if (!ok) {
@@ -390,7 +410,8 @@ void tap_todo_line(const char *name, const char *why) {
 }
 
 int tap_done(void) {
-  if (planned < 0) printf("1..%d\n", test_number);
+  if (planned < 0)
+    printf("1..%d\n", test_number);
   else if (planned != test_number)
     printf("# planned %d tests but ran %d\n", planned, test_number);
   fflush(stdout);
@@ -452,8 +473,7 @@ bool tap_search_with(const char *driver, const lab_info *lab, const char *scenar
 
 bool tap_search_past_with(const char *driver, const lab_info *lab, const char *scenario,
                           uint64_t first, uint64_t last, bool (*found)(lab_run *run, void *ctx),
-                          bool (*expected)(lab_run *run, void *ctx), void *ctx,
-                          const char *none) {
+                          bool (*expected)(lab_run *run, void *ctx), void *ctx, const char *none) {
   const lab_scenario *sc = lab_find(lab, scenario);
   if (!sc) return tap_ok(false, "lab %s has no scenario named %s", lab->id, scenario);
   for (uint64_t seed = first; seed <= last; seed++) {

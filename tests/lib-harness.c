@@ -145,7 +145,8 @@ static void run_inner(const char *self) {
   close(fds[1]);
   size_t len = 0;
   ssize_t k;
-  while ((k = read(fds[0], inner_output + len, sizeof inner_output - 1 - len)) > 0) len += (size_t)k;
+  while ((k = read(fds[0], inner_output + len, sizeof inner_output - 1 - len)) > 0)
+    len += (size_t)k;
   inner_output[len] = 0;
   close(fds[0]);
   waitpid(pid, &inner_status, 0);
@@ -172,19 +173,23 @@ int main(int argc, char **argv) {
          "naming the signal (or, in the sanitizer build, the sanitizer that caught it)");
   tap_ok(has_line("# replay: driver --scenario crashy --seed 9 --viz"),
          "with the replay command the case set before it crashed");
-  tap_ok(has_line("not ok 3 - aborts") && strstr(inner_output, "SIGABRT"), "an abort is one not ok");
+  tap_ok(has_line("not ok 3 - aborts") && strstr(inner_output, "SIGABRT"),
+         "an abort is one not ok");
   tap_ok(has_line("not ok 4 - loops") && strstr(inner_output, "timed out after 1 s"),
          "an endless loop is killed at the time limit and reported");
-  tap_ok(has_line("# replay: driver --scenario forever --seed 3 --viz"), "also with its replay command");
-  tap_ok(has_line("not ok 5 - reaches a TODO # TODO write the handler (stub at tests/lib-harness.c"),
-         "a TODO stub is reported as not ok # TODO with what to do and where");
+  tap_ok(has_line("# replay: driver --scenario forever --seed 3 --viz"),
+         "also with its replay command");
+  tap_ok(
+      has_line("not ok 5 - reaches a TODO # TODO write the handler (stub at tests/lib-harness.c"),
+      "a TODO stub is reported as not ok # TODO with what to do and where");
   tap_ok(has_line("not ok 6 - fails a check") && has_line("# the answer: got 41, expected 42"),
          "a failed check is not ok with got and expected");
-  tap_ok(has_line("ok 7 - skips # SKIP no tmux here"), "a skipped case is ok # SKIP with the reason");
+  tap_ok(has_line("ok 7 - skips # SKIP no tmux here"),
+         "a skipped case is ok # SKIP with the reason");
   tap_ok(has_line("ok 8 - prints to stdout") && !has_line("ok 99"),
          "a case's own stdout cannot corrupt the TAP stream");
-  tap_ok(has_line("ok 9 - prints a text of several lines") &&
-             has_line("# first line of a table") && has_line("# second line of a table"),
+  tap_ok(has_line("ok 9 - prints a text of several lines") && has_line("# first line of a table") &&
+             has_line("# second line of a table"),
          "tap_diag_lines prints each line of a text as its own diagnostic");
   tap_ok(has_line("ok 10 - still runs after all that"), "the program goes on after every failure");
   tap_ok(has_line("not ok 11 - search past an expected failure") &&

@@ -144,15 +144,16 @@ static void accepts_every_command(void *arg) {
 
   /* Sorted by time; the two statements at 0 keep their written order. */
   const nemesis_action *a = nemesis_action_at(s, 0);
-  tap_ok(a->kind == NEMESIS_LATENCY && a->latency == SIM_LATENCY_UNIFORM && a->latency_min == 1000 &&
-             a->latency_max == 10000,
+  tap_ok(a->kind == NEMESIS_LATENCY && a->latency == SIM_LATENCY_UNIFORM &&
+             a->latency_min == 1000 && a->latency_max == 10000,
          "0: latency uniform 1ms 10ms");
   tap_is_int(a->line, 2, "0: written on line 2");
   tap_is_int(a->column, 1, "0: at column 1");
   a = nemesis_action_at(s, 1);
   tap_ok(a->kind == NEMESIS_FIFO && a->on && a->time == 0, "1: fifo on at 0");
   a = nemesis_action_at(s, 2);
-  tap_ok(a->kind == NEMESIS_LOSS && a->probability == 0.25 && a->time == 100, "2: loss 0.25 at 100us");
+  tap_ok(a->kind == NEMESIS_LOSS && a->probability == 0.25 && a->time == 100,
+         "2: loss 0.25 at 100us");
   tap_is_int(a->column, 13, "2: the second statement of line 3 starts at column 13");
   a = nemesis_action_at(s, 3);
   tap_ok(a->kind == NEMESIS_HEAL && a->time == 500, "3: heal at 0.5ms, written last");
@@ -167,10 +168,11 @@ static void accepts_every_command(void *arg) {
   a = nemesis_action_at(s, 7);
   tap_ok(a->kind == NEMESIS_RESTART && a->node == 2, "7: restart 2");
   a = nemesis_action_at(s, 9);
-  tap_ok(a->kind == NEMESIS_UNBLOCK && a->node == 0 && a->peer == 1, "9: unblock 0>1 (blanks around >)");
+  tap_ok(a->kind == NEMESIS_UNBLOCK && a->node == 0 && a->peer == 1,
+         "9: unblock 0>1 (blanks around >)");
   a = nemesis_action_at(s, 12);
-  tap_ok(a->kind == NEMESIS_LATENCY && a->latency == SIM_LATENCY_EXPONENTIAL && a->latency_min == 1000 &&
-             a->latency_max == 20000,
+  tap_ok(a->kind == NEMESIS_LATENCY && a->latency == SIM_LATENCY_EXPONENTIAL &&
+             a->latency_min == 1000 && a->latency_max == 20000,
          "12: latency exponential offset 1ms, offset+mean 20ms");
   a = nemesis_action_at(s, 14);
   tap_ok(a->kind == NEMESIS_SKEW && a->node == 3 && a->skew_us == 300000 && a->drift_ppm == 0,
@@ -182,7 +184,8 @@ static void accepts_every_command(void *arg) {
   tap_ok(a->kind == NEMESIS_DRIFT && a->drift_ppm == 200 && a->skew_us == 300000,
          "16: drift 3 200ppm keeps skew +300ms");
   a = nemesis_action_at(s, 17);
-  tap_ok(a->kind == NEMESIS_DRIFT && a->drift_ppm == -50 && a->skew_us == -2000, "17: drift 4 -50 (no ppm)");
+  tap_ok(a->kind == NEMESIS_DRIFT && a->drift_ppm == -50 && a->skew_us == -2000,
+         "17: drift 4 -50 (no ppm)");
   a = nemesis_action_at(s, 18);
   tap_ok(a->kind == NEMESIS_SLOW && a->node == 1 && a->extra == 50000, "18: slow 1 50ms");
   /* Unlisted nodes form a group of their own: "partition 2" isolates node 2. */
@@ -223,11 +226,13 @@ static void accepts_edge_cases(void *arg) {
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
     nemesis_schedule *s = nemesis_parse(good[i].text, 5, err, sizeof err);
     if (tap_ok(s != NULL, "accepts \"%s\" (%s)", good[i].text, s ? "ok" : err))
-      tap_is_int((int64_t)nemesis_count(s), (int64_t)good[i].count, "statements in \"%s\"", good[i].text);
+      tap_is_int((int64_t)nemesis_count(s), (int64_t)good[i].count, "statements in \"%s\"",
+                 good[i].text);
     nemesis_free(s);
   }
   /* Decimal times are exact, not rounded through floating point. */
-  nemesis_schedule *s = nemesis_parse("0.000001s heal; 1.250s heal; 2.5ms heal", 2, err, sizeof err);
+  nemesis_schedule *s =
+      nemesis_parse("0.000001s heal; 1.250s heal; 2.5ms heal", 2, err, sizeof err);
   if (tap_ok(s != NULL, "decimal times parse")) {
     tap_is_int((int64_t)nemesis_action_at(s, 0)->time, 1, "0.000001s is 1us");
     tap_is_int((int64_t)nemesis_action_at(s, 1)->time, 2500, "2.5ms is 2500us");
@@ -287,7 +292,8 @@ static void format_truncates(void *arg) {
   char small[8];
   memset(small, 'x', sizeof small);
   size_t n = nemesis_format(s, small, sizeof small);
-  tap_is_int((int64_t)n, (int64_t)strlen("1s crash 1\n2s restart 1\n"), "the full length is returned");
+  tap_is_int((int64_t)n, (int64_t)strlen("1s crash 1\n2s restart 1\n"),
+             "the full length is returned");
   tap_is_str(small, "1s cras", "the text is cut and NUL-ended");
   tap_is_int((int64_t)nemesis_format(s, NULL, 0), (int64_t)n, "NULL, 0 measures");
   nemesis_free(s);
@@ -309,14 +315,15 @@ typedef struct bad_input {
 } bad_input;
 
 #define END_EXPECTED "expected the end of the statement (a newline or \";\")"
-#define COMMANDS                                                                                   \
+#define COMMANDS                                                                                 \
   "a command (partition, heal, crash, restart, block, unblock, loss, dup, latency, fifo, skew, " \
   "drift or slow)"
 
 static const bad_input bad_inputs[] = {
     {"2s crash x", 5, "line 1, column 10: expected a node number, found \"x\""},
     {"1s heal\n2s crash x", 5, "line 2, column 10: expected a node number, found \"x\""},
-    {"500 crash 1", 5, "line 1, column 1: missing unit in \"500\": expected us, ms or s after the number"},
+    {"500 crash 1", 5,
+     "line 1, column 1: missing unit in \"500\": expected us, ms or s after the number"},
     {"5xs crash 1", 5, "line 1, column 1: unknown unit \"xs\" in \"5xs\": expected us, ms or s"},
     {"1.5us heal", 5, "line 1, column 1: \"1.5us\" is not a whole number of microseconds"},
     {"99999999999999999999s heal", 5,
@@ -335,11 +342,14 @@ static const bad_input bad_inputs[] = {
      "line 1, column 18: expected \",\" or \"|\" or the end of the statement, found \"2\""},
     {"1s partition 0,1|1,2", 5, "line 1, column 18: node 1 is listed twice in the partition"},
     {"1s partition 0,1,2,3,4", 5,
-     "line 1, column 4: this partition puts every node in one group: list two groups or leave a node out"},
+     "line 1, column 4: this partition puts every node in one group: list two groups or leave a "
+     "node out"},
     {"1s partition 0,|1", 5, "line 1, column 16: expected a node number, found \"|\""},
-    {"1s block 0 1", 5, "line 1, column 12: expected \">\" between the two nodes (as in 0>1), found \"1\""},
+    {"1s block 0 1", 5,
+     "line 1, column 12: expected \">\" between the two nodes (as in 0>1), found \"1\""},
     {"1s block 2>2", 5, "line 1, column 12: a link joins two different nodes, found 2>2"},
-    {"1s loss 1.5", 5, "line 1, column 9: probability 1.5 is out of range: expected a number from 0 to 1"},
+    {"1s loss 1.5", 5,
+     "line 1, column 9: probability 1.5 is out of range: expected a number from 0 to 1"},
     {"1s loss -0.1", 5, "line 1, column 9: expected a probability from 0 to 1, found \"-0.1\""},
     {"1s dup lots", 5, "line 1, column 8: expected a probability from 0 to 1, found \"lots\""},
     {"1s latency normal 5ms", 5,
@@ -348,12 +358,15 @@ static const bad_input bad_inputs[] = {
      "line 1, column 25: the upper bound 1ms is below the lower bound 10ms"},
     {"1s latency exponential 10ms 1ms", 5,
      "line 1, column 29: offset plus mean 1ms is below the offset 10ms"},
-    {"1s latency constant", 5, "line 1, column 20: expected a duration such as 5ms, found end of input"},
+    {"1s latency constant", 5,
+     "line 1, column 20: expected a duration such as 5ms, found end of input"},
     {"1s fifo maybe", 5, "line 1, column 9: expected on or off, found \"maybe\""},
-    {"1s skew 1 300", 5, "line 1, column 11: missing unit in \"300\": expected us, ms or s after the number"},
+    {"1s skew 1 300", 5,
+     "line 1, column 11: missing unit in \"300\": expected us, ms or s after the number"},
     {"1s drift 1 2000000ppm", 5,
      "line 1, column 12: drift \"2000000ppm\" is out of range: expected -999999ppm to 999999ppm"},
-    {"1s drift 1 fast", 5, "line 1, column 12: expected a drift such as 200ppm or -50ppm, found \"fast\""},
+    {"1s drift 1 fast", 5,
+     "line 1, column 12: expected a drift such as 200ppm or -50ppm, found \"fast\""},
     {"1s slow 1 fast", 5, "line 1, column 11: expected a duration such as 50ms, found \"fast\""},
     {"1s restart 2", 5, "line 1, column 1: restart 2 at 1s, but node 2 is not down then"},
     {"1s crash 2\n# a comment\n  3s crash 2", 5,
@@ -380,7 +393,8 @@ static void rejects(void *arg) {
  */
 
 /* Write why a check failed into why (cap bytes); returns false. */
-static bool unsound(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool unsound(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static bool unsound(char *why, size_t cap, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -392,41 +406,43 @@ static bool unsound(char *why, size_t cap, const char *fmt, ...) {
 /* Walk a schedule in time order and check what nemesis_random promises: every statement before
  * the duration, one network cut at a time, at most max_crashed nodes down, all repaired at the
  * end. */
-static bool random_is_sound(const nemesis_schedule *s, sim_time duration, int max_crashed, char *why,
-                            size_t cap) {
+static bool random_is_sound(const nemesis_schedule *s, sim_time duration, int max_crashed,
+                            char *why, size_t cap) {
   int down = 0;
   bool cut = false;
   double loss = 0, dup = 0;
   for (size_t i = 0; i < nemesis_count(s); i++) {
     const nemesis_action *a = nemesis_action_at(s, i);
-    if (a->time >= duration) return unsound(why, cap, "statement %zu is not before the duration", i);
+    if (a->time >= duration)
+      return unsound(why, cap, "statement %zu is not before the duration", i);
     switch (a->kind) {
-    case NEMESIS_PARTITION:
-    case NEMESIS_BLOCK:
-      if (cut) return unsound(why, cap, "statement %zu cuts the network twice", i);
-      cut = true;
-      break;
-    case NEMESIS_HEAL:
-      cut = false;
-      break;
-    case NEMESIS_CRASH:
-      if (++down > max_crashed) return unsound(why, cap, "%d nodes down at once", down);
-      break;
-    case NEMESIS_RESTART:
-      down--;
-      break;
-    case NEMESIS_LOSS:
-      loss = a->probability;
-      break;
-    case NEMESIS_DUP:
-      dup = a->probability;
-      break;
-    default:
-      return unsound(why, cap, "unexpected statement %zu", i);
+      case NEMESIS_PARTITION:
+      case NEMESIS_BLOCK:
+        if (cut) return unsound(why, cap, "statement %zu cuts the network twice", i);
+        cut = true;
+        break;
+      case NEMESIS_HEAL:
+        cut = false;
+        break;
+      case NEMESIS_CRASH:
+        if (++down > max_crashed) return unsound(why, cap, "%d nodes down at once", down);
+        break;
+      case NEMESIS_RESTART:
+        down--;
+        break;
+      case NEMESIS_LOSS:
+        loss = a->probability;
+        break;
+      case NEMESIS_DUP:
+        dup = a->probability;
+        break;
+      default:
+        return unsound(why, cap, "unexpected statement %zu", i);
     }
   }
   if (cut || down || loss != 0 || dup != 0)
-    return unsound(why, cap, "does not end repaired: cut=%d down=%d loss=%g dup=%g", cut, down, loss, dup);
+    return unsound(why, cap, "does not end repaired: cut=%d down=%d loss=%g dup=%g", cut, down,
+                   loss, dup);
   return true;
 }
 
@@ -455,7 +471,8 @@ static void random_schedules(void *arg) {
       char canon[8192];
       nemesis_format(s, canon, sizeof canon);
       if (!tap_is_str(canon, a, "seed %d: random text is canonical", seed)) bad++;
-      if (!tap_ok(random_is_sound(s, duration, (nodes - 1) / 2, why, sizeof why), "seed %d: %s", seed, why))
+      if (!tap_ok(random_is_sound(s, duration, (nodes - 1) / 2, why, sizeof why), "seed %d: %s",
+                  seed, why))
         bad++;
       for (size_t i = 0; i < nemesis_count(s); i++) kinds[nemesis_action_at(s, i)->kind]++;
       nemesis_free(s);
@@ -475,8 +492,8 @@ static void random_schedules(void *arg) {
          kinds[NEMESIS_PARTITION], kinds[NEMESIS_BLOCK], kinds[NEMESIS_CRASH], kinds[NEMESIS_LOSS],
          kinds[NEMESIS_DUP]);
   tap_diag("200 seeds: %d partitions, %d blocks, %d crashes, %d loss and %d dup statements",
-           kinds[NEMESIS_PARTITION], kinds[NEMESIS_BLOCK], kinds[NEMESIS_CRASH], kinds[NEMESIS_LOSS],
-           kinds[NEMESIS_DUP]);
+           kinds[NEMESIS_PARTITION], kinds[NEMESIS_BLOCK], kinds[NEMESIS_CRASH],
+           kinds[NEMESIS_LOSS], kinds[NEMESIS_DUP]);
 }
 
 static void random_options(void *arg) {
@@ -491,8 +508,8 @@ static void random_options(void *arg) {
     char *text = nemesis_random(&r, 5, 20 * SIM_SEC, &o);
     nemesis_schedule *s = nemesis_parse(text, 5, err, sizeof err);
     if (tap_ok(s != NULL, "seed %llu parses: %s", (unsigned long long)seed, err)) {
-      tap_ok(random_is_sound(s, 20 * SIM_SEC, 5, why, sizeof why), "seed %llu: %s", (unsigned long long)seed,
-             why);
+      tap_ok(random_is_sound(s, 20 * SIM_SEC, 5, why, sizeof why), "seed %llu: %s",
+             (unsigned long long)seed, why);
       int down = 0;
       for (size_t i = 0; i < nemesis_count(s); i++) {
         const nemesis_action *a = nemesis_action_at(s, i);
@@ -504,12 +521,14 @@ static void random_options(void *arg) {
     nemesis_free(s);
     free(text);
   }
-  tap_ok(most > 2, "with max_crashed 5, a majority goes down at some point (most at once: %d)", most);
+  tap_ok(most > 2, "with max_crashed 5, a majority goes down at some point (most at once: %d)",
+         most);
   /* One node: nothing to partition and no minority to crash; only loss bursts. */
   rng r;
   rng_seed(&r, 3, 1);
   char *text = nemesis_random(&r, 1, 10 * SIM_SEC, NULL);
-  tap_ok(strstr(text, "partition") == NULL && strstr(text, "crash") == NULL && strstr(text, "block") == NULL,
+  tap_ok(strstr(text, "partition") == NULL && strstr(text, "crash") == NULL &&
+             strstr(text, "block") == NULL,
          "one node: no partition, block or crash");
   free(text);
   /* A duration too short for any fault gives an empty schedule. */
@@ -579,7 +598,8 @@ static void install_applies_at_times(void *arg) {
 
   /* 250ms: a one-way block. */
   sim_run_until_time(w, 250 * SIM_MS);
-  tap_ok(sim_link_blocked(w, 1, 2) && !sim_link_blocked(w, 2, 1), "at 250ms 1>2 is blocked, 2>1 is not");
+  tap_ok(sim_link_blocked(w, 1, 2) && !sim_link_blocked(w, 2, 1),
+         "at 250ms 1>2 is blocked, 2>1 is not");
 
   /* 300ms: node 1 boots again, with its stable storage. */
   tap_is_int(boots_of(w, 1), 1, "node 1 booted once before the restart");
@@ -715,8 +735,8 @@ static void random_install_replays(void *arg) {
 
   /* Snapshot in the middle of the schedule, run on, restore, run on again: the same world. */
   char err[256];
-  nemesis_schedule *s =
-      nemesis_parse("100ms crash 3; 150ms partition 0,1; 400ms heal; 500ms restart 3", 5, err, sizeof err);
+  nemesis_schedule *s = nemesis_parse(
+      "100ms crash 3; 150ms partition 0,1; 400ms heal; 500ms restart 3", 5, err, sizeof err);
   sim_world *w = ping_world(7, 5);
   nemesis_install(w, s);
   sim_start(w);
@@ -744,10 +764,14 @@ int main(void) {
     char shown[64];
     size_t k = 0;
     for (const char *p = bad_inputs[i].text; *p && k + 3 < sizeof shown; p++) {
-      if (*p == '\n') shown[k++] = '\\', shown[k++] = 'n';
-      else if ((unsigned char)*p < 0x20) shown[k++] = '?';
-      else if (*p == '#') shown[k++] = '\\', shown[k++] = '#'; /* TAP's escape for '#' */
-      else shown[k++] = *p;
+      if (*p == '\n')
+        shown[k++] = '\\', shown[k++] = 'n';
+      else if ((unsigned char)*p < 0x20)
+        shown[k++] = '?';
+      else if (*p == '#')
+        shown[k++] = '\\', shown[k++] = '#'; /* TAP's escape for '#' */
+      else
+        shown[k++] = *p;
     }
     shown[k] = 0;
     snprintf(name, sizeof name, "rejects \"%s\" (%d nodes)", shown, bad_inputs[i].nodes);

@@ -32,7 +32,7 @@ typedef struct hello {
 typedef struct chatter {
   uint32_t sent, received, acks, ticks, boots;
   uint32_t last_seq_from[SIM_MAX_NODES]; /* for FIFO checks: last seq seen from each node */
-  bool reordered;                         /* a Hello arrived with a smaller seq than before */
+  bool reordered;                        /* a Hello arrived with a smaller seq than before */
   uint32_t seq;
   sim_time period;
   uint64_t timer;
@@ -161,7 +161,8 @@ static void queue_order(void *arg) {
   int popped = 0;
   bool ordered = true;
   while (queue_pop(&q, &e)) {
-    if (popped && (e.time < prev.time || (e.time == prev.time && e.seq < prev.seq))) ordered = false;
+    if (popped && (e.time < prev.time || (e.time == prev.time && e.seq < prev.seq)))
+      ordered = false;
     prev = e;
     popped++;
   }
@@ -209,8 +210,10 @@ static void same_seed_same_trace(void *arg) {
     sim_run_for(b.w, 500 * SIM_MS);
     sim_run_for(c.w, 500 * SIM_MS);
     char *ta = finish(&a), *tb = finish(&b), *tc = finish(&c);
-    if (strcmp(ta, tb) == 0) identical++;
-    else tap_diag("seed %llu: two runs gave different traces", (unsigned long long)seed);
+    if (strcmp(ta, tb) == 0)
+      identical++;
+    else
+      tap_diag("seed %llu: two runs gave different traces", (unsigned long long)seed);
     /* Header lines differ by the seed; compare the events only. */
     if (strcmp(strchr(ta, '\n'), strchr(tc, '\n')) != 0) distinct_from_next++;
     free(ta);
@@ -238,7 +241,8 @@ static void loss_and_duplication_rates(void *arg) {
     double dup = (double)st->duplicated / (double)on_wire;
     /* With ~100,000 sends the standard error is under 0.2%; allow 1.5% absolute. */
     tap_ok(lost > rates[i] - 0.015 && lost < rates[i] + 0.015,
-           "loss %.2f: measured %.4f over %llu sends", rates[i], lost, (unsigned long long)st->sent);
+           "loss %.2f: measured %.4f over %llu sends", rates[i], lost,
+           (unsigned long long)st->sent);
     tap_ok(dup > rates[2 - i] - 0.015 && dup < rates[2 - i] + 0.015,
            "duplicate %.2f: measured %.4f over %llu messages", rates[2 - i], dup,
            (unsigned long long)on_wire);
@@ -315,7 +319,8 @@ static void adjust_keeps_links(void *arg) {
   tap_is_int(l02->fifo || l10->fifo, 0, "a field not named (fifo) is left alone");
   sim_adjust_net(t.w, &change, SIM_NET_FIFO | SIM_NET_LATENCY);
   tap_ok(sim_link_config(t.w, 2, 1)->fifo, "fifo set when named");
-  tap_is_int(sim_link_config(t.w, 0, 2)->latency_min, change.latency_min, "latency replaced when named");
+  tap_is_int(sim_link_config(t.w, 0, 2)->latency_min, change.latency_min,
+             "latency replaced when named");
   finish(&t);
 }
 
@@ -326,7 +331,8 @@ typedef struct drop_count {
 static void count_drops(sim_world *w, const sim_event *ev, void *ctx) {
   (void)w;
   drop_count *d = ctx;
-  if (ev->kind == SIM_EV_RECV && ev->peer >= 0 && (ev->node < 2) != (ev->peer < 2)) d->recv_across++;
+  if (ev->kind == SIM_EV_RECV && ev->peer >= 0 && (ev->node < 2) != (ev->peer < 2))
+    d->recv_across++;
   (void)d;
 }
 
@@ -398,8 +404,7 @@ static void faults_at_times(void *arg) {
          "sim_restart_at: n1 is back at exactly 300 ms, booted a second time (the second crash "
          "at 150 ms found it down and changed nothing)");
   sim_run_until_time(t.w, 400 * SIM_MS);
-  tap_ok(sim_link_blocked(t.w, 0, 1) && sim_link_blocked(t.w, 2, 0) &&
-             !sim_link_blocked(t.w, 1, 2),
+  tap_ok(sim_link_blocked(t.w, 0, 1) && sim_link_blocked(t.w, 2, 0) && !sim_link_blocked(t.w, 1, 2),
          "sim_isolate_at: at 400 ms n0 is cut off both ways, n1 and n2 still talk");
   sim_run_until_time(t.w, 500 * SIM_MS);
   tap_ok(!sim_link_blocked(t.w, 0, 1) && !sim_link_blocked(t.w, 2, 0),
@@ -589,12 +594,13 @@ static void clock_skew_and_drift(void *arg) {
   tap_is_int((int64_t)c0, 2000000, "a node without skew reads true time");
   tap_is_int((int64_t)c1, 2005000, "skew +5 ms reads 5 ms ahead");
   tap_is_int((int64_t)c2, 2100000, "drift +50000 ppm reads 100 ms ahead after 2 s");
-  tap_ok(sim_node_clock(t.w, 0) == c0 && sim_node_clock(t.w, 1) == c1 &&
-             sim_node_clock(t.w, 2) == c2,
-         "sim_node_clock reads, from outside, what each node's sim_clock reads");
+  tap_ok(
+      sim_node_clock(t.w, 0) == c0 && sim_node_clock(t.w, 1) == c1 && sim_node_clock(t.w, 2) == c2,
+      "sim_node_clock reads, from outside, what each node's sim_clock reads");
   /* The fast clock's 10 ms timer fires after 10 ms / 1.001 of true time: it ticks more. */
-  tap_ok(node(t.w, 2)->ticks > node(t.w, 0)->ticks, "a fast clock's timers fire sooner (%u > %u ticks)",
-         node(t.w, 2)->ticks, node(t.w, 0)->ticks);
+  tap_ok(node(t.w, 2)->ticks > node(t.w, 0)->ticks,
+         "a fast clock's timers fire sooner (%u > %u ticks)", node(t.w, 2)->ticks,
+         node(t.w, 0)->ticks);
   finish(&t);
 }
 
@@ -667,7 +673,8 @@ static void check_vc(sim_world *w, const sim_event *ev, void *ctx) {
   vc_check *v = ctx;
   v->events++;
   int n = sim_nodes(w);
-  if (ev->kind == SIM_EV_SEND && ev->msg_id < 4096) memcpy(v->sent_vc[ev->msg_id], ev->vc, sizeof ev->vc);
+  if (ev->kind == SIM_EV_SEND && ev->msg_id < 4096)
+    memcpy(v->sent_vc[ev->msg_id], ev->vc, sizeof ev->vc);
   if (ev->kind == SIM_EV_RECV && ev->peer >= 0 && ev->msg_id < 4096) {
     /* Receive dominates its send; the receiver's own entry is strictly above the send's view. */
     for (int i = 0; i < n; i++)
@@ -800,7 +807,8 @@ int main(void) {
   tap_case("snapshot, restore and run again: identical trace and world (10 seeds)",
            snapshot_restore_replays, NULL);
   tap_case("ground truth: vector clocks of every send and receive", ground_truth_clocks, NULL);
-  tap_case("invariants: the first violation stops the run with a report", invariant_stops_the_run, NULL);
+  tap_case("invariants: the first violation stops the run with a report", invariant_stops_the_run,
+           NULL);
   tap_case("run until a predicate or a deadline", run_until_predicate, NULL);
   tap_case("trace strings are escaped and bounded", trace_escaping, NULL);
   tap_case("times as text: cut off, or rounded to the last digit shown", time_text, NULL);

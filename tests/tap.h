@@ -40,7 +40,8 @@ bool tap_case_timeout(const char *name, int seconds, void (*fn)(void *arg), void
 
 /* Checks (in a case) or test lines (outside one). Each returns cond. */
 bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A diagnostic line ("# ..."), shown whatever the outcome. */

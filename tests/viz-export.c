@@ -425,7 +425,8 @@ static void spacetime_crashed_span(void *arg) {
   /* n0's lane: crash (e16) -> restart (e23) is dashed; leader (e14) -> crash (e16) is not. */
   Agedge_t *down = agedge(g, agnode(g, "e16", 0), agnode(g, "e23", 0), NULL, 0);
   Agedge_t *up = agedge(g, agnode(g, "e14", 0), agnode(g, "e16", 0), NULL, 0);
-  tap_ok(down && strcmp(agget(down, "style"), "dashed") == 0, "the lane is dashed while n0 is down");
+  tap_ok(down && strcmp(agget(down, "style"), "dashed") == 0,
+         "the lane is dashed while n0 is down");
   tap_ok(up && strcmp(agget(up, "style"), "dashed") != 0, "and solid before the crash");
   agclose(g);
   view_free(&vc);
@@ -550,7 +551,8 @@ static void snapshot_view(void *arg) {
   tap_ok(g != NULL, "snapshot 2");
   if (g) {
     tap_is_int(agnedges(g), 0, "snapshot 2 has no channel recorded");
-    tap_ok(strstr(node_label(g, "node:0"), "recorded nothing") != NULL, "n0 recorded nothing for 2");
+    tap_ok(strstr(node_label(g, "node:0"), "recorded nothing") != NULL,
+           "n0 recorded nothing for 2");
     agclose(g);
   }
   vc.o.snapshot = "9";
@@ -614,7 +616,8 @@ static size_t next_clocked(const trace_data *tr, size_t next) {
 
 /* Parse a ShiViz log (two lines an event) and check it against ShiViz's rules and, when
  * `exact`, against the ground-truth clocks of the trace's events that carry one, in order
- * (`whole`: every one of them is in the log, not just a prefix). Returns the number of events parsed, or -1 after a failed check. */
+ * (`whole`: every one of them is in the log, not just a prefix). Returns the number of events
+ * parsed, or -1 after a failed check. */
 static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool whole) {
   int nn = tr->node_count;
   uint32_t *seen = calloc((size_t)nn, sizeof *seen);   /* events so far per host */
@@ -625,12 +628,21 @@ static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool 
     const char *p = log;
     while (*p && !bad) {
       const char *l1 = strchr(p, '\n');
-      if (!l1) { bad = !tap_ok(false, "a line without a newline at the end"); break; }
+      if (!l1) {
+        bad = !tap_ok(false, "a line without a newline at the end");
+        break;
+      }
       const char *l2 = strchr(l1 + 1, '\n');
-      if (!l2) { bad = !tap_ok(false, "an event without its clock line"); break; }
+      if (!l2) {
+        bad = !tap_ok(false, "an event without its clock line");
+        break;
+      }
       /* "host {...}" as the default RegExp (?<host>\S*) (?<clock>{.*}) reads it. */
       const char *sp = memchr(l1 + 1, ' ', (size_t)(l2 - l1 - 1));
-      if (!sp || sp[1] != '{') { bad = !tap_ok(false, "clock line is not 'host {...}'"); break; }
+      if (!sp || sp[1] != '{') {
+        bad = !tap_ok(false, "clock line is not 'host {...}'");
+        break;
+      }
       char host[64];
       snprintf(host, sizeof host, "%.*s", (int)(sp - l1 - 1), l1 + 1);
       int h = -1;
@@ -673,13 +685,14 @@ static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool 
           } else {
             const trace_event *e = &tr->events[next++];
             const uint32_t *vc = trace_vc(tr, e);
-            if (e->node != h) bad = !tap_ok(false, "event %d: host %s, trace says n%d", events, host, e->node);
+            if (e->node != h)
+              bad = !tap_ok(false, "event %d: host %s, trace says n%d", events, host, e->node);
             for (int j = 0; j < nn && !bad; j++) {
               json_t *v = json_object_get(clock, tr->nodes[j]);
               uint32_t got = v ? (uint32_t)json_integer_value(v) : 0;
               if (got != vc[j])
-                bad = !tap_ok(false, "event %d (trace line %u): entry %s is %u, vc says %u",
-                              events, e->line, tr->nodes[j], got, vc[j]);
+                bad = !tap_ok(false, "event %d (trace line %u): entry %s is %u, vc says %u", events,
+                              e->line, tr->nodes[j], got, vc[j]);
             }
           }
         }
@@ -690,7 +703,8 @@ static int check_shiviz(const trace_data *tr, const char *log, bool exact, bool 
   }
   if (exact && whole && !bad) {
     next = next_clocked(tr, next);
-    if (next != tr->count) bad = !tap_ok(false, "trace event at line %u missing from the log", tr->events[next].line);
+    if (next != tr->count)
+      bad = !tap_ok(false, "trace event at line %u missing from the log", tr->events[next].line);
   }
   free(seen);
   free(total);
@@ -731,7 +745,8 @@ static void shiviz_round_trip(void *arg) {
   export_opts_default(&o);
   char *log = shiviz_text(tr, &o);
   tap_is_int(count_lines(log), 2 * 15, "15 events, two lines each (state, note, drop left out)");
-  tap_ok(strstr(log, "n1 recv RequestVote from n0: term=1 (t=150us)\nn1 {\"n0\":3,\"n1\":2}\n") != NULL,
+  tap_ok(strstr(log, "n1 recv RequestVote from n0: term=1 (t=150us)\nn1 {\"n0\":3,\"n1\":2}\n") !=
+             NULL,
          "an event is a description line, then host and JSON clock");
   free(log);
   /* Cuts are renumbered so that ShiViz still accepts them. */
@@ -794,15 +809,18 @@ static void bad_input(void *arg) {
       {SMALL " --from 2s --to 1s", "empty time range", "empty time range"},
       {SMALL " --from 1s", "a window with no events", "no events between 1.000s and the end"},
       {SMALL " --from soon", "a time that is not one", "is not a time"},
-      {SMALL " -o /nonexistent-dir/x.svg", "unwritable output", "cannot write /nonexistent-dir/x.svg"},
+      {SMALL " -o /nonexistent-dir/x.svg", "unwritable output",
+       "cannot write /nonexistent-dir/x.svg"},
       {"tests/corpus/export/no-such-trace.jsonl", "unreadable trace", "cannot open"},
-      {"tests/corpus/trace/bad-json.jsonl", "malformed trace", "trace tests/corpus/trace/bad-json.jsonl:"},
+      {"tests/corpus/trace/bad-json.jsonl", "malformed trace",
+       "trace tests/corpus/trace/bad-json.jsonl:"},
       {"tests/corpus/trace/bad-empty.jsonl", "empty trace", "dsviz export: "},
       {SMALL " --nodes 0,7", "unknown node", "no node \"7\""},
       {SMALL " --view states --key term", "unknown state key", "no state events with key \"term\""},
       {SNAP " --view states", "a trace with no state events", "no state events"},
       {SMALL " --view snapshot", "a trace with no snapshot", "no snapshot in"},
-      {SMALL " --view states --format shiviz", "text format of a graph view", "spacetime view only"},
+      {SMALL " --view states --format shiviz", "text format of a graph view",
+       "spacetime view only"},
       {SMALL " --frobnicate", "unknown option", "unknown option --frobnicate"},
       {SMALL " --limit lots", "bad limit", "--limit"},
       {"", "no trace", "no trace file given"},
@@ -847,11 +865,17 @@ static int make_trace(const char *path, long events) {
   enum { N = 5, MAXP = 4096 };
   FILE *fp = fopen(path, "w");
   if (!fp) return -1;
-  fprintf(fp, "{\"causeway\":1,\"lab\":\"synthetic\",\"scenario\":\"ring\",\"seed\":3,"
-              "\"nodes\":[\"n0\",\"n1\",\"n2\",\"n3\",\"n4\"],\"types\":[\"Gossip\"],"
-              "\"timers\":[\"tick\"]}\n");
+  fprintf(fp,
+          "{\"causeway\":1,\"lab\":\"synthetic\",\"scenario\":\"ring\",\"seed\":3,"
+          "\"nodes\":[\"n0\",\"n1\",\"n2\",\"n3\",\"n4\"],\"types\":[\"Gossip\"],"
+          "\"timers\":[\"tick\"]}\n");
   uint32_t vc[N][N] = {{0}};
-  struct { uint64_t at; int from, to; long id; uint32_t vc[N]; } *pend = malloc(MAXP * sizeof *pend);
+  struct {
+    uint64_t at;
+    int from, to;
+    long id;
+    uint32_t vc[N];
+  } *pend = malloc(MAXP * sizeof *pend);
   int np = 0;
   uint64_t rng = 0x9E3779B97F4A7C15ull, t = 0;
   long n = 0, id = 0;
@@ -876,7 +900,9 @@ static int make_trace(const char *path, long events) {
       for (int j = 0; j < N; j++)
         if (pend[k].vc[j] > vc[to][j]) vc[to][j] = pend[k].vc[j];
       vc[to][to]++;
-      fprintf(fp, "{\"t\":%llu,\"ev\":\"recv\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\",\"body\":\"x\",\"vc\":",
+      fprintf(fp,
+              "{\"t\":%llu,\"ev\":\"recv\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\","
+              "\"body\":\"x\",\"vc\":",
               (unsigned long long)t, to, pend[k].from, pend[k].id);
       put_clock_end(fp, vc[to]);
       n++;
@@ -884,16 +910,21 @@ static int make_trace(const char *path, long events) {
     np = kept;
     int i = (int)(RND() % N), j = (i + 1) % N;
     vc[i][i]++;
-    fprintf(fp, "{\"t\":%llu,\"ev\":\"timer\",\"node\":%d,\"name\":\"tick\",\"vc\":", (unsigned long long)t, i);
+    fprintf(fp, "{\"t\":%llu,\"ev\":\"timer\",\"node\":%d,\"name\":\"tick\",\"vc\":",
+            (unsigned long long)t, i);
     put_clock_end(fp, vc[i]);
     vc[i][i]++;
     id++;
-    fprintf(fp, "{\"t\":%llu,\"ev\":\"send\",\"node\":%d,\"to\":%d,\"id\":%ld,\"type\":\"Gossip\",\"body\":\"x\",\"vc\":",
+    fprintf(fp,
+            "{\"t\":%llu,\"ev\":\"send\",\"node\":%d,\"to\":%d,\"id\":%ld,\"type\":\"Gossip\","
+            "\"body\":\"x\",\"vc\":",
             (unsigned long long)t, i, j, id);
     put_clock_end(fp, vc[i]);
     n += 2;
     if (RND() % 10 == 0 || np == MAXP) {
-      fprintf(fp, "{\"t\":%llu,\"ev\":\"drop\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\",\"why\":\"loss\"}\n",
+      fprintf(fp,
+              "{\"t\":%llu,\"ev\":\"drop\",\"node\":%d,\"from\":%d,\"id\":%ld,\"type\":\"Gossip\","
+              "\"why\":\"loss\"}\n",
               (unsigned long long)t, j, i, id);
       n++;
     } else {
@@ -950,7 +981,8 @@ static void long_run(void *arg) {
     export_opts o;
     export_opts_default(&o);
     char *log = shiviz_text(tr, &o);
-    tap_ok(check_shiviz(tr, log, true, false) > 0, "ShiViz log of the first 10000 events: ground truth");
+    tap_ok(check_shiviz(tr, log, true, false) > 0,
+           "ShiViz log of the first 10000 events: ground truth");
     free(log);
     trace_data_free(tr);
   }
@@ -959,8 +991,8 @@ static void long_run(void *arg) {
   uint32_t w = 0, h = 0;
   tap_ok(rc == 0 && png_ok(tmp("big.png"), &w, &h) && h <= 32767,
          "the PNG of the cut is made and fits a bitmap (%ux%u)", w, h);
-  tap_ok(err && strstr(err, "scaled down") && count_lines(err) == 2,
-         "two warnings, both ours: %s", err ? err : "");
+  tap_ok(err && strstr(err, "scaled down") && count_lines(err) == 2, "two warnings, both ours: %s",
+         err ? err : "");
   free(err);
   rc = run_export(&err, "%s --from 100ms --to 200ms -o %s", big, tmp("win.svg"));
   tap_ok(rc == 0 && err && err[0] == '\0', "a 100ms window exports without a cut");
@@ -990,8 +1022,8 @@ int main(int argc, char **argv) {
   tap_case("bad input: exit 2 and one line", bad_input, NULL);
   tap_case("a 100,000-event run", long_run, NULL);
   /* Remove the temporary files. */
-  const char *names[] = {"stderr.txt", "v.svg", "v.out", "v.dot", "keep.svg", "big.jsonl",
-                         "big.svg",    "bigs.svg", "win.svg", "big.png"};
+  const char *names[] = {"stderr.txt", "v.svg",   "v.out",    "v.dot",   "keep.svg",
+                         "big.jsonl",  "big.svg", "bigs.svg", "win.svg", "big.png"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) unlink(tmp(names[i]));
   rmdir(tmpdir);
   return tap_done();

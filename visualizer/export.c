@@ -59,9 +59,9 @@ char *export_one_line(const char *text, size_t max_chars, bool gv, char *buf, si
  * makes as many nodes).
  */
 typedef struct seq_ids {
-  Agraph_t *root;  /* names are the graph's shared strings (agstrdup): the DOT writer checks
-                      a name's string header to tell HTML labels from plain ones */
-  char **names;    /* names[i] has ID 2 * (i + 1) */
+  Agraph_t *root; /* names are the graph's shared strings (agstrdup): the DOT writer checks
+                     a name's string header to tell HTML labels from plain ones */
+  char **names;   /* names[i] has ID 2 * (i + 1) */
   size_t count, cap;
   uint32_t *slots; /* hash table of name indexes + 1 (0: empty), size slot_cap (a power of 2) */
   size_t slot_cap;
@@ -104,7 +104,8 @@ static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createf
     return 1;
   }
   if (s->slot_cap) {
-    for (size_t j = name_hash(str) & (s->slot_cap - 1); s->slots[j]; j = (j + 1) & (s->slot_cap - 1)) {
+    for (size_t j = name_hash(str) & (s->slot_cap - 1); s->slots[j];
+         j = (j + 1) & (s->slot_cap - 1)) {
       if (strcmp(s->names[s->slots[j] - 1], str) == 0) {
         *id = (IDTYPE)s->slots[j] * 2;
         return 1;
@@ -161,8 +162,8 @@ static void seq_register(void *state, int objtype, void *obj) {
   (void)obj;
 }
 
-static Agiddisc_t seq_id_disc = {seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close,
-                                 seq_register};
+static Agiddisc_t seq_id_disc = {seq_open,  seq_map,   seq_alloc,   seq_free,
+                                 seq_print, seq_close, seq_register};
 
 Agraph_t *export_open_graph(const char *name) {
   static Agdisc_t disc;
@@ -319,7 +320,10 @@ static GVC_t *gvc_get(void) {
 }
 
 int export_render(Agraph_t *g, export_format f, FILE *out, char *err, size_t cap) {
-  const char *fmt = f == EXPORT_DOT ? "dot" : f == EXPORT_SVG ? "svg" : f == EXPORT_PNG ? "png" : NULL;
+  const char *fmt = f == EXPORT_DOT   ? "dot"
+                    : f == EXPORT_SVG ? "svg"
+                    : f == EXPORT_PNG ? "png"
+                                      : NULL;
   if (fmt == NULL) {
     snprintf(err, cap, "format is not a graph format");
     return -1;
@@ -402,20 +406,30 @@ static int usage_error(const char *fmt, ...) {
 }
 
 static int parse_view(const char *s, export_view *v) {
-  if (strcmp(s, "spacetime") == 0) *v = EXPORT_SPACETIME;
-  else if (strcmp(s, "states") == 0) *v = EXPORT_STATES;
-  else if (strcmp(s, "snapshot") == 0) *v = EXPORT_SNAPSHOT;
-  else return -1;
+  if (strcmp(s, "spacetime") == 0)
+    *v = EXPORT_SPACETIME;
+  else if (strcmp(s, "states") == 0)
+    *v = EXPORT_STATES;
+  else if (strcmp(s, "snapshot") == 0)
+    *v = EXPORT_SNAPSHOT;
+  else
+    return -1;
   return 0;
 }
 
 static int parse_format(const char *s, export_format *f) {
-  if (strcmp(s, "dot") == 0 || strcmp(s, "gv") == 0) *f = EXPORT_DOT;
-  else if (strcmp(s, "svg") == 0) *f = EXPORT_SVG;
-  else if (strcmp(s, "png") == 0) *f = EXPORT_PNG;
-  else if (strcmp(s, "shiviz") == 0 || strcmp(s, "log") == 0) *f = EXPORT_SHIVIZ;
-  else if (strcmp(s, "mermaid") == 0 || strcmp(s, "md") == 0) *f = EXPORT_MERMAID;
-  else return -1;
+  if (strcmp(s, "dot") == 0 || strcmp(s, "gv") == 0)
+    *f = EXPORT_DOT;
+  else if (strcmp(s, "svg") == 0)
+    *f = EXPORT_SVG;
+  else if (strcmp(s, "png") == 0)
+    *f = EXPORT_PNG;
+  else if (strcmp(s, "shiviz") == 0 || strcmp(s, "log") == 0)
+    *f = EXPORT_SHIVIZ;
+  else if (strcmp(s, "mermaid") == 0 || strcmp(s, "md") == 0)
+    *f = EXPORT_MERMAID;
+  else
+    return -1;
   return 0;
 }
 
@@ -443,8 +457,8 @@ static int parse_nodes(const trace_data *tr, const char *list, export_opts *o, c
       if (*tok != '\0' && *end == '\0' && v >= 0 && v < tr->node_count) idx = (int)v;
     }
     if (idx < 0) {
-      snprintf(err, cap, "--nodes: no node \"%s\" in %s (it has %d nodes, n0..n%d)", tok,
-               tr->file, tr->node_count, tr->node_count - 1);
+      snprintf(err, cap, "--nodes: no node \"%s\" in %s (it has %d nodes, n0..n%d)", tok, tr->file,
+               tr->node_count, tr->node_count - 1);
       return -1;
     }
     o->node_on[idx] = true;
@@ -476,7 +490,8 @@ static void print_help(void) {
       "  --nodes LIST  keep these nodes' events (indexes or names: 0,2 or n0,n2)\n"
       "  --limit N     keep at most N events in spacetime/shiviz/mermaid (default %d, 0: all)\n"
       "  --bench       print the time each step took to stderr\n"
-      "ShiViz: paste the output, with the parser RegExp (?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})\n",
+      "ShiViz: paste the output, with the parser RegExp (?<event>.*)\\n(?<host>\\S*) "
+      "(?<clock>{.*})\n",
       EXPORT_LIMIT);
 }
 
@@ -509,9 +524,8 @@ int export_main(int argc, char **argv) {
       if (len >= sizeof name) return usage_error("unknown option %s", a);
       memcpy(name, a, len);
       name[len] = '\0';
-      static const char *const known[] = {"--view", "--format", "-o",     "--output", "--from",
-                                          "--to",   "--nodes",  "--key",  "--snapshot",
-                                          "--limit"};
+      static const char *const known[] = {"--view", "--format", "-o",    "--output",   "--from",
+                                          "--to",   "--nodes",  "--key", "--snapshot", "--limit"};
       bool ok = false;
       for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
         if (strcmp(name, known[k]) == 0) ok = true;
@@ -523,7 +537,8 @@ int export_main(int argc, char **argv) {
       else
         return usage_error("%s needs a value", name);
     } else {
-      if (trace_path != NULL) return usage_error("more than one trace given (%s, %s)", trace_path, a);
+      if (trace_path != NULL)
+        return usage_error("more than one trace given (%s, %s)", trace_path, a);
       trace_path = a;
       continue;
     }
@@ -567,7 +582,8 @@ int export_main(int argc, char **argv) {
   if (have_from && have_to && o.from > o.to) {
     char a[32], b[32];
     return usage_error("empty time range: --from %s is after --to %s",
-                       trace_format_time(o.from, a, sizeof a), trace_format_time(o.to, b, sizeof b));
+                       trace_format_time(o.from, a, sizeof a),
+                       trace_format_time(o.to, b, sizeof b));
   }
   if ((o.format == EXPORT_SHIVIZ || o.format == EXPORT_MERMAID) && o.view != EXPORT_SPACETIME)
     return usage_error("the %s format shows the spacetime view only, not --view %s",
@@ -638,10 +654,11 @@ int export_main(int argc, char **argv) {
   }
   int status = 0;
   if (o.format == EXPORT_SHIVIZ || o.format == EXPORT_MERMAID) {
-    int rc = o.format == EXPORT_SHIVIZ ? export_shiviz(tr, &sel, out) : export_mermaid(tr, &o, &sel, out);
+    int rc = o.format == EXPORT_SHIVIZ ? export_shiviz(tr, &sel, out)
+                                       : export_mermaid(tr, &o, &sel, out);
     if (rc != 0 || fflush(out) != 0) {
-      fprintf(stderr, "dsviz export: cannot write %s: %s\n", out_path ? out_path : "standard output",
-              strerror(errno));
+      fprintf(stderr, "dsviz export: cannot write %s: %s\n",
+              out_path ? out_path : "standard output", strerror(errno));
       status = 2;
     }
   } else if (export_render(g, o.format, out, err, sizeof err) != 0) {

@@ -37,8 +37,9 @@
  * entry to name a host of the log with a value no larger than that host's event count. So only
  * events that carry a vector clock in the trace are exported (boot, send, recv, timer, local,
  * crash, restart: the events that tick the clock); state, note and drop events, which do not
- * tick it, are left out (a drop shows as a send with no receive). On a whole trace the exported clocks are exactly the trace's "vc"
- * arrays (zero entries omitted, as ShiViz drops them anyway). On a cut (--from/--to/--nodes/
+ * tick it, are left out (a drop shows as a send with no receive). On a whole trace the exported
+ * clocks are exactly the trace's "vc" arrays (zero entries omitted, as ShiViz drops them anyway).
+ * On a cut (--from/--to/--nodes/
  * --limit), clocks are renumbered: entry j of an event becomes the number of exported events
  * of node j that it has seen, so the cut log obeys the same rules (entries for nodes outside
  * the cut are dropped).
@@ -70,29 +71,33 @@ enum {
 
 typedef enum export_view { EXPORT_SPACETIME, EXPORT_STATES, EXPORT_SNAPSHOT } export_view;
 typedef enum export_format {
-  EXPORT_DOT, EXPORT_SVG, EXPORT_PNG, EXPORT_SHIVIZ, EXPORT_MERMAID
+  EXPORT_DOT,
+  EXPORT_SVG,
+  EXPORT_PNG,
+  EXPORT_SHIVIZ,
+  EXPORT_MERMAID
 } export_format;
 
 /* What to export and how much of the trace. */
 typedef struct export_opts {
   export_view view;
   export_format format;
-  uint64_t from, to;          /* keep events with from <= t <= to (to = UINT64_MAX: no end) */
-  bool some_nodes;            /* false: every node */
+  uint64_t from, to;             /* keep events with from <= t <= to (to = UINT64_MAX: no end) */
+  bool some_nodes;               /* false: every node */
   bool node_on[TRACE_MAX_NODES]; /* when some_nodes: which nodes to keep */
-  const char *key;            /* states: the annotation key (NULL: "role" if present, else the
-                                 first key seen) */
-  bool merged;                /* states: one diagram for all nodes instead of one per node */
-  const char *snapshot;       /* snapshot: which snapshot id (NULL: the first one recorded) */
-  size_t limit;               /* cap on kept events for spacetime/text (0: none) */
+  const char *key;               /* states: the annotation key (NULL: "role" if present, else the
+                                    first key seen) */
+  bool merged;                   /* states: one diagram for all nodes instead of one per node */
+  const char *snapshot;          /* snapshot: which snapshot id (NULL: the first one recorded) */
+  size_t limit;                  /* cap on kept events for spacetime/text (0: none) */
 } export_opts;
 
 /* The events an export works on: indexes into tr->events, increasing. */
 typedef struct export_sel {
-  uint32_t *ev;     /* count indexes (owned) */
+  uint32_t *ev; /* count indexes (owned) */
   size_t count;
-  size_t matched;   /* events that matched the window and nodes before the limit was applied */
-  bool cut;         /* true when the limit dropped events (matched > count) */
+  size_t matched; /* events that matched the window and nodes before the limit was applied */
+  bool cut;       /* true when the limit dropped events (matched > count) */
 } export_sel;
 
 /* Fill opts with the defaults: spacetime, svg, the whole run, every node, EXPORT_LIMIT. */
@@ -115,8 +120,8 @@ void export_sel_free(export_sel *sel);
 Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, const export_sel *sel);
 Agraph_t *export_states_graph(const trace_data *tr, const export_opts *o, const export_sel *sel,
                               char *err, size_t cap);
-Agraph_t *export_snapshot_graph(const trace_data *tr, const export_opts *o,
-                                const export_sel *sel, char *err, size_t cap);
+Agraph_t *export_snapshot_graph(const trace_data *tr, const export_opts *o, const export_sel *sel,
+                                char *err, size_t cap);
 
 /* Lay out g with the engine its "layout" attribute names and render it to out as DOT, SVG or
  * PNG. Returns 0, or -1 with graphviz's reason in err. The layout is freed again, so g can be

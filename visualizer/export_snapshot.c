@@ -23,7 +23,7 @@
 enum { MAX_SNAP_IDS = 64 };
 
 typedef struct snap_node {
-  char state[512];   /* recorded local state lines, "\n"-joined (graphviz escapes) */
+  char state[512]; /* recorded local state lines, "\n"-joined (graphviz escapes) */
   bool recorded, done, initiator;
 } snap_node;
 
@@ -196,12 +196,13 @@ Agraph_t *export_snapshot_graph(const trace_data *tr, const export_opts *o, cons
     }
   }
   char title[256];
-  int n = snprintf(title, sizeof title, "%s %s, seed %llu: snapshot %s, %d of %d nodes recorded, %d done",
+  int n = snprintf(title, sizeof title,
+                   "%s %s, seed %llu: snapshot %s, %d of %d nodes recorded, %d done",
                    tr->lab[0] ? tr->lab : "trace", tr->scenario, (unsigned long long)tr->seed, want,
                    recorded, kept, done);
   if (all_amounts && balances == recorded && recorded > 0 && n > 0 && (size_t)n < sizeof title)
-    snprintf(title + n, sizeof title - (size_t)n, "\\nbalances %lld + in channels %lld = %lld", money,
-             in_channels, money + in_channels);
+    snprintf(title + n, sizeof title - (size_t)n, "\\nbalances %lld + in channels %lld = %lld",
+             money, in_channels, money + in_channels);
   export_set(g, "label", title);
   free(gn);
   free(sn);

@@ -31,35 +31,43 @@
 #include <string.h>
 
 enum {
-  ROW_H = 36,     /* points between two rows */
-  LANE_W = 150,   /* points between two lanes */
-  LANE_X0 = 110,  /* x of the first lane (the time column is at x = 30) */
-  ARROW_LEN = 6,  /* points: graphviz's arrowhead (10) times our arrowsize (0.6) */
-  LABEL_OFF = 9,  /* points between a message edge and its label */
+  ROW_H = 36,    /* points between two rows */
+  LANE_W = 150,  /* points between two lanes */
+  LANE_X0 = 110, /* x of the first lane (the time column is at x = 30) */
+  ARROW_LEN = 6, /* points: graphviz's arrowhead (10) times our arrowsize (0.6) */
+  LABEL_OFF = 9, /* points between a message edge and its label */
 };
 
-static const char *const type_colors[] = {"blue3",   "darkgreen", "purple", "darkorange3",
-                                          "deeppink3", "cyan4",   "brown",  "olivedrab"};
+static const char *const type_colors[] = {"blue3",     "darkgreen", "purple", "darkorange3",
+                                          "deeppink3", "cyan4",     "brown",  "olivedrab"};
 
 /* Events that get a place on a lane, or a row of their own (global). */
 static bool is_global(const trace_event *e) {
   switch (e->kind) {
-  case TRACE_PARTITION: case TRACE_HEAL: case TRACE_BLOCK: case TRACE_UNBLOCK: case TRACE_NET:
-  case TRACE_VIOLATION:
-    return true;
-  case TRACE_OTHER:
-    return e->node < 0;
-  default:
-    return false;
+    case TRACE_PARTITION:
+    case TRACE_HEAL:
+    case TRACE_BLOCK:
+    case TRACE_UNBLOCK:
+    case TRACE_NET:
+    case TRACE_VIOLATION:
+      return true;
+    case TRACE_OTHER:
+      return e->node < 0;
+    default:
+      return false;
   }
 }
 
 static bool is_drawn(const trace_data *tr, const export_opts *o, const trace_event *e) {
   switch (e->kind) {
-  case TRACE_INVOKE: case TRACE_OK: case TRACE_FAIL: case TRACE_INFO: case TRACE_END:
-    return false;
-  default:
-    return is_global(e) || export_lane_kept(tr, o, e->node);
+    case TRACE_INVOKE:
+    case TRACE_OK:
+    case TRACE_FAIL:
+    case TRACE_INFO:
+    case TRACE_END:
+      return false;
+    default:
+      return is_global(e) || export_lane_kept(tr, o, e->node);
   }
 }
 
@@ -71,45 +79,48 @@ char *export_describe(const trace_data *tr, const trace_event *e, char *buf, siz
   export_one_line(trace_text(tr, e->text), 120, false, body, sizeof body);
   const char *name = trace_text(tr, e->name);
   switch (e->kind) {
-  case TRACE_SEND:
-    snprintf(buf, cap, "%s send %s to %s%s%s (t=%s)", node, name, peer, body[0] ? ": " : "", body, t);
-    break;
-  case TRACE_RECV:
-    snprintf(buf, cap, "%s recv %s from %s%s%s (t=%s)", node, name, peer, body[0] ? ": " : "", body,
-             t);
-    break;
-  case TRACE_DROP:
-    snprintf(buf, cap, "%s lost %s from %s (%s, t=%s)", node, name, peer, trace_why_name(e->why), t);
-    break;
-  case TRACE_TIMER:
-    if (e->id)
-      snprintf(buf, cap, "%s timer %s(%llu) (t=%s)", node, name, (unsigned long long)e->id, t);
-    else
-      snprintf(buf, cap, "%s timer %s (t=%s)", node, name, t);
-    break;
-  case TRACE_STATE:
-    snprintf(buf, cap, "%s state %s=%s (t=%s)", node, name, body, t);
-    break;
-  case TRACE_NOTE:
-    snprintf(buf, cap, "%s note: %s (t=%s)", node, body, t);
-    break;
-  case TRACE_VIOLATION:
-    snprintf(buf, cap, "violation of %s: %s (t=%s)", name, body, t);
-    break;
-  case TRACE_NET:
-    snprintf(buf, cap, "network: %s (t=%s)", body, t);
-    break;
-  case TRACE_BLOCK: case TRACE_UNBLOCK:
-    snprintf(buf, cap, "%s %s->%s (t=%s)", trace_kind_name(e->kind), node, peer, t);
-    break;
-  case TRACE_OTHER:
-    snprintf(buf, cap, "%s %s%s%s (t=%s)", node, name, body[0] ? ": " : "", body, t);
-    break;
-  default:
-    if (e->node >= 0)
-      snprintf(buf, cap, "%s %s (t=%s)", node, trace_kind_name(e->kind), t);
-    else
-      snprintf(buf, cap, "%s (t=%s)", trace_kind_name(e->kind), t);
+    case TRACE_SEND:
+      snprintf(buf, cap, "%s send %s to %s%s%s (t=%s)", node, name, peer, body[0] ? ": " : "", body,
+               t);
+      break;
+    case TRACE_RECV:
+      snprintf(buf, cap, "%s recv %s from %s%s%s (t=%s)", node, name, peer, body[0] ? ": " : "",
+               body, t);
+      break;
+    case TRACE_DROP:
+      snprintf(buf, cap, "%s lost %s from %s (%s, t=%s)", node, name, peer, trace_why_name(e->why),
+               t);
+      break;
+    case TRACE_TIMER:
+      if (e->id)
+        snprintf(buf, cap, "%s timer %s(%llu) (t=%s)", node, name, (unsigned long long)e->id, t);
+      else
+        snprintf(buf, cap, "%s timer %s (t=%s)", node, name, t);
+      break;
+    case TRACE_STATE:
+      snprintf(buf, cap, "%s state %s=%s (t=%s)", node, name, body, t);
+      break;
+    case TRACE_NOTE:
+      snprintf(buf, cap, "%s note: %s (t=%s)", node, body, t);
+      break;
+    case TRACE_VIOLATION:
+      snprintf(buf, cap, "violation of %s: %s (t=%s)", name, body, t);
+      break;
+    case TRACE_NET:
+      snprintf(buf, cap, "network: %s (t=%s)", body, t);
+      break;
+    case TRACE_BLOCK:
+    case TRACE_UNBLOCK:
+      snprintf(buf, cap, "%s %s->%s (t=%s)", trace_kind_name(e->kind), node, peer, t);
+      break;
+    case TRACE_OTHER:
+      snprintf(buf, cap, "%s %s%s%s (t=%s)", node, name, body[0] ? ": " : "", body, t);
+      break;
+    default:
+      if (e->node >= 0)
+        snprintf(buf, cap, "%s %s (t=%s)", node, trace_kind_name(e->kind), t);
+      else
+        snprintf(buf, cap, "%s (t=%s)", trace_kind_name(e->kind), t);
   }
   return buf;
 }
@@ -165,9 +176,9 @@ static Agedge_t *line_edge(Agraph_t *g, Agnode_t *a, Agnode_t *b, bool arrow) {
   double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
   double ux = len > 0 ? dx / len : 0, uy = len > 0 ? dy / len : -1;
   double head = arrow ? ARROW_LEN : 0;
-  if (r1 + r2 + head > len) r1 = r2 = head = 0; /* too close: centre to centre */
-  double sx = x1 + ux * r1, sy = y1 + uy * r1;   /* start on a's rim */
-  double tx = x2 - ux * r2, ty = y2 - uy * r2;   /* the tip, on b's rim */
+  if (r1 + r2 + head > len) r1 = r2 = head = 0;    /* too close: centre to centre */
+  double sx = x1 + ux * r1, sy = y1 + uy * r1;     /* start on a's rim */
+  double tx = x2 - ux * r2, ty = y2 - uy * r2;     /* the tip, on b's rim */
   double ex = tx - ux * head, ey = ty - uy * head; /* where the line meets the arrowhead */
   Agedge_t *e = agedge(g, a, b, NULL, 1);
   char pos[256];
@@ -176,9 +187,8 @@ static Agedge_t *line_edge(Agraph_t *g, Agnode_t *a, Agnode_t *b, bool arrow) {
              sx + (ex - sx) / 3, sy + (ey - sy) / 3, sx + 2 * (ex - sx) / 3, sy + 2 * (ey - sy) / 3,
              ex, ey);
   else
-    snprintf(pos, sizeof pos, "%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", sx, sy,
-             sx + (tx - sx) / 3, sy + (ty - sy) / 3, sx + 2 * (tx - sx) / 3, sy + 2 * (ty - sy) / 3,
-             tx, ty);
+    snprintf(pos, sizeof pos, "%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", sx, sy, sx + (tx - sx) / 3,
+             sy + (ty - sy) / 3, sx + 2 * (tx - sx) / 3, sy + 2 * (ty - sy) / 3, tx, ty);
   export_set(e, "pos", pos);
   /* The label: off the middle of the line, on its upper side, so the text does not sit on it. */
   double nx = -uy, ny = ux;
@@ -192,54 +202,61 @@ static Agedge_t *line_edge(Agraph_t *g, Agnode_t *a, Agnode_t *b, bool arrow) {
 static void style_event(const trace_data *tr, const trace_event *e, Agnode_t *n) {
   char text[96], label[128];
   switch (e->kind) {
-  case TRACE_SEND: case TRACE_RECV: case TRACE_LOCAL:
-    export_set(n, "shape", "point");
-    export_set(n, "width", "0.09");
-    break;
-  case TRACE_DROP:
-    export_set(n, "shape", "plaintext");
-    export_set(n, "label", "X");
-    export_set(n, "fontcolor", "red");
-    export_set(n, "fontsize", "16");
-    export_set(n, "fontname", "Helvetica-Bold");
-    export_set(n, "width", "0.16");
-    export_set(n, "height", "0.16");
-    export_set(n, "fixedsize", "true");
-    break;
-  case TRACE_TIMER:
-    export_set(n, "shape", "plaintext");
-    export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text);
-    if (e->id)
-      export_setf(n, "label", "timer %s(%llu)", text, (unsigned long long)e->id);
-    else
-      export_setf(n, "label", "timer %s", text);
-    export_set(n, "fontcolor", "blue4");
-    break;
-  case TRACE_STATE:
-    export_one_line(trace_text(tr, e->text), 24, true, text, sizeof text);
-    export_one_line(trace_text(tr, e->name), 20, true, label, sizeof label);
-    export_setf(n, "label", "%s=%s", label, text);
-    export_set(n, "shape", "plaintext");
-    export_set(n, "fontcolor", "darkgreen");
-    break;
-  case TRACE_NOTE:
-    export_set(n, "shape", "plaintext");
-    export_set(n, "label", export_one_line(trace_text(tr, e->text), 32, true, text, sizeof text));
-    export_set(n, "fontcolor", "grey30");
-    break;
-  case TRACE_BOOT: case TRACE_CRASH: case TRACE_RESTART:
-    export_set(n, "shape", "box");
-    export_set(n, "label", trace_kind_name(e->kind));
-    export_set(n, "height", "0.2");
-    export_set(n, "width", "0.4");
-    export_set(n, "style", "filled");
-    export_set(n, "fillcolor", e->kind == TRACE_CRASH ? "red" : e->kind == TRACE_RESTART ? "palegreen" : "grey90");
-    if (e->kind == TRACE_CRASH) export_set(n, "fontcolor", "white");
-    break;
-  default: /* an unknown kind on a node */
-    export_set(n, "shape", "plaintext");
-    export_set(n, "label", export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text));
-    break;
+    case TRACE_SEND:
+    case TRACE_RECV:
+    case TRACE_LOCAL:
+      export_set(n, "shape", "point");
+      export_set(n, "width", "0.09");
+      break;
+    case TRACE_DROP:
+      export_set(n, "shape", "plaintext");
+      export_set(n, "label", "X");
+      export_set(n, "fontcolor", "red");
+      export_set(n, "fontsize", "16");
+      export_set(n, "fontname", "Helvetica-Bold");
+      export_set(n, "width", "0.16");
+      export_set(n, "height", "0.16");
+      export_set(n, "fixedsize", "true");
+      break;
+    case TRACE_TIMER:
+      export_set(n, "shape", "plaintext");
+      export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text);
+      if (e->id)
+        export_setf(n, "label", "timer %s(%llu)", text, (unsigned long long)e->id);
+      else
+        export_setf(n, "label", "timer %s", text);
+      export_set(n, "fontcolor", "blue4");
+      break;
+    case TRACE_STATE:
+      export_one_line(trace_text(tr, e->text), 24, true, text, sizeof text);
+      export_one_line(trace_text(tr, e->name), 20, true, label, sizeof label);
+      export_setf(n, "label", "%s=%s", label, text);
+      export_set(n, "shape", "plaintext");
+      export_set(n, "fontcolor", "darkgreen");
+      break;
+    case TRACE_NOTE:
+      export_set(n, "shape", "plaintext");
+      export_set(n, "label", export_one_line(trace_text(tr, e->text), 32, true, text, sizeof text));
+      export_set(n, "fontcolor", "grey30");
+      break;
+    case TRACE_BOOT:
+    case TRACE_CRASH:
+    case TRACE_RESTART:
+      export_set(n, "shape", "box");
+      export_set(n, "label", trace_kind_name(e->kind));
+      export_set(n, "height", "0.2");
+      export_set(n, "width", "0.4");
+      export_set(n, "style", "filled");
+      export_set(n, "fillcolor",
+                 e->kind == TRACE_CRASH     ? "red"
+                 : e->kind == TRACE_RESTART ? "palegreen"
+                                            : "grey90");
+      if (e->kind == TRACE_CRASH) export_set(n, "fontcolor", "white");
+      break;
+    default: /* an unknown kind on a node */
+      export_set(n, "shape", "plaintext");
+      export_set(n, "label", export_one_line(trace_text(tr, e->name), 24, true, text, sizeof text));
+      break;
   }
   if (strcmp(agget(n, "shape"), "plaintext") == 0) {
     /* Text on a lane hides the lane behind it (edges are drawn first). */
@@ -254,36 +271,38 @@ static void style_global(const trace_data *tr, const trace_event *e, Agnode_t *n
   char text[200], buf[160];
   const char *color = "darkorange3";
   switch (e->kind) {
-  case TRACE_PARTITION:
-    partition_text(tr, e, buf, sizeof buf);
-    export_one_line(buf, 0, true, text, sizeof text);
-    break;
-  case TRACE_HEAL:
-    snprintf(text, sizeof text, "heal: the network is whole again");
-    break;
-  case TRACE_BLOCK: case TRACE_UNBLOCK:
-    snprintf(text, sizeof text, "%s %s -> %s", trace_kind_name(e->kind),
-             e->node >= 0 ? tr->nodes[e->node] : "?", e->peer >= 0 ? tr->nodes[e->peer] : "?");
-    break;
-  case TRACE_NET:
-    snprintf(text, sizeof text, "network: %s",
-             export_one_line(trace_text(tr, e->text), 60, true, buf, sizeof buf));
-    break;
-  case TRACE_VIOLATION:
-    color = "red";
-    snprintf(text, sizeof text, "VIOLATION %s: ", trace_text(tr, e->name));
-    export_one_line(trace_text(tr, e->text), 80, true, buf, sizeof buf);
-    strncat(text, buf, sizeof text - strlen(text) - 1);
-    break;
-  default:
-    export_one_line(trace_text(tr, e->name), 40, true, text, sizeof text);
+    case TRACE_PARTITION:
+      partition_text(tr, e, buf, sizeof buf);
+      export_one_line(buf, 0, true, text, sizeof text);
+      break;
+    case TRACE_HEAL:
+      snprintf(text, sizeof text, "heal: the network is whole again");
+      break;
+    case TRACE_BLOCK:
+    case TRACE_UNBLOCK:
+      snprintf(text, sizeof text, "%s %s -> %s", trace_kind_name(e->kind),
+               e->node >= 0 ? tr->nodes[e->node] : "?", e->peer >= 0 ? tr->nodes[e->peer] : "?");
+      break;
+    case TRACE_NET:
+      snprintf(text, sizeof text, "network: %s",
+               export_one_line(trace_text(tr, e->text), 60, true, buf, sizeof buf));
+      break;
+    case TRACE_VIOLATION:
+      color = "red";
+      snprintf(text, sizeof text, "VIOLATION %s: ", trace_text(tr, e->name));
+      export_one_line(trace_text(tr, e->text), 80, true, buf, sizeof buf);
+      strncat(text, buf, sizeof text - strlen(text) - 1);
+      break;
+    default:
+      export_one_line(trace_text(tr, e->name), 40, true, text, sizeof text);
   }
   export_set(n, "shape", "plaintext");
   export_set(n, "label", text);
   export_set(n, "fontcolor", color);
 }
 
-Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, const export_sel *sel) {
+Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o,
+                                 const export_sel *sel) {
   int nn = tr->node_count;
   /* Lanes: position of each kept node from the left, -1 if not drawn. */
   int *lane = malloc((size_t)nn * sizeof *lane);
@@ -327,7 +346,7 @@ Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, con
   }
   int bottom = maxrow + 1; /* the lane tails, where in-flight messages point */
 #define Y(r) ((double)(bottom - (r)) * ROW_H)
-#define X(l) ((double)LANE_X0 + (double)(l) * LANE_W)
+#define X(l) ((double)LANE_X0 + (double)(l)*LANE_W)
 
   Agraph_t *g = export_open_graph("spacetime");
   export_set(g, "layout", "nop2");
@@ -336,12 +355,13 @@ Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, con
   export_set(g, "pad", "0.3");
   if (sel->count > 0) {
     char a[32], b[32];
-    const trace_event *first = &tr->events[sel->ev[0]], *last = &tr->events[sel->ev[sel->count - 1]];
+    const trace_event *first = &tr->events[sel->ev[0]],
+                      *last = &tr->events[sel->ev[sel->count - 1]];
     trace_format_time(first->t, a, sizeof a);
     trace_format_time(last->t, b, sizeof b);
-    export_setf(g, "label", "%s %s, seed %llu: t=%s to %s, %zu events%s", tr->lab[0] ? tr->lab : "trace",
-                tr->scenario, (unsigned long long)tr->seed, a, b, sel->count,
-                sel->cut ? " (cut)" : "");
+    export_setf(g, "label", "%s %s, seed %llu: t=%s to %s, %zu events%s",
+                tr->lab[0] ? tr->lab : "trace", tr->scenario, (unsigned long long)tr->seed, a, b,
+                sel->count, sel->cut ? " (cut)" : "");
   }
   export_set(g, "labelloc", "t");
   agattr(g, AGNODE, "fontname", "Helvetica");
@@ -432,8 +452,9 @@ Agraph_t *export_spacetime_graph(const trace_data *tr, const export_opts *o, con
         delivered_here = true;
         Agedge_t *me = line_edge(g, gn[i], gn[j], true);
         if (tr->events[j].kind == TRACE_DROP) {
-          export_setf(me, "label", "%s (%s)", type,
-                      tr->events[j].why == TRACE_WHY_LOSS ? "lost" : trace_why_name(tr->events[j].why));
+          export_setf(
+              me, "label", "%s (%s)", type,
+              tr->events[j].why == TRACE_WHY_LOSS ? "lost" : trace_why_name(tr->events[j].why));
           export_set(me, "color", "red");
           export_set(me, "fontcolor", "red");
           export_set(me, "style", "dashed");

@@ -36,8 +36,8 @@ typedef struct st_state {
 typedef struct st_trans {
   int scope;
   trace_sid from, to;
-  uint8_t kind;     /* the trigger's event kind (TRACE_KIND_COUNT: none) */
-  trace_sid name;   /* the trigger's message type or timer name */
+  uint8_t kind;   /* the trigger's event kind (TRACE_KIND_COUNT: none) */
+  trace_sid name; /* the trigger's message type or timer name */
   uint32_t count;
 } st_trans;
 
@@ -98,14 +98,23 @@ static void enter(st_book *b, int sc, trace_sid *cur, int n, trace_sid to, uint8
   cur[n] = to;
 }
 
-static void trigger_text(const trace_data *tr, uint8_t kind, trace_sid name, char *buf, size_t cap) {
+static void trigger_text(const trace_data *tr, uint8_t kind, trace_sid name, char *buf,
+                         size_t cap) {
   char nm[64];
   export_one_line(trace_text(tr, name), 30, true, nm, sizeof nm);
   switch (kind) {
-  case TRACE_RECV: snprintf(buf, cap, "recv %s", nm); break;
-  case TRACE_TIMER: snprintf(buf, cap, "timer %s", nm); break;
-  case TRACE_KIND_COUNT: snprintf(buf, cap, "start"); break;
-  default: snprintf(buf, cap, "%s", trace_kind_name(kind)); break;
+    case TRACE_RECV:
+      snprintf(buf, cap, "recv %s", nm);
+      break;
+    case TRACE_TIMER:
+      snprintf(buf, cap, "timer %s", nm);
+      break;
+    case TRACE_KIND_COUNT:
+      snprintf(buf, cap, "start");
+      break;
+    default:
+      snprintf(buf, cap, "%s", trace_kind_name(kind));
+      break;
   }
 }
 
@@ -185,26 +194,29 @@ Agraph_t *export_states_graph(const trace_data *tr, const export_opts *o, const 
     if (!export_lane_kept(tr, o, n)) continue;
     int sc = o->merged ? -1 : n;
     switch (e->kind) {
-    case TRACE_RECV: case TRACE_TIMER:
-      tkind[n] = e->kind;
-      tname[n] = e->name;
-      break;
-    case TRACE_BOOT: case TRACE_RESTART: case TRACE_LOCAL:
-      tkind[n] = e->kind;
-      tname[n] = 0;
-      break;
-    case TRACE_CRASH:
-      if (started[n]) enter(&b, sc, cur, n, V_CRASHED, TRACE_CRASH, 0);
-      tkind[n] = TRACE_CRASH;
-      tname[n] = 0;
-      break;
-    case TRACE_STATE:
-      if (e->name != key) break;
-      enter(&b, sc, cur, n, e->text, tkind[n], tname[n]);
-      started[n] = true;
-      break;
-    default:
-      break;
+      case TRACE_RECV:
+      case TRACE_TIMER:
+        tkind[n] = e->kind;
+        tname[n] = e->name;
+        break;
+      case TRACE_BOOT:
+      case TRACE_RESTART:
+      case TRACE_LOCAL:
+        tkind[n] = e->kind;
+        tname[n] = 0;
+        break;
+      case TRACE_CRASH:
+        if (started[n]) enter(&b, sc, cur, n, V_CRASHED, TRACE_CRASH, 0);
+        tkind[n] = TRACE_CRASH;
+        tname[n] = 0;
+        break;
+      case TRACE_STATE:
+        if (e->name != key) break;
+        enter(&b, sc, cur, n, e->text, tkind[n], tname[n]);
+        started[n] = true;
+        break;
+      default:
+        break;
     }
   }
 
@@ -242,7 +254,8 @@ Agraph_t *export_states_graph(const trace_data *tr, const export_opts *o, const 
       if (sub[s->scope] == NULL) {
         snprintf(name, sizeof name, "cluster_%d", s->scope);
         sub[s->scope] = agsubg(g, name, 1);
-        export_set(sub[s->scope], "label", export_one_line(tr->nodes[s->scope], 40, true, text, sizeof text));
+        export_set(sub[s->scope], "label",
+                   export_one_line(tr->nodes[s->scope], 40, true, text, sizeof text));
         export_set(sub[s->scope], "style", "rounded");
         export_set(sub[s->scope], "color", "grey60");
       }
@@ -306,7 +319,8 @@ Agraph_t *export_states_graph(const trace_data *tr, const export_opts *o, const 
     state_name(b.trans[i].scope, b.trans[i].to, to, sizeof to);
     Agedge_t *e = agedge(g, agnode(g, from, 0), agnode(g, to, 0), NULL, 1);
     export_set(e, "label", label);
-    if (b.trans[i].to == V_CRASHED || b.trans[i].from == V_CRASHED) export_set(e, "style", "dashed");
+    if (b.trans[i].to == V_CRASHED || b.trans[i].from == V_CRASHED)
+      export_set(e, "style", "dashed");
   }
   free(order);
   free(done);

@@ -122,11 +122,20 @@ static void mermaid_text(FILE *out, const char *s) {
   export_one_line(s, 90, false, line, sizeof line);
   for (const char *p = line; *p; p++) {
     switch (*p) {
-    case ';': fputs("#59;", out); break;
-    case '#': fputs("#35;", out); break;
-    case '<': fputs("#60;", out); break;
-    case '>': fputs("#62;", out); break;
-    default: fputc(*p, out);
+      case ';':
+        fputs("#59;", out);
+        break;
+      case '#':
+        fputs("#35;", out);
+        break;
+      case '<':
+        fputs("#60;", out);
+        break;
+      case '>':
+        fputs("#62;", out);
+        break;
+      default:
+        fputc(*p, out);
     }
   }
   fputc('\n', out);
@@ -167,78 +176,93 @@ int export_mermaid(const trace_data *tr, const export_opts *o, const export_sel 
     if (on_lane) mermaid_id(tr, e->node, id, sizeof id);
     if (peer_lane) mermaid_id(tr, e->peer, id2, sizeof id2);
     switch (e->kind) {
-    case TRACE_SEND: {
-      bool delivered = false;
-      for (uint32_t j = e->link; j != TRACE_NONE; j = tr->events[j].next)
-        if (in[j]) delivered = true;
-      if (on_lane && peer_lane && !delivered) {
-        fprintf(out, "    %s-)%s: ", id, id2);
-        snprintf(text, sizeof text, "%s %s (in flight)", name, body);
-        mermaid_text(out, text);
-      }
-      break;
-    }
-    case TRACE_RECV:
-      if (!on_lane) break;
-      if (peer_lane) {
-        fprintf(out, "    %s->>%s: ", id2, id);
-        snprintf(text, sizeof text, "%s %s%s", name, body,
-                 (e->link != TRACE_NONE && tr->events[e->link].link != i) ? " (dup)" : "");
-      } else {
-        fprintf(out, "    Note over %s: ", id);
-        snprintf(text, sizeof text, "recv %s from %s", name,
-                 e->peer >= 0 ? tr->nodes[e->peer] : "a client");
-      }
-      mermaid_text(out, text);
-      break;
-    case TRACE_DROP:
-      if (!on_lane || !peer_lane) break;
-      fprintf(out, "    %s-x%s: ", id2, id);
-      snprintf(text, sizeof text, "%s (%s)", name,
-               e->why == TRACE_WHY_LOSS ? "lost" : trace_why_name(e->why));
-      mermaid_text(out, text);
-      break;
-    case TRACE_TIMER: case TRACE_STATE: case TRACE_NOTE: case TRACE_CRASH: case TRACE_RESTART:
-    case TRACE_OTHER:
-      if (e->kind == TRACE_OTHER && e->node < 0) goto global;
-      if (!on_lane) break;
-      if (e->kind == TRACE_TIMER) snprintf(text, sizeof text, "timer %s", name);
-      else if (e->kind == TRACE_STATE) snprintf(text, sizeof text, "%s=%s", name, body);
-      else if (e->kind == TRACE_NOTE) snprintf(text, sizeof text, "%s", body);
-      else if (e->kind == TRACE_CRASH) snprintf(text, sizeof text, "CRASH");
-      else if (e->kind == TRACE_RESTART) snprintf(text, sizeof text, "restart");
-      else snprintf(text, sizeof text, "%s %s", name, body);
-      fprintf(out, "    Note over %s: ", id);
-      mermaid_text(out, text);
-      break;
-    case TRACE_PARTITION: case TRACE_HEAL: case TRACE_BLOCK: case TRACE_UNBLOCK: case TRACE_NET:
-    case TRACE_VIOLATION:
-    global:
-      if (first_lane < 0) break;
-      export_describe(tr, e, text, sizeof text);
-      if (e->kind == TRACE_PARTITION) {
-        /* export_describe says only "partition"; name the groups. */
-        const int32_t *g = trace_groups(tr, e);
-        size_t n = (size_t)snprintf(text, sizeof text, "partition:");
-        int maxg = -1;
-        for (int j = 0; g && j < nn; j++)
-          if (g[j] > maxg) maxg = g[j];
-        for (int grp = 0; grp <= maxg && n < sizeof text; grp++) {
-          if (grp > 0) n += (size_t)snprintf(text + n, sizeof text - n, " |");
-          for (int j = 0; j < nn && n < sizeof text; j++)
-            if (g[j] == grp) n += (size_t)snprintf(text + n, sizeof text - n, " %s", tr->nodes[j]);
+      case TRACE_SEND: {
+        bool delivered = false;
+        for (uint32_t j = e->link; j != TRACE_NONE; j = tr->events[j].next)
+          if (in[j]) delivered = true;
+        if (on_lane && peer_lane && !delivered) {
+          fprintf(out, "    %s-)%s: ", id, id2);
+          snprintf(text, sizeof text, "%s %s (in flight)", name, body);
+          mermaid_text(out, text);
         }
+        break;
       }
-      mermaid_id(tr, first_lane, id, sizeof id);
-      mermaid_id(tr, last_lane, id2, sizeof id2);
-      if (first_lane == last_lane)
+      case TRACE_RECV:
+        if (!on_lane) break;
+        if (peer_lane) {
+          fprintf(out, "    %s->>%s: ", id2, id);
+          snprintf(text, sizeof text, "%s %s%s", name, body,
+                   (e->link != TRACE_NONE && tr->events[e->link].link != i) ? " (dup)" : "");
+        } else {
+          fprintf(out, "    Note over %s: ", id);
+          snprintf(text, sizeof text, "recv %s from %s", name,
+                   e->peer >= 0 ? tr->nodes[e->peer] : "a client");
+        }
+        mermaid_text(out, text);
+        break;
+      case TRACE_DROP:
+        if (!on_lane || !peer_lane) break;
+        fprintf(out, "    %s-x%s: ", id2, id);
+        snprintf(text, sizeof text, "%s (%s)", name,
+                 e->why == TRACE_WHY_LOSS ? "lost" : trace_why_name(e->why));
+        mermaid_text(out, text);
+        break;
+      case TRACE_TIMER:
+      case TRACE_STATE:
+      case TRACE_NOTE:
+      case TRACE_CRASH:
+      case TRACE_RESTART:
+      case TRACE_OTHER:
+        if (e->kind == TRACE_OTHER && e->node < 0) goto global;
+        if (!on_lane) break;
+        if (e->kind == TRACE_TIMER)
+          snprintf(text, sizeof text, "timer %s", name);
+        else if (e->kind == TRACE_STATE)
+          snprintf(text, sizeof text, "%s=%s", name, body);
+        else if (e->kind == TRACE_NOTE)
+          snprintf(text, sizeof text, "%s", body);
+        else if (e->kind == TRACE_CRASH)
+          snprintf(text, sizeof text, "CRASH");
+        else if (e->kind == TRACE_RESTART)
+          snprintf(text, sizeof text, "restart");
+        else
+          snprintf(text, sizeof text, "%s %s", name, body);
         fprintf(out, "    Note over %s: ", id);
-      else
-        fprintf(out, "    Note over %s,%s: ", id, id2);
-      mermaid_text(out, text);
-      break;
-    default: /* boot, local, client operations: not drawn */
-      break;
+        mermaid_text(out, text);
+        break;
+      case TRACE_PARTITION:
+      case TRACE_HEAL:
+      case TRACE_BLOCK:
+      case TRACE_UNBLOCK:
+      case TRACE_NET:
+      case TRACE_VIOLATION:
+      global:
+        if (first_lane < 0) break;
+        export_describe(tr, e, text, sizeof text);
+        if (e->kind == TRACE_PARTITION) {
+          /* export_describe says only "partition"; name the groups. */
+          const int32_t *g = trace_groups(tr, e);
+          size_t n = (size_t)snprintf(text, sizeof text, "partition:");
+          int maxg = -1;
+          for (int j = 0; g && j < nn; j++)
+            if (g[j] > maxg) maxg = g[j];
+          for (int grp = 0; grp <= maxg && n < sizeof text; grp++) {
+            if (grp > 0) n += (size_t)snprintf(text + n, sizeof text - n, " |");
+            for (int j = 0; j < nn && n < sizeof text; j++)
+              if (g[j] == grp)
+                n += (size_t)snprintf(text + n, sizeof text - n, " %s", tr->nodes[j]);
+          }
+        }
+        mermaid_id(tr, first_lane, id, sizeof id);
+        mermaid_id(tr, last_lane, id2, sizeof id2);
+        if (first_lane == last_lane)
+          fprintf(out, "    Note over %s: ", id);
+        else
+          fprintf(out, "    Note over %s,%s: ", id, id2);
+        mermaid_text(out, text);
+        break;
+      default: /* boot, local, client operations: not drawn */
+        break;
     }
   }
   fprintf(out, "```\n");

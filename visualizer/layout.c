@@ -398,7 +398,8 @@ void viz_describe(const viz_model *m, size_t ev, char *l1, char *l2, char *l3, s
       break;
     case TRACE_TIMER:
       snprintf(l1, cap, "#%zu t=%s  timer %s on %s", ev, t, name, node_name(tr, e->node));
-      if (e->id) snprintf(l2, cap, "arg: %llu (what the handler was given)", (unsigned long long)e->id);
+      if (e->id)
+        snprintf(l2, cap, "arg: %llu (what the handler was given)", (unsigned long long)e->id);
       break;
     case TRACE_STATE:
       snprintf(l1, cap, "#%zu t=%s  state %s: %s = %s", ev, t, node_name(tr, e->node), name, txt);
@@ -596,7 +597,8 @@ static void draw_marker(frame *f, uint32_t i, int yy, bool is_cursor) {
     case TRACE_TIMER:
       gl = G_TIMER;
       if (e->id)
-        snprintf(label, sizeof label, "%s(%llu)", trace_text(tr, e->name), (unsigned long long)e->id);
+        snprintf(label, sizeof label, "%s(%llu)", trace_text(tr, e->name),
+                 (unsigned long long)e->id);
       else
         snprintf(label, sizeof label, "%s", trace_text(tr, e->name));
       break;

@@ -76,7 +76,9 @@ void viz_summary(FILE *out, const trace_data *tr) {
    * shows them on the lanes; without a terminal this is where a learner reads them. */
   enum { NOTES_SHOWN = 12 };
   size_t notes = kinds[TRACE_NOTE], seen = 0;
-  if (notes) fprintf(out, "notes: %zu%s\n", notes, notes > 2 * NOTES_SHOWN ? " (the first and last 12)" : "");
+  if (notes)
+    fprintf(out, "notes: %zu%s\n", notes,
+            notes > 2 * NOTES_SHOWN ? " (the first and last 12)" : "");
   for (size_t i = 0; i < tr->count && notes; i++) {
     const trace_event *e = &tr->events[i];
     if (e->kind != TRACE_NOTE) continue;
@@ -86,7 +88,8 @@ void viz_summary(FILE *out, const trace_data *tr) {
               notes - 2 * NOTES_SHOWN);
     if (notes > 2 * NOTES_SHOWN && seen > NOTES_SHOWN && seen <= notes - NOTES_SHOWN) continue;
     fprintf(out, "  t=%s %s: %s\n", trace_format_time(e->t, tb, sizeof tb),
-            e->node >= 0 && e->node < tr->node_count ? tr->nodes[e->node] : "?", trace_text(tr, e->text));
+            e->node >= 0 && e->node < tr->node_count ? tr->nodes[e->node] : "?",
+            trace_text(tr, e->text));
   }
   /* Violations, each with its time and line. */
   fprintf(out, "violations: %zu\n", kinds[TRACE_VIOLATION]);

@@ -20,6 +20,7 @@ double phi_value(const phi_window *w, sim_time now, sim_time min_std) {
   (void)w;
   (void)now;
   (void)min_std;
-  TODO("phi_value: mean and deviation of the window, then -log10(0.5 * erfc((t - mu) / "
-       "(sigma * sqrt(2))))");
+  TODO(
+      "phi_value: mean and deviation of the window, then -log10(0.5 * erfc((t - mu) / "
+      "(sigma * sqrt(2))))");
 }

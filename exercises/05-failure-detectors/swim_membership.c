@@ -19,8 +19,9 @@ bool swim_apply(sim_node *n, fd_state *st, const swim_update *u) {
   (void)n;
   (void)st;
   (void)u;
-  TODO("swim_apply: refute a suspicion of yourself; else adopt an overriding rumour, manage the "
-       "suspicion timer, disseminate");
+  TODO(
+      "swim_apply: refute a suspicion of yourself; else adopt an overriding rumour, manage the "
+      "suspicion timer, disseminate");
 }
 
 void swim_on_suspect_timeout(sim_node *n, fd_state *st, int member) {

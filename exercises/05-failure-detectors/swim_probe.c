@@ -19,8 +19,9 @@ int swim_next_target(sim_node *n, swim_state *s) {
 void swim_on_period(sim_node *n, fd_state *st) {
   (void)n;
   (void)st;
-  TODO("swim_on_period: suspect an unanswered target, then ping the next one and set the ping "
-       "timeout");
+  TODO(
+      "swim_on_period: suspect an unanswered target, then ping the next one and set the ping "
+      "timeout");
 }
 
 void swim_on_ping_timeout(sim_node *n, fd_state *st, uint32_t seq) {

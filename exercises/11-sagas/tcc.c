@@ -14,8 +14,9 @@ ev_kind tcc_participant_react(sim_node *n, saga_state *s, uint32_t saga, ev_kind
   (void)s;
   (void)saga;
   (void)input;
-  TODO("tcc_participant_react: Try on none -> held or refused; Confirm on held -> confirmed; "
-       "Cancel on held -> cancelled (undo), on none/refused -> cancelled (empty cancel)");
+  TODO(
+      "tcc_participant_react: Try on none -> held or refused; Confirm on held -> confirmed; "
+      "Cancel on held -> cancelled (undo), on none/refused -> cancelled (empty cancel)");
 }
 
 bool tcc_react(saga_rec *r, int from, ev_kind kind, ev_kind *cmd) {
@@ -23,6 +24,7 @@ bool tcc_react(saga_rec *r, int from, ev_kind kind, ev_kind *cmd) {
   (void)from;
   (void)kind;
   (void)cmd;
-  TODO("tcc_react: all three Reserved -> confirming (Confirm); any Refused -> cancelling "
-       "(Cancel); all answers of the phase -> completed or aborted");
+  TODO(
+      "tcc_react: all three Reserved -> confirming (Confirm); any Refused -> cancelling "
+      "(Cancel); all answers of the phase -> completed or aborted");
 }

@@ -25,8 +25,9 @@ void raft_send_append(sim_node *n, raft_state *s, int peer) {
   (void)n;
   (void)s;
   (void)peer;
-  TODO("raft_send_append: AppendEntries from next_index[peer] (the snapshot if next_index <= "
-       "snap_index): prev index/term, entries, commit");
+  TODO(
+      "raft_send_append: AppendEntries from next_index[peer] (the snapshot if next_index <= "
+      "snap_index): prev index/term, entries, commit");
 }
 
 void raft_on_append_entries(sim_node *n, raft_state *s, int from, const raft_append_entries *ae) {

@@ -53,20 +53,20 @@ typedef struct ping_state {
   ping_config config; /* copied from the node's configuration at boot */
 
   /* Client. */
-  uint32_t seq;          /* the ping in progress (0 before the first) */
-  uint32_t attempts;     /* sends of the ping in progress, the current one included: set it to 1
-                            before a ping's first send and add 1 before each resend (ping_send
-                            puts it in the Ping's attempt; the scenarios check 1, 2, 3, ...) */
-  uint64_t retry_timer;  /* id of the pending retry timer, 0 if none */
-  uint32_t answered;     /* pings answered so far (each counted once) */
-  bool done;             /* every ping answered */
-  bool peer_dead;        /* the server was declared dead */
+  uint32_t seq;         /* the ping in progress (0 before the first) */
+  uint32_t attempts;    /* sends of the ping in progress, the current one included: set it to 1
+                           before a ping's first send and add 1 before each resend (ping_send
+                           puts it in the Ping's attempt; the scenarios check 1, 2, 3, ...) */
+  uint64_t retry_timer; /* id of the pending retry timer, 0 if none */
+  uint32_t answered;    /* pings answered so far (each counted once) */
+  bool done;            /* every ping answered */
+  bool peer_dead;       /* the server was declared dead */
   /* Optional: no test reads these two; keep them for your own notes and sim_note lines. */
-  sim_time sent_at;      /* when the ping in progress was last sent (ping_send sets it) */
-  sim_time last_rtt;     /* round-trip time of the last answered ping */
+  sim_time sent_at;  /* when the ping in progress was last sent (ping_send sets it) */
+  sim_time last_rtt; /* round-trip time of the last answered ping */
 
   /* Server. */
-  uint32_t pongs_sent;   /* optional: Pongs sent so far (no test reads it) */
+  uint32_t pongs_sent; /* optional: Pongs sent so far (no test reads it) */
 } ping_state;
 
 /* What a scenario run recorded (run->lab_data), for the tests. */
@@ -76,7 +76,7 @@ typedef struct lab00_record {
   uint32_t pongs_of_seq[1024]; /* Pongs for each seq that reached the client */
   bool pong_pending;           /* a Pong reached the client; counted_once has not looked yet */
   uint32_t pong_seq, answered_before; /* its seq, and the client's count before its handler */
-  sim_time send_time[64];      /* when each of the first 64 Pings was sent */
+  sim_time send_time[64];             /* when each of the first 64 Pings was sent */
   sim_time first_send, dead_at, done_at;
   uint32_t max_attempts, pings;
 } lab00_record;

@@ -124,10 +124,11 @@ static bool counted_once(sim_world *w, void *ctx, char *why, size_t cap) {
   if (rec->pong_pending) {
     rec->pong_pending = false;
     if (c->answered > rec->answered_before && rec->pong_seq != rec->answered_before + 1) {
-      snprintf(why, cap,
-               "n0 counted a Pong for seq=%u as the answer to ping seq=%u: a late or duplicate Pong "
-               "for another ping must be ignored (client_on_pong)",
-               rec->pong_seq, rec->answered_before + 1);
+      snprintf(
+          why, cap,
+          "n0 counted a Pong for seq=%u as the answer to ping seq=%u: a late or duplicate Pong "
+          "for another ping must be ignored (client_on_pong)",
+          rec->pong_seq, rec->answered_before + 1);
       return false;
     }
   }
@@ -152,7 +153,10 @@ typedef struct setup {
 /* Build the two-node world, install the checks, boot. */
 static sim_world *build(lab_run *run, const setup *s) {
   sim_world *w = sim_create(run->seed);
-  ping_config client = {.role = ROLE_CLIENT, .target = 1, .pings = s->pings, .timeout = s->timeout,
+  ping_config client = {.role = ROLE_CLIENT,
+                        .target = 1,
+                        .pings = s->pings,
+                        .timeout = s->timeout,
                         .max_attempts = s->max_attempts};
   ping_config server = {.role = ROLE_SERVER};
   sim_add_node(w, &ping_protocol, &client, sizeof client);
@@ -286,7 +290,8 @@ static bool scenario_lossy(lab_run *run) {
 }
 
 static bool scenario_duplicates(lab_run *run) {
-  setup s = {.pings = 20, .max_attempts = 40, .timeout = 30 * SIM_MS, .net = net_of(0.1, 0.5, false)};
+  setup s = {
+      .pings = 20, .max_attempts = 40, .timeout = 30 * SIM_MS, .net = net_of(0.1, 0.5, false)};
   s.net.latency_max = 40 * SIM_MS; /* round trips longer than the timeout: late pongs happen */
   build(run, &s);
   return expect_all_answered(run, 60 * SIM_SEC);
@@ -310,18 +315,18 @@ static bool scenario_dead_peer(lab_run *run) {
   sim_run_for(w, 1 * SIM_SEC); /* nothing more may be sent */
   if (sim_violated(w, &report)) return lab_verdict(run, false, "%s", report);
   if (rec->dead_at != expected)
-    return lab_verdict(run, false,
-                       "n0 declared n1 dead at t=%s; with %u attempts %s apart it should be t=%s",
-                       sim_format_time(rec->dead_at, t, sizeof t), s.max_attempts,
-                       sim_format_time(s.timeout, gap, sizeof gap),
-                       sim_format_time(expected, e, sizeof e));
+    return lab_verdict(
+        run, false, "n0 declared n1 dead at t=%s; with %u attempts %s apart it should be t=%s",
+        sim_format_time(rec->dead_at, t, sizeof t), s.max_attempts,
+        sim_format_time(s.timeout, gap, sizeof gap), sim_format_time(expected, e, sizeof e));
   return lab_verdict(run, true, "n0 declared the crashed n1 dead at t=%s after %u sends",
                      sim_format_time(rec->dead_at, t, sizeof t), rec->ping_sends);
 }
 
 /* The server crashes and comes back before the client's attempts run out. */
 static bool scenario_crash_restart(lab_run *run) {
-  setup s = {.pings = 10, .max_attempts = 20, .timeout = 50 * SIM_MS, .net = net_of(0.05, 0, false)};
+  setup s = {
+      .pings = 10, .max_attempts = 20, .timeout = 50 * SIM_MS, .net = net_of(0.05, 0, false)};
   sim_world *w = build(run, &s);
   sim_crash_at(w, 40 * SIM_MS, 1);
   sim_restart_at(w, 400 * SIM_MS, 1);

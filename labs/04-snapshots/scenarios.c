@@ -634,8 +634,10 @@ static bool scenario_reordering(lab_run *run) {
 }
 
 static const lab_scenario scenarios[] = {
-    {"bank", "4 nodes (--nodes 2..8), FIFO links; n0 initiates snapshot 1 at 50ms", scenario_bank, LAB_NODES(2, BANK_MAX_NODES)},
-    {"pair", "2 nodes, FIFO links; n1 initiates snapshot 1 at 30ms", scenario_pair, LAB_FIXED_NODES},
+    {"bank", "4 nodes (--nodes 2..8), FIFO links; n0 initiates snapshot 1 at 50ms", scenario_bank,
+     LAB_NODES(2, BANK_MAX_NODES)},
+    {"pair", "2 nodes, FIFO links; n1 initiates snapshot 1 at 30ms", scenario_pair,
+     LAB_FIXED_NODES},
     {"every-initiator", "5 nodes (--nodes 2..8); snapshot k is initiated by node k-1, 70ms apart",
      scenario_every_initiator, LAB_NODES(2, BANK_MAX_NODES)},
     {"concurrent",
@@ -643,7 +645,8 @@ static const lab_scenario scenarios[] = {
      scenario_concurrent, LAB_FIXED_NODES},
     {"overlapping", "4 nodes, slow links; snapshots 1-4 from 4 initiators within 5ms",
      scenario_overlapping, LAB_FIXED_NODES},
-    {"heavy", "8 nodes (--nodes 2..8), a transfer every 0.2-1ms each, exponential delays; 2 snapshots",
+    {"heavy",
+     "8 nodes (--nodes 2..8), a transfer every 0.2-1ms each, exponential delays; 2 snapshots",
      scenario_heavy, LAB_NODES(2, BANK_MAX_NODES)},
     {"reordering", "the bank scenario over links that reorder: the snapshot may be wrong",
      scenario_reordering, LAB_FIXED_NODES},

@@ -76,13 +76,13 @@ enum { FD_DETECT_FIXED = 1, FD_DETECT_PHI = 2 };
 /* How a node is configured (sim_add_node's config bytes). Every node of a run has the same. */
 typedef struct fd_config {
   fd_mode mode;
-  sim_time period;            /* heartbeat interval, or SWIM's protocol period T' */
+  sim_time period; /* heartbeat interval, or SWIM's protocol period T' */
   /* Heartbeat mode. */
-  uint32_t detectors;         /* FD_DETECT_FIXED | FD_DETECT_PHI */
-  sim_time check;             /* the detectors are evaluated this often */
-  sim_time timeout;           /* fixed: suspect after more than this much silence */
-  double phi_threshold;       /* phi: suspect when phi > this */
-  sim_time phi_min_std;       /* phi: the standard deviation is at least this (us) */
+  uint32_t detectors;   /* FD_DETECT_FIXED | FD_DETECT_PHI */
+  sim_time check;       /* the detectors are evaluated this often */
+  sim_time timeout;     /* fixed: suspect after more than this much silence */
+  double phi_threshold; /* phi: suspect when phi > this */
+  sim_time phi_min_std; /* phi: the standard deviation is at least this (us) */
   /* SWIM mode. */
   sim_time ping_timeout;      /* wait this long for a direct ack, then ping-req */
   uint32_t k;                 /* helpers asked by ping-req */
@@ -126,9 +126,9 @@ typedef struct swim_update {
 
 /* The body of Ping, PingReq and Ack. */
 typedef struct swim_msg {
-  uint32_t seq;       /* the probe this belongs to (the requester's probe_seq) */
-  int32_t target;     /* Ping, PingReq: the member probed; Ack: the member that answers */
-  int32_t requester;  /* the member whose probe it is: acks go back to it */
+  uint32_t seq;      /* the probe this belongs to (the requester's probe_seq) */
+  int32_t target;    /* Ping, PingReq: the member probed; Ack: the member that answers */
+  int32_t requester; /* the member whose probe it is: acks go back to it */
   uint32_t update_count;
   swim_update updates[SWIM_MAX_PIGGYBACK]; /* piggybacked rumours (swim_piggyback fills them) */
 } swim_msg;
@@ -142,9 +142,9 @@ typedef struct swim_member {
 
 /* A rumour waiting to be piggybacked: the latest update about one member. */
 typedef struct swim_rumour {
-  bool live;           /* still to be sent */
+  bool live; /* still to be sent */
   swim_update update;
-  uint32_t sent;       /* times it has been piggybacked so far */
+  uint32_t sent; /* times it has been piggybacked so far */
 } swim_rumour;
 
 typedef struct swim_state {
@@ -185,28 +185,28 @@ enum { FD_FIXED = 0, FD_PHI = 1 };
 typedef struct lab05_record {
   int nodes;
   fd_config config;
-  sim_time crashed_at[FD_MAX_NODES];         /* when each node crashed (0: it did not) */
+  sim_time crashed_at[FD_MAX_NODES];                 /* when each node crashed (0: it did not) */
   sim_time last_arrival[FD_MAX_NODES][FD_MAX_NODES]; /* [observer][peer] latest heartbeat */
   /* Heartbeat mode, per detector. */
-  bool prev[2][FD_MAX_NODES][FD_MAX_NODES];  /* [d][observer][peer] suspected after last event */
-  uint32_t false_suspicions[2];              /* suspicions of a live peer that began */
-  uint32_t steady_false[2];                  /* those that began after the warm-up */
-  sim_time warmup;                           /* when the detectors count as having learned */
+  bool prev[2][FD_MAX_NODES][FD_MAX_NODES]; /* [d][observer][peer] suspected after last event */
+  uint32_t false_suspicions[2];             /* suspicions of a live peer that began */
+  uint32_t steady_false[2];                 /* those that began after the warm-up */
+  sim_time warmup;                          /* when the detectors count as having learned */
   sim_time detected_at[2][FD_MAX_NODES][FD_MAX_NODES]; /* first suspicion after the peer crashed */
   sim_time bound[2][FD_MAX_NODES][FD_MAX_NODES];       /* the bound it was held to */
-  sim_time slack[FD_MAX_NODES];              /* extra delay a scenario gave an observer (slow) */
+  sim_time slack[FD_MAX_NODES];                /* extra delay a scenario gave an observer (slow) */
   sim_time jitter[FD_MAX_NODES][FD_MAX_NODES]; /* latency max - min on the link [from][to] */
   sim_time max_latency[FD_MAX_NODES][FD_MAX_NODES];
-  double phi_z;                              /* the normal quantile matching phi_threshold */
+  double phi_z; /* the normal quantile matching phi_threshold */
   /* SWIM mode. */
   uint8_t prev_status[FD_MAX_NODES][FD_MAX_NODES]; /* [observer][member] */
   uint32_t prev_inc[FD_MAX_NODES][FD_MAX_NODES];
-  uint32_t swim_false_suspicions;            /* SUSPECT about a live member, begun */
-  uint32_t swim_false_deaths;                /* DEAD about a live member */
-  uint32_t refutations;                      /* a member raised its own incarnation */
+  uint32_t swim_false_suspicions;                     /* SUSPECT about a live member, begun */
+  uint32_t swim_false_deaths;                         /* DEAD about a live member */
+  uint32_t refutations;                               /* a member raised its own incarnation */
   sim_time first_suspect[FD_MAX_NODES][FD_MAX_NODES]; /* first SUSPECT/DEAD after the crash */
   sim_time dead_at[FD_MAX_NODES][FD_MAX_NODES];
-  sim_time swim_bound[FD_MAX_NODES];         /* per crashed member: suspected everywhere by */
+  sim_time swim_bound[FD_MAX_NODES]; /* per crashed member: suspected everywhere by */
   /* Load: messages sent by live nodes per node per period, measured over [load_from, load_to]. */
   sim_time load_from, load_to;
   uint64_t load_messages;

@@ -32,8 +32,8 @@ static void format_heartbeat(const void *body, char *out, size_t cap) {
 
 static void format_swim(const void *body, char *out, size_t cap) {
   const swim_msg *m = body;
-  size_t at = (size_t)snprintf(out, cap, "seq=%u target=n%d for=n%d", m->seq, m->target,
-                               m->requester);
+  size_t at =
+      (size_t)snprintf(out, cap, "seq=%u target=n%d for=n%d", m->seq, m->target, m->requester);
   for (uint32_t i = 0; i < m->update_count && i < SWIM_MAX_PIGGYBACK && at < cap; i++)
     at += (size_t)snprintf(out + at, cap - at, " +n%d:%s@%u", m->updates[i].member,
                            status_name(m->updates[i].status), m->updates[i].incarnation);
@@ -47,9 +47,8 @@ static const sim_msg_type fd_types[MSG_TYPE_COUNT] = {
 };
 
 static const char *const fd_timers[TIMER_KIND_COUNT] = {
-    [TIMER_HEARTBEAT] = "heartbeat",     [TIMER_CHECK] = "check",
-    [TIMER_PERIOD] = "period",           [TIMER_PING_TIMEOUT] = "ping-timeout",
-    [TIMER_SUSPECT] = "suspicion",
+    [TIMER_HEARTBEAT] = "heartbeat",       [TIMER_CHECK] = "check",       [TIMER_PERIOD] = "period",
+    [TIMER_PING_TIMEOUT] = "ping-timeout", [TIMER_SUSPECT] = "suspicion",
 };
 
 /* "n1 n4" for the flagged peers, "-" for none. */

@@ -40,11 +40,11 @@
 #include "todo.h"
 
 enum {
-  STORE_KEYS = 2,       /* keys "x" and "y" */
-  STORE_VALUE_LEN = 16, /* bytes of a value, NUL included: "c3.17" */
-  STORE_LOG_MAX = 512,  /* writes the primary can hold (the workloads write far fewer) */
+  STORE_KEYS = 2,        /* keys "x" and "y" */
+  STORE_VALUE_LEN = 16,  /* bytes of a value, NUL included: "c3.17" */
+  STORE_LOG_MAX = 512,   /* writes the primary can hold (the workloads write far fewer) */
   STORE_SYNC_BATCH = 16, /* log entries in one Sync message */
-  CLIENT_OPS_MAX = 64   /* operations one client runs (and remembers for the checkers) */
+  CLIENT_OPS_MAX = 64    /* operations one client runs (and remembers for the checkers) */
 };
 
 /* Message types (indexes into the protocol's type table). */
@@ -84,10 +84,10 @@ typedef struct read_ok_body {
 
 /* One write in the primary's log. */
 typedef struct log_entry {
-  uint64_t version;      /* its position in the log, from 1 */
+  uint64_t version; /* its position in the log, from 1 */
   uint8_t key;
   char value[STORE_VALUE_LEN];
-  sim_time written_at;   /* when the primary applied it (lag is measured from here) */
+  sim_time written_at; /* when the primary applied it (lag is measured from here) */
 } log_entry;
 
 /* Primary -> replica: log entries first .. first+count-1. */
@@ -108,17 +108,17 @@ typedef enum { OP_NONE, OP_READ, OP_WRITE } op_kind;
 /* How a node is configured (sim_add_node's config bytes). */
 typedef struct store_config {
   store_role role;
-  int replicas;                   /* all roles: replicas are nodes 1..replicas */
+  int replicas; /* all roles: replicas are nodes 1..replicas */
   /* Primary. */
-  sim_time sync_interval;         /* how often it sends Sync to each replica */
-  sim_time lag[SIM_MAX_NODES];    /* replica r only gets entries at least lag[r] old */
+  sim_time sync_interval;      /* how often it sends Sync to each replica */
+  sim_time lag[SIM_MAX_NODES]; /* replica r only gets entries at least lag[r] old */
   /* Client. */
-  bool sessions;                  /* true: keep a session token and send it with reads */
-  bool read_primary;              /* true: read from the primary; false: a random replica */
-  uint32_t ops;                   /* operations to run (at most CLIENT_OPS_MAX) */
-  uint32_t write_percent;         /* chance that an operation is a write */
-  sim_time think;                 /* pause before each operation: uniform in [0, think] */
-  sim_time retry;                 /* resend an unanswered request after this long */
+  bool sessions;          /* true: keep a session token and send it with reads */
+  bool read_primary;      /* true: read from the primary; false: a random replica */
+  uint32_t ops;           /* operations to run (at most CLIENT_OPS_MAX) */
+  uint32_t write_percent; /* chance that an operation is a write */
+  sim_time think;         /* pause before each operation: uniform in [0, think] */
+  sim_time retry;         /* resend an unanswered request after this long */
 } store_config;
 
 /* The session: what a client remembers to get read-your-writes and monotonic reads. */
@@ -129,8 +129,8 @@ typedef struct session {
 /* A read a replica holds back until it has applied the client's token. (The fields are ordered
  * so that the struct has no padding: a world's state hash then never sees stray bytes.) */
 typedef struct pending_read {
-  uint64_t token;  /* the session token the read carried */
-  uint32_t req;    /* the client's request number */
+  uint64_t token; /* the session token the read carried */
+  uint32_t req;   /* the client's request number */
   uint8_t key;
   bool active;     /* false: the slot is free */
   uint16_t unused; /* always 0 */
@@ -140,10 +140,10 @@ typedef struct pending_read {
 typedef struct op_done {
   op_kind kind;
   uint8_t key;
-  int server;                  /* the node whose reply completed it */
-  uint64_t version;            /* write: the version it got; read: the version it returned */
-  uint64_t token;              /* read: the token the request carried */
-  uint64_t applied;            /* read: the server's applied version when it answered */
+  int server;       /* the node whose reply completed it */
+  uint64_t version; /* write: the version it got; read: the version it returned */
+  uint64_t token;   /* read: the token the request carried */
+  uint64_t applied; /* read: the server's applied version when it answered */
   sim_time invoked, completed;
   char value[STORE_VALUE_LEN]; /* written, or read */
 } op_done;
@@ -160,25 +160,25 @@ typedef struct store_state {
 
   /* Primary and replicas: the data. */
   cell data[STORE_KEYS];
-  uint64_t applied;                       /* every write up to this version is in data */
-  pending_read pending[SIM_MAX_NODES];    /* held-back reads, one slot per client node id */
+  uint64_t applied;                    /* every write up to this version is in data */
+  pending_read pending[SIM_MAX_NODES]; /* held-back reads, one slot per client node id */
 
   /* Primary. */
-  log_entry log[STORE_LOG_MAX];           /* log[v-1] is the write of version v */
-  uint64_t acked[SIM_MAX_NODES];          /* replica r's last reported applied version */
-  uint32_t last_req[SIM_MAX_NODES];       /* a client's last write request (deduplication) */
-  uint64_t last_version[SIM_MAX_NODES];   /* ... and the version it got */
+  log_entry log[STORE_LOG_MAX];         /* log[v-1] is the write of version v */
+  uint64_t acked[SIM_MAX_NODES];        /* replica r's last reported applied version */
+  uint32_t last_req[SIM_MAX_NODES];     /* a client's last write request (deduplication) */
+  uint64_t last_version[SIM_MAX_NODES]; /* ... and the version it got */
 
   /* Client. */
   session session;
-  uint32_t req;                /* the operation in progress (from 1), or the last one */
-  op_kind busy;                /* kind of the operation in progress, OP_NONE between ops */
+  uint32_t req; /* the operation in progress (from 1), or the last one */
+  op_kind busy; /* kind of the operation in progress, OP_NONE between ops */
   uint8_t key;
   char value[STORE_VALUE_LEN]; /* what the write in progress writes */
   uint32_t attempts;
   uint64_t retry_timer;
   sim_time invoked;
-  uint32_t completed;          /* operations finished; done[0..completed-1] */
+  uint32_t completed; /* operations finished; done[0..completed-1] */
   op_done done[CLIENT_OPS_MAX];
 } store_state;
 

@@ -127,13 +127,14 @@ static void primary_on_write(sim_node *n, store_state *s, int from, const write_
   write_ok_body ok;
   memset(&ok, 0, sizeof ok);
   ok.req = wr->req;
-  if (wr->req == s->last_req[from]) {      /* a resend of the last write: same answer */
+  if (wr->req == s->last_req[from]) { /* a resend of the last write: same answer */
     ok.version = s->last_version[from];
     sim_send(n, from, MSG_WRITE_OK, &ok);
     return;
   }
   if (s->applied >= STORE_LOG_MAX) {
-    sim_note(n, "log full (%d writes): write req=%u from n%d refused", STORE_LOG_MAX, wr->req, from);
+    sim_note(n, "log full (%d writes): write req=%u from n%d refused", STORE_LOG_MAX, wr->req,
+             from);
     return;
   }
   log_entry *e = &s->log[s->applied];
@@ -241,8 +242,8 @@ static void client_next(sim_node *n, store_state *s) {
 }
 
 /* The operation in progress is answered: remember what was seen, record it, pause, go on. */
-static void client_complete(sim_node *n, store_state *s, int from, uint64_t version,
-                            uint64_t token, uint64_t applied, const char *value) {
+static void client_complete(sim_node *n, store_state *s, int from, uint64_t version, uint64_t token,
+                            uint64_t applied, const char *value) {
   sim_timer_cancel(n, s->retry_timer);
   s->retry_timer = 0;
   if (s->completed < CLIENT_OPS_MAX) {
@@ -299,18 +300,18 @@ static void store_boot(sim_node *n, void *state) {
   static const char *const roles[] = {"primary", "replica", "client"};
   sim_annotate(n, "role", "%s", roles[s->config.role]);
   switch (s->config.role) {
-  case ROLE_PRIMARY:
-    annotate_applied(n, s);
-    sim_timer_set(n, TIMER_SYNC, s->config.sync_interval, 0);
-    break;
-  case ROLE_REPLICA:
-    annotate_applied(n, s);
-    annotate_held(n, s);
-    break;
-  case ROLE_CLIENT:
-    if (s->config.ops == 0) sim_annotate(n, "status", "done"); /* nothing to run */
-    sim_timer_set(n, TIMER_THINK, sim_random_below(n, s->config.think + 1), 0);
-    break;
+    case ROLE_PRIMARY:
+      annotate_applied(n, s);
+      sim_timer_set(n, TIMER_SYNC, s->config.sync_interval, 0);
+      break;
+    case ROLE_REPLICA:
+      annotate_applied(n, s);
+      annotate_held(n, s);
+      break;
+    case ROLE_CLIENT:
+      if (s->config.ops == 0) sim_annotate(n, "status", "done"); /* nothing to run */
+      sim_timer_set(n, TIMER_THINK, sim_random_below(n, s->config.think + 1), 0);
+      break;
   }
 }
 

@@ -26,7 +26,7 @@
 
 /* One session invariant: its own memory of what each client wrote and read. */
 typedef struct session_check {
-  bool monotonic; /* false: read-your-writes */
+  bool monotonic;                          /* false: read-your-writes */
   uint32_t seen[SIM_MAX_NODES];            /* done[] entries of each client already checked */
   op_done last[SIM_MAX_NODES][STORE_KEYS]; /* RYW: the last acked write; MR: the last read */
   bool have[SIM_MAX_NODES][STORE_KEYS];
@@ -63,9 +63,18 @@ typedef struct setup {
 /* The default store: two replicas that lag 20 ms and 120 ms behind the primary, three clients
  * doing 30 operations each, 40% writes, on the default network (1..10 ms, reordering). */
 static setup default_setup(void) {
-  setup s = {.replicas = 2, .clients = 3, .ops = 30, .write_percent = 40, .think = 30 * SIM_MS,
-             .retry = 80 * SIM_MS, .sync_interval = 10 * SIM_MS, .deadline = 30 * SIM_SEC,
-             .sessions = true, .check_ryw = true, .check_mr = true, .net = sim_net_default()};
+  setup s = {.replicas = 2,
+             .clients = 3,
+             .ops = 30,
+             .write_percent = 40,
+             .think = 30 * SIM_MS,
+             .retry = 80 * SIM_MS,
+             .sync_interval = 10 * SIM_MS,
+             .deadline = 30 * SIM_SEC,
+             .sessions = true,
+             .check_ryw = true,
+             .check_mr = true,
+             .net = sim_net_default()};
   s.lag[1] = 20 * SIM_MS;
   s.lag[2] = 120 * SIM_MS;
   return s;
@@ -112,26 +121,29 @@ static bool check_sessions(sim_world *w, void *ctx, char *why, size_t cap) {
       if (d->kind != OP_READ) continue;
       if (have && d->version < before->version) {
         if (ck->monotonic)
-          snprintf(why, cap,
-                   "%s read %s=\"%s\" (version %llu) from %s at t=%s, after it had read version %llu "
-                   "(\"%s\") from %s at t=%s: %s had applied only up to version %llu and the "
-                   "read carried token %llu",
-                   sim_node_name(w, c), key, d->value, (unsigned long long)d->version,
-                   sim_node_name(w, d->server), sim_format_time_rounded(d->completed, t1, sizeof t1),
-                   (unsigned long long)before->version, before->value,
-                   sim_node_name(w, before->server), sim_format_time_rounded(before->completed, t2, sizeof t2),
-                   sim_node_name(w, d->server), (unsigned long long)d->applied,
-                   (unsigned long long)d->token);
+          snprintf(
+              why, cap,
+              "%s read %s=\"%s\" (version %llu) from %s at t=%s, after it had read version %llu "
+              "(\"%s\") from %s at t=%s: %s had applied only up to version %llu and the "
+              "read carried token %llu",
+              sim_node_name(w, c), key, d->value, (unsigned long long)d->version,
+              sim_node_name(w, d->server), sim_format_time_rounded(d->completed, t1, sizeof t1),
+              (unsigned long long)before->version, before->value, sim_node_name(w, before->server),
+              sim_format_time_rounded(before->completed, t2, sizeof t2),
+              sim_node_name(w, d->server), (unsigned long long)d->applied,
+              (unsigned long long)d->token);
         else
           snprintf(why, cap,
                    "%s read %s=\"%s\" (version %llu) from %s at t=%s, but its own write %s=\"%s\" "
                    "was acknowledged as version %llu at t=%s: %s had applied only up to version "
                    "%llu and the read carried token %llu",
                    sim_node_name(w, c), key, d->value, (unsigned long long)d->version,
-                   sim_node_name(w, d->server), sim_format_time_rounded(d->completed, t1, sizeof t1), key,
-                   before->value, (unsigned long long)before->version,
-                   sim_format_time_rounded(before->completed, t2, sizeof t2), sim_node_name(w, d->server),
-                   (unsigned long long)d->applied, (unsigned long long)d->token);
+                   sim_node_name(w, d->server),
+                   sim_format_time_rounded(d->completed, t1, sizeof t1), key, before->value,
+                   (unsigned long long)before->version,
+                   sim_format_time_rounded(before->completed, t2, sizeof t2),
+                   sim_node_name(w, d->server), (unsigned long long)d->applied,
+                   (unsigned long long)d->token);
         return false;
       }
       if (ck->monotonic) {
@@ -318,14 +330,16 @@ static void find_stale_read(sim_world *w, lab07_record *rec, int only_key) {
   char t1[32], t2[32], t3[32];
   const char *key = store_key_name(best_read->key);
   rec->stale_found = true;
-  snprintf(rec->stale, sizeof rec->stale,
-           "stale read: %s's write %s=\"%s\" (version %llu) was acknowledged at t=%s, yet %s's read "
-           "of %s, invoked later at t=%s, returned \"%s\" (version %llu) from %s at t=%s",
-           sim_node_name(w, best_writer), key, best_write->value,
-           (unsigned long long)best_write->version, sim_format_time_rounded(best_write->completed, t1, sizeof t1),
-           sim_node_name(w, best_reader), key, sim_format_time_rounded(best_read->invoked, t2, sizeof t2),
-           best_read->value, (unsigned long long)best_read->version,
-           sim_node_name(w, best_read->server), sim_format_time_rounded(best_read->completed, t3, sizeof t3));
+  snprintf(
+      rec->stale, sizeof rec->stale,
+      "stale read: %s's write %s=\"%s\" (version %llu) was acknowledged at t=%s, yet %s's read "
+      "of %s, invoked later at t=%s, returned \"%s\" (version %llu) from %s at t=%s",
+      sim_node_name(w, best_writer), key, best_write->value,
+      (unsigned long long)best_write->version,
+      sim_format_time_rounded(best_write->completed, t1, sizeof t1), sim_node_name(w, best_reader),
+      key, sim_format_time_rounded(best_read->invoked, t2, sizeof t2), best_read->value,
+      (unsigned long long)best_read->version, sim_node_name(w, best_read->server),
+      sim_format_time_rounded(best_read->completed, t3, sizeof t3));
 }
 
 /* Liveness help: if a live store node holds client c's read although it has applied the read's
@@ -375,7 +389,8 @@ static bool run_and_judge(lab_run *run, const setup *st) {
       else if (p0->applied < s->session.token)
         snprintf(hint, sizeof hint,
                  "p0 holds only %llu writes, fewer than the token: it lost its log in a crash "
-                 "(only replicas may crash here)", (unsigned long long)p0->applied);
+                 "(only replicas may crash here)",
+                 (unsigned long long)p0->applied);
       else if (s->busy == OP_WRITE)
         snprintf(hint, sizeof hint, "the write never got through to p0");
       else if (wrongly_held(w, c, hint, sizeof hint))
@@ -388,8 +403,8 @@ static bool run_and_judge(lab_run *run, const setup *st) {
       return lab_verdict(run, false,
                          "liveness: by the deadline t=%s %s had finished %u of %u operations; its "
                          "%s of %s (req %u, token %llu) has been waiting since t=%s: %s",
-                         sim_format_time_rounded(st->deadline, t, sizeof t), sim_node_name(w, c), s->completed,
-                         s->config.ops, s->busy == OP_WRITE ? "write" : "read",
+                         sim_format_time_rounded(st->deadline, t, sizeof t), sim_node_name(w, c),
+                         s->completed, s->config.ops, s->busy == OP_WRITE ? "write" : "read",
                          store_key_name(s->key), s->req, (unsigned long long)s->session.token,
                          sim_format_time_rounded(s->invoked, t2, sizeof t2), hint);
     }
@@ -402,8 +417,8 @@ static bool run_and_judge(lab_run *run, const setup *st) {
                        st->check_ryw && st->check_mr ? "read-your-writes and monotonic reads"
                        : st->check_ryw               ? "read-your-writes"
                                                      : "monotonic reads",
-                       rec->reads, rec->writes, rec->clients, sim_format_time_rounded(done_at, t, sizeof t),
-                       rec->held_back);
+                       rec->reads, rec->writes, rec->clients,
+                       sim_format_time_rounded(done_at, t, sizeof t), rec->held_back);
 
   size_t n;
   const sim_op_record *hist = sim_history(w, &n);
@@ -413,7 +428,8 @@ static bool run_and_judge(lab_run *run, const setup *st) {
   rec->lin_verdict = (int)v;
   rec->lin_ops = r.ops;
   rec->lin_steps = r.steps;
-  snprintf(rec->lin_explanation, sizeof rec->lin_explanation, "%s", r.explanation ? r.explanation : "");
+  snprintf(rec->lin_explanation, sizeof rec->lin_explanation, "%s",
+           r.explanation ? r.explanation : "");
   /* Prefer a stale read on the key the checker reports, so that the two explanations agree. */
   int bad_key = -1;
   for (int k = 0; r.key && k < STORE_KEYS; k++)
@@ -427,7 +443,8 @@ static bool run_and_judge(lab_run *run, const setup *st) {
                        "linearizable: the checker ordered all %llu operations (%u reads from %s, "
                        "%u writes) in %llu model steps; finished by t=%s",
                        (unsigned long long)rec->lin_ops, rec->reads, where, rec->writes,
-                       (unsigned long long)rec->lin_steps, sim_format_time_rounded(done_at, t, sizeof t));
+                       (unsigned long long)rec->lin_steps,
+                       sim_format_time_rounded(done_at, t, sizeof t));
   /* The explanation's first line is its summary; the details are in the record. */
   char first[600];
   size_t len = strcspn(rec->lin_explanation, "\n");

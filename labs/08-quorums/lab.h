@@ -46,24 +46,24 @@ enum {
 
 /* Message types (indexes into the protocol's type table). */
 enum {
-  MSG_READ,         /* client -> replica: what do you hold for this key? */
-  MSG_READ_REPLY,   /* replica -> client: this tag and value */
-  MSG_WRITE,        /* client -> replica: store this tag and value (or hold it as a hint) */
-  MSG_WRITE_ACK,    /* replica -> client: stored (or held as a hint) */
-  MSG_REPAIR,       /* client -> replica: read repair, store if newer; no answer */
-  MSG_HANDOFF,      /* fallback -> home: a hinted write that belongs to you */
-  MSG_HANDOFF_ACK,  /* home -> fallback: stored; you may drop the hint */
+  MSG_READ,        /* client -> replica: what do you hold for this key? */
+  MSG_READ_REPLY,  /* replica -> client: this tag and value */
+  MSG_WRITE,       /* client -> replica: store this tag and value (or hold it as a hint) */
+  MSG_WRITE_ACK,   /* replica -> client: stored (or held as a hint) */
+  MSG_REPAIR,      /* client -> replica: read repair, store if newer; no answer */
+  MSG_HANDOFF,     /* fallback -> home: a hinted write that belongs to you */
+  MSG_HANDOFF_ACK, /* home -> fallback: stored; you may drop the hint */
   MSG_TYPE_COUNT
 };
 
 /* Timer kinds. */
 enum {
-  TIMER_THINK,      /* client: start the next operation */
-  TIMER_RETRY,      /* client: resend the current phase to replicas that have not answered */
-  TIMER_GIVE_UP,    /* client: the operation took too long: record it as info / fail */
-  TIMER_SLOPPY,     /* client, MODE_SLOPPY writes: homes silent too long, go to fallbacks (armed
-                       by protocol.c, again every sloppy_after until the write is done) */
-  TIMER_HANDOFF,    /* replica: try to hand every hint to its home */
+  TIMER_THINK,   /* client: start the next operation */
+  TIMER_RETRY,   /* client: resend the current phase to replicas that have not answered */
+  TIMER_GIVE_UP, /* client: the operation took too long: record it as info / fail */
+  TIMER_SLOPPY,  /* client, MODE_SLOPPY writes: homes silent too long, go to fallbacks (armed
+                    by protocol.c, again every sloppy_after until the write is done) */
+  TIMER_HANDOFF, /* replica: try to hand every hint to its home */
   TIMER_KIND_COUNT
 };
 
@@ -84,7 +84,7 @@ typedef struct q_read_body {
 typedef struct q_read_reply_body {
   uint32_t op;
   int32_t key;
-  q_tag tag;     /* what the replica holds (zero tag: nothing) */
+  q_tag tag; /* what the replica holds (zero tag: nothing) */
   int32_t value;
   int32_t pad;
 } q_read_reply_body;
@@ -94,13 +94,13 @@ typedef struct q_write_body {
   int32_t key;
   q_tag tag;
   int32_t value;
-  int32_t hint;  /* -1: for the receiver itself; else the home replica this write stands in for */
+  int32_t hint; /* -1: for the receiver itself; else the home replica this write stands in for */
 } q_write_body;
 
 typedef struct q_write_ack_body {
   uint32_t op;
   int32_t key;
-  q_tag tag;     /* the tag of the write being acknowledged */
+  q_tag tag; /* the tag of the write being acknowledged */
 } q_write_ack_body;
 
 typedef struct q_repair_body {
@@ -134,19 +134,19 @@ typedef enum { PHASE_IDLE, PHASE_QUERY, PHASE_STORE } q_phase;
 typedef struct q_config {
   q_role role;
   q_mode mode;
-  int replicas;          /* S: replica nodes are n0 .. n(S-1) */
-  int n, r, w;           /* replication factor N, read quorum R, write quorum W */
-  int keys;              /* keys the workload uses, 1 .. Q_MAX_KEYS */
+  int replicas; /* S: replica nodes are n0 .. n(S-1) */
+  int n, r, w;  /* replication factor N, read quorum R, write quorum W */
+  int keys;     /* keys the workload uses, 1 .. Q_MAX_KEYS */
   /* Client. */
-  int ops;               /* operations to run, one after another (at most 999: a write of
-                            operation k by node c writes the value c * 1000 + k) */
-  int write_percent;     /* chance that an operation is a write, 0 .. 100 */
-  bool first_op_write;   /* the first operation is a write whatever the draw */
-  sim_time start;        /* first operation no earlier than this */
+  int ops;                       /* operations to run, one after another (at most 999: a write of
+                                    operation k by node c writes the value c * 1000 + k) */
+  int write_percent;             /* chance that an operation is a write, 0 .. 100 */
+  bool first_op_write;           /* the first operation is a write whatever the draw */
+  sim_time start;                /* first operation no earlier than this */
   sim_time think_min, think_max; /* pause between operations, uniform */
-  sim_time retry;        /* resend the current phase to silent replicas this often */
-  sim_time give_up;      /* an operation not done after this is recorded as info / fail */
-  sim_time sloppy_after; /* MODE_SLOPPY: go to fallbacks when homes are silent this long */
+  sim_time retry;                /* resend the current phase to silent replicas this often */
+  sim_time give_up;              /* an operation not done after this is recorded as info / fail */
+  sim_time sloppy_after;         /* MODE_SLOPPY: go to fallbacks when homes are silent this long */
   /* Replica. */
   sim_time handoff_every; /* MODE_SLOPPY: how often a replica tries to hand its hints over */
 } q_config;
@@ -160,8 +160,8 @@ typedef struct q_cell {
 
 /* A hinted write a fallback holds for its home (Dynamo, section 4.6). */
 typedef struct q_hint {
-  bool used;     /* slot in use */
-  int32_t home;  /* the home replica the write belongs to */
+  bool used;    /* slot in use */
+  int32_t home; /* the home replica the write belongs to */
   int32_t key;
   int32_t value;
   q_tag tag;
@@ -176,37 +176,37 @@ typedef struct q_replica {
 
 /* A client's operation in progress. */
 typedef struct q_client {
-  uint32_t op;            /* the current operation's number, from 1 (0 before the first) */
-  q_op_kind kind;         /* read or write */
+  uint32_t op;    /* the current operation's number, from 1 (0 before the first) */
+  q_op_kind kind; /* read or write */
   int key;
-  int32_t write_value;    /* a write: the value to write (unique in the run) */
-  bool done;              /* the current operation has completed (ok, fail or info) */
+  int32_t write_value; /* a write: the value to write (unique in the run) */
+  bool done;           /* the current operation has completed (ok, fail or info) */
   q_phase phase;
-  uint32_t replied;       /* bit i: replica i answered the current phase (count each once) */
-  int replies;            /* how many distinct replicas answered the current phase */
-  q_tag best_tag;         /* QUERY: the newest tag among the replies so far */
-  int32_t best_value;     /* ... and its value */
-  q_tag store_tag;        /* STORE: the tag being written (a write's, or an ABD write-back's) */
-  int32_t store_value;    /* ... and its value */
+  uint32_t replied;           /* bit i: replica i answered the current phase (count each once) */
+  int replies;                /* how many distinct replicas answered the current phase */
+  q_tag best_tag;             /* QUERY: the newest tag among the replies so far */
+  int32_t best_value;         /* ... and its value */
+  q_tag store_tag;            /* STORE: the tag being written (a write's, or an ABD write-back's) */
+  int32_t store_value;        /* ... and its value */
   q_tag seen[Q_MAX_REPLICAS]; /* a quorum read: the tag replica i answered with */
-  int32_t read_result;    /* the value the last completed read returned */
-  q_tag read_tag;         /* ... and its tag (read repair compares late replies with it) */
+  int32_t read_result;        /* the value the last completed read returned */
+  q_tag read_tag;             /* ... and its tag (read repair compares late replies with it) */
   /* Sloppy quorum (Part B). */
-  uint32_t hinted;        /* bit i: home i has a hinted write standing in for it */
+  uint32_t hinted;         /* bit i: home i has a hinted write standing in for it */
   uint32_t fallbacks_used; /* bit j: replica j already received a hinted write for this op */
   /* Kept by protocol.c for retransmission: who the current phase was sent to, and how. */
   uint32_t targets;
   int32_t hint_of[Q_MAX_REPLICAS];
-  int msg_type;           /* MSG_READ or MSG_WRITE */
+  int msg_type; /* MSG_READ or MSG_WRITE */
   uint64_t retry_timer, give_up_timer, sloppy_timer;
   int ops_started, ops_ok;
 } q_client;
 
 /* A node's whole state: flat, zeroed at boot. */
 typedef struct q_state {
-  q_config cfg;    /* copied from the node's configuration at boot */
-  q_replica rep;   /* replica */
-  q_client cli;    /* client */
+  q_config cfg;  /* copied from the node's configuration at boot */
+  q_replica rep; /* replica */
+  q_client cli;  /* client */
 } q_state;
 
 /* What a scenario recorded (run->lab_data), for the tests. */
@@ -214,33 +214,33 @@ enum { Q_MAX_VALUES = 16 * 1024, Q_MAX_HINTED = 512 };
 
 /* What the scenarios' observer saw of one client's current operation. */
 typedef struct q_watch {
-  uint32_t op;          /* the operation being watched */
-  uint32_t acked;       /* bit i: replica i acknowledged its write (before completion) */
-  uint32_t answered;    /* bit i: replica i answered its read (before completion) */
-  q_tag newest;         /* the newest tag among each replica's first read reply */
-  q_tag newest_any;     /* the newest tag among all read replies (duplicates too) */
-  int ok_before;        /* the client's ops_ok when the operation started */
-  bool judged;          /* the completed operation was checked */
+  uint32_t op;       /* the operation being watched */
+  uint32_t acked;    /* bit i: replica i acknowledged its write (before completion) */
+  uint32_t answered; /* bit i: replica i answered its read (before completion) */
+  q_tag newest;      /* the newest tag among each replica's first read reply */
+  q_tag newest_any;  /* the newest tag among all read replies (duplicates too) */
+  int ok_before;     /* the client's ops_ok when the operation started */
+  bool judged;       /* the completed operation was checked */
 } q_watch;
 
 /* A hinted write seen on the wire (Part B). */
 typedef struct q_hinted {
   int home, key;
   q_tag tag;
-  bool handed;  /* a Handoff carrying it was delivered to its home */
+  bool handed; /* a Handoff carrying it was delivered to its home */
 } q_hinted;
 typedef struct q_record {
-  q_config cfg;                       /* the replicas' configuration */
-  q_tag tag_of_value[Q_MAX_VALUES];   /* every written value's tag, seen on the wire */
-  int clients_first, clients_last;    /* client node ids */
-  q_watch watch[SIM_MAX_NODES];       /* per client node: its current operation */
-  q_hinted hinted[Q_MAX_HINTED];      /* Part B: every hinted write sent */
+  q_config cfg;                     /* the replicas' configuration */
+  q_tag tag_of_value[Q_MAX_VALUES]; /* every written value's tag, seen on the wire */
+  int clients_first, clients_last;  /* client node ids */
+  q_watch watch[SIM_MAX_NODES];     /* per client node: its current operation */
+  q_hinted hinted[Q_MAX_HINTED];    /* Part B: every hinted write sent */
   int hinted_count;
-  int hinted_acked;                   /* hinted writes a fallback acknowledged */
-  int partition_writes;               /* Part B: writes that began and completed in the partition */
-  int repairs;                        /* Repair messages sent */
-  int stale_reads;                    /* reads that missed a completed write */
-  char stale[512];                    /* the first one, explained */
+  int hinted_acked;     /* hinted writes a fallback acknowledged */
+  int partition_writes; /* Part B: writes that began and completed in the partition */
+  int repairs;          /* Repair messages sent */
+  int stale_reads;      /* reads that missed a completed write */
+  char stale[512];      /* the first one, explained */
 } q_record;
 
 /* The protocol descriptor (protocol.c) and the lab's scenarios (scenarios.c). */
@@ -262,7 +262,8 @@ bool q_is_home(const q_config *cfg, int key, int node);
 /* A majority of the N homes: N / 2 + 1. */
 int q_majority(const q_config *cfg);
 
-/* Client: start a new phase (clears replied, replies and the retransmission targets; sets phase). */
+/* Client: start a new phase (clears replied, replies and the retransmission targets; sets phase).
+ */
 void q_phase_begin(q_client *c, q_phase phase);
 /* Client: send Read(op, key) to replica `to`, and resend it every cfg.retry until `to` is marked
  * in c->replied. */

@@ -235,8 +235,8 @@ static void start_operation(sim_node *n, q_state *s) {
   c->ops_started = started;
   c->ops_ok = ok;
   for (int i = 0; i < Q_MAX_REPLICAS; i++) c->hint_of[i] = -1;
-  bool write = (cfg->first_op_write && op == 1) ||
-               (int)sim_random_below(n, 100) < cfg->write_percent;
+  bool write =
+      (cfg->first_op_write && op == 1) || (int)sim_random_below(n, 100) < cfg->write_percent;
   c->kind = write ? OP_WRITE : OP_READ;
   c->key = cfg->keys > 1 ? (int)sim_random_below(n, (uint64_t)cfg->keys) : 0;
   c->write_value = sim_self(n) * 1000 + (int32_t)op;
@@ -293,8 +293,7 @@ static void give_up(sim_node *n, q_state *s) {
     sim_history_add(sim_node_world(n), SIM_OP_FAIL, sim_self(n), "read", k, "");
   }
   sim_annotate(n, "op", "gave up op %u", c->op);
-  sim_note(n, "gave up on operation %u after %llu us", c->op,
-           (unsigned long long)s->cfg.give_up);
+  sim_note(n, "gave up on operation %u after %llu us", c->op, (unsigned long long)s->cfg.give_up);
   c->give_up_timer = 0;
   stop_timers(n, c);
   schedule_next(n, s);
@@ -347,12 +346,23 @@ static void quorum_on_message(sim_node *n, void *state, int from, int type, cons
   if (s->cfg.role == ROLE_REPLICA) {
     if (from < 0) return;
     switch (type) {
-    case MSG_READ: replica_on_read(n, s, from, body); break;
-    case MSG_WRITE: replica_on_write(n, s, from, body); break;
-    case MSG_REPAIR: replica_on_repair(n, s, body); break;
-    case MSG_HANDOFF: replica_on_handoff(n, s, from, body); break;
-    case MSG_HANDOFF_ACK: replica_on_handoff_ack(n, s, body); break;
-    default: return;
+      case MSG_READ:
+        replica_on_read(n, s, from, body);
+        break;
+      case MSG_WRITE:
+        replica_on_write(n, s, from, body);
+        break;
+      case MSG_REPAIR:
+        replica_on_repair(n, s, body);
+        break;
+      case MSG_HANDOFF:
+        replica_on_handoff(n, s, from, body);
+        break;
+      case MSG_HANDOFF_ACK:
+        replica_on_handoff_ack(n, s, body);
+        break;
+      default:
+        return;
     }
     replica_after(n, s);
     return;
@@ -390,21 +400,24 @@ static void quorum_on_timer(sim_node *n, void *state, int kind, uint64_t arg) {
   }
   bool current = arg == c->op && !c->done;
   switch (kind) {
-  case TIMER_THINK: start_operation(n, s); break;
-  case TIMER_RETRY:
-    if (!current) return;
-    retransmit(n, s);
-    c->retry_timer = sim_timer_set(n, TIMER_RETRY, s->cfg.retry, c->op);
-    break;
-  case TIMER_GIVE_UP:
-    if (current) give_up(n, s);
-    break;
-  case TIMER_SLOPPY:
-    if (!current) return;
-    client_on_sloppy_timer(n, s);
-    if (!c->done) c->sloppy_timer = sim_timer_set(n, TIMER_SLOPPY, s->cfg.sloppy_after, c->op);
-    break;
-  default: break;
+    case TIMER_THINK:
+      start_operation(n, s);
+      break;
+    case TIMER_RETRY:
+      if (!current) return;
+      retransmit(n, s);
+      c->retry_timer = sim_timer_set(n, TIMER_RETRY, s->cfg.retry, c->op);
+      break;
+    case TIMER_GIVE_UP:
+      if (current) give_up(n, s);
+      break;
+    case TIMER_SLOPPY:
+      if (!current) return;
+      client_on_sloppy_timer(n, s);
+      if (!c->done) c->sloppy_timer = sim_timer_set(n, TIMER_SLOPPY, s->cfg.sloppy_after, c->op);
+      break;
+    default:
+      break;
   }
 }
 

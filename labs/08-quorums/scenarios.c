@@ -34,19 +34,42 @@ typedef struct setup {
 } setup;
 
 static setup setup_default(q_mode mode, int n, int r, int w) {
-  setup s = {.mode = mode, .replicas = n, .n = n, .r = r, .w = w, .keys = 1, .clients = 3,
-             .ops = 40, .write_percent = 50, .think_min = 0, .think_max = 20 * SIM_MS,
-             .retry = 30 * SIM_MS, .give_up = 1 * SIM_SEC, .sloppy_after = 40 * SIM_MS,
-             .handoff_every = 100 * SIM_MS, .net = sim_net_default()};
+  setup s = {.mode = mode,
+             .replicas = n,
+             .n = n,
+             .r = r,
+             .w = w,
+             .keys = 1,
+             .clients = 3,
+             .ops = 40,
+             .write_percent = 50,
+             .think_min = 0,
+             .think_max = 20 * SIM_MS,
+             .retry = 30 * SIM_MS,
+             .give_up = 1 * SIM_SEC,
+             .sloppy_after = 40 * SIM_MS,
+             .handoff_every = 100 * SIM_MS,
+             .net = sim_net_default()};
   return s;
 }
 
 static q_config config_of(const setup *su, q_role role) {
-  q_config c = {.role = role, .mode = su->mode, .replicas = su->replicas, .n = su->n, .r = su->r,
-                .w = su->w, .keys = su->keys, .ops = su->ops, .write_percent = su->write_percent,
-                .first_op_write = su->first_op_write, .start = su->start,
-                .think_min = su->think_min, .think_max = su->think_max, .retry = su->retry,
-                .give_up = su->give_up, .sloppy_after = su->sloppy_after,
+  q_config c = {.role = role,
+                .mode = su->mode,
+                .replicas = su->replicas,
+                .n = su->n,
+                .r = su->r,
+                .w = su->w,
+                .keys = su->keys,
+                .ops = su->ops,
+                .write_percent = su->write_percent,
+                .first_op_write = su->first_op_write,
+                .start = su->start,
+                .think_min = su->think_min,
+                .think_max = su->think_max,
+                .retry = su->retry,
+                .give_up = su->give_up,
+                .sloppy_after = su->sloppy_after,
                 .handoff_every = su->handoff_every};
   return c;
 }
@@ -75,10 +98,10 @@ static bool is_client(const q_record *rec, int node) {
  * and lab_end's free() frees the whole; then what only the scenarios use. */
 typedef struct q_run {
   q_record rec;
-  int handoff_home;        /* the replica a Handoff was delivered to in this event, or -1 */
-  q_handoff_body handoff;  /* ... that Handoff */
-  bool handoff_acked;      /* ... and the home answered it with a HandoffAck in the same event */
-  char lost_handoff[512];  /* the first Handoff its home did not store, explained ("" if none) */
+  int handoff_home;       /* the replica a Handoff was delivered to in this event, or -1 */
+  q_handoff_body handoff; /* ... that Handoff */
+  bool handoff_acked;     /* ... and the home answered it with a HandoffAck in the same event */
+  char lost_handoff[512]; /* the first Handoff its home did not store, explained ("" if none) */
 } q_run;
 
 static q_run *run_record(lab_run *run) { return (q_run *)run->lab_data; }
@@ -140,7 +163,8 @@ static void watch(sim_world *w, const sim_event *ev, void *ctx) {
     if (r->op != wt->op || c->cli.kind != OP_READ) return;
     /* A replica may answer twice (a retransmitted Read): its first answer is the one that counts,
      * though returning the newer second one is no error either. */
-    if (!(wt->answered & (1u << ev->peer)) && q_tag_cmp(r->tag, wt->newest) > 0) wt->newest = r->tag;
+    if (!(wt->answered & (1u << ev->peer)) && q_tag_cmp(r->tag, wt->newest) > 0)
+      wt->newest = r->tag;
     if (q_tag_cmp(r->tag, wt->newest_any) > 0) wt->newest_any = r->tag;
     wt->answered |= 1u << ev->peer;
   }
@@ -178,14 +202,17 @@ static bool quorum_rules(sim_world *w, void *ctx, char *why, size_t cap) {
       }
     } else {
       if (popcount(wt->answered) < rec->cfg.r) {
-        snprintf(why, cap, "c%d's read (op %u) returned after replies from %d distinct replicas; "
-                 "R is %d (count each replica once)", node, c->op, popcount(wt->answered),
-                 rec->cfg.r);
+        snprintf(why, cap,
+                 "c%d's read (op %u) returned after replies from %d distinct replicas; "
+                 "R is %d (count each replica once)",
+                 node, c->op, popcount(wt->answered), rec->cfg.r);
         return false;
       }
       if (q_tag_cmp(c->read_tag, wt->newest) < 0 || q_tag_cmp(c->read_tag, wt->newest_any) > 0) {
-        snprintf(why, cap, "c%d's read (op %u) returned tag %s, but the newest tag among the "
-                 "replies it had received was %s", node, c->op, tag_text(c->read_tag, a, sizeof a),
+        snprintf(why, cap,
+                 "c%d's read (op %u) returned tag %s, but the newest tag among the "
+                 "replies it had received was %s",
+                 node, c->op, tag_text(c->read_tag, a, sizeof a),
                  tag_text(wt->newest, b, sizeof b));
         return false;
       }
@@ -268,9 +295,11 @@ static bool clients_finished(sim_world *w, void *ctx) {
  * second q_complete for one operation) where such a call comes from. */
 static bool violation_verdict(lab_run *run, const char *report) {
   if (strncmp(report, "complete-once ", 14) == 0)
-    return lab_verdict(run, false, "%s: a reply or ack that arrives after the operation completed "
+    return lab_verdict(run, false,
+                       "%s: a reply or ack that arrives after the operation completed "
                        "must not complete it again (check c->done first in client_on_write_ack, "
-                       "client_on_read_reply, abd_on_write_ack)", report);
+                       "client_on_read_reply, abd_on_write_ack)",
+                       report);
   return lab_verdict(run, false, "%s", report);
 }
 
@@ -370,11 +399,12 @@ static int check_regular(sim_world *w, q_record *rec, int *reads) {
                  "stale read: c%d's read of %s [%s .. %s] returned %d, tag %s; but c%d's write of "
                  "%d, tag %s, had completed at %s, before the read began%s",
                  r->client, r->key, sim_format_time(r->call, t1, sizeof t1),
-                 sim_format_time(r->ret, t2, sizeof t2), (int)r->value,
-                 tag_text(got, g, sizeof g), wr->client, (int)wr->value,
-                 tag_text(want, wa, sizeof wa), sim_format_time(wr->ret, t3, sizeof t3),
-                 older ? "" : ", and it began after the value read had been written (a newer "
-                 "write with an older tag: are clocks skewed?)");
+                 sim_format_time(r->ret, t2, sizeof t2), (int)r->value, tag_text(got, g, sizeof g),
+                 wr->client, (int)wr->value, tag_text(want, wa, sizeof wa),
+                 sim_format_time(wr->ret, t3, sizeof t3),
+                 older ? ""
+                       : ", and it began after the value read had been written (a newer "
+                         "write with an older tag: are clocks skewed?)");
       }
       break;
     }
@@ -534,9 +564,10 @@ static bool scenario_read_repair(lab_run *run) {
                        "tag, also when its reply arrives after the read returned)",
                        client * 1000 + 1, tag_text(written, a, sizeof a),
                        tag_text(n2->rep.store[0].tag, b, sizeof b));
-  return lab_verdict(run, true, "n2 missed the write of %d (tag %s); read repair brought it up to "
-                     "date (%d Repair messages)", client * 1000 + 1, tag_text(written, a, sizeof a),
-                     rec->repairs);
+  return lab_verdict(run, true,
+                     "n2 missed the write of %d (tag %s); read repair brought it up to "
+                     "date (%d Repair messages)",
+                     client * 1000 + 1, tag_text(written, a, sizeof a), rec->repairs);
 }
 
 /* One writer (n3) whose messages to n1 and n2 are slow, and two readers that read all the time. */
@@ -568,12 +599,16 @@ static bool scenario_slow_write_common(lab_run *run, q_mode mode) {
   int ok, all;
   count_ok(w, &ok, &all);
   if (ok != all)
-    return lab_verdict(run, false, "%s register, slow writer: only %d of %d operations completed, "
-                       "though every replica was up and slow links still deliver", name, ok, all);
+    return lab_verdict(run, false,
+                       "%s register, slow writer: only %d of %d operations completed, "
+                       "though every replica was up and slow links still deliver",
+                       name, ok, all);
   return lab_verdict(run, true, "%s register, slow writer: %s", name, why);
 }
 
-static bool scenario_slow_write(lab_run *run) { return scenario_slow_write_common(run, MODE_QUORUM); }
+static bool scenario_slow_write(lab_run *run) {
+  return scenario_slow_write_common(run, MODE_QUORUM);
+}
 
 /* ---------------------------------------------------------------------------------------------
  * Part B.
@@ -615,23 +650,25 @@ static bool scenario_sloppy(lab_run *run) {
   free(ops);
   char a[48], b[48];
   if (hinted_during == 0)
-    return lab_verdict(run, false, "from 100ms to 1s n1 and n2 were cut off, yet no fallback "
+    return lab_verdict(run, false,
+                       "from 100ms to 1s n1 and n2 were cut off, yet no fallback "
                        "acknowledged a hinted write: writes needed W=2 acks and only one home was "
                        "reachable (send to fallbacks with hint = the silent home: "
                        "client_on_sloppy_timer; a fallback holds and acknowledges it: "
                        "replica_on_write)");
   if (during == 0)
-    return lab_verdict(run, false, "no write both began and completed during the partition "
+    return lab_verdict(run, false,
+                       "no write both began and completed during the partition "
                        "(100ms .. 1s), though fallbacks were reachable: count a fallback's ack of "
                        "a hinted write toward W (client_on_write_ack)");
   /* Every Handoff was stored by its home when it arrived (see handoff_stored). */
   const q_run *x = run_record(run);
-  if (x->lost_handoff[0])
-    return lab_verdict(run, false, "hinted write lost: %s", x->lost_handoff);
+  if (x->lost_handoff[0]) return lab_verdict(run, false, "hinted write lost: %s", x->lost_handoff);
   /* Every hinted write reached its home: handed over, not just overwritten by later writes. */
   for (int i = 0; i < rec->hinted_count; i++) {
     if (!rec->hinted[i].handed)
-      return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d was never handed "
+      return lab_verdict(run, false,
+                         "a hinted write of k%d, tag %s, for home n%d was never handed "
                          "to it (no Handoff with that tag arrived at n%d by 2s after healing): "
                          "send every hint held at each tick (replica_on_handoff_timer) and keep "
                          "it until its home acknowledges it (replica_on_handoff_ack)",
@@ -640,7 +677,8 @@ static bool scenario_sloppy(lab_run *run) {
     const q_state *home = sim_state(w, rec->hinted[i].home);
     q_tag have = home->rep.store[rec->hinted[i].key].tag;
     if (q_tag_cmp(have, rec->hinted[i].tag) < 0)
-      return lab_verdict(run, false, "a hinted write of k%d, tag %s, for home n%d never reached "
+      return lab_verdict(run, false,
+                         "a hinted write of k%d, tag %s, for home n%d never reached "
                          "it: n%d still holds tag %s 2s after healing (replica_on_handoff: store "
                          "a handed-off value that is newer)",
                          rec->hinted[i].key, tag_text(rec->hinted[i].tag, a, sizeof a),
@@ -650,7 +688,8 @@ static bool scenario_sloppy(lab_run *run) {
     const q_state *s = sim_state(w, node);
     for (int i = 0; i < Q_MAX_HINTS; i++)
       if (s->rep.hints[i].used)
-        return lab_verdict(run, false, "n%d still holds a hint for n%d (k%d) 2s after healing: "
+        return lab_verdict(run, false,
+                           "n%d still holds a hint for n%d (k%d) 2s after healing: "
                            "drop a hint when its home acknowledges the handoff "
                            "(replica_on_handoff_ack; the home answers in replica_on_handoff)",
                            node, (int)s->rep.hints[i].home, (int)s->rep.hints[i].key);
@@ -675,13 +714,16 @@ static bool scenario_sloppy(lab_run *run) {
     }
     if (holding < su.n - su.r + 1) {
       free(ops);
-      return lab_verdict(run, false, "write lost: the newest acknowledged write of %s (%d, tag %s) "
+      return lab_verdict(run, false,
+                         "write lost: the newest acknowledged write of %s (%d, tag %s) "
                          "is on only %d of its %d homes after healing, so a read of R=%d can miss "
-                         "it", key, value, tag_text(newest, a, sizeof a), holding, su.n, su.r);
+                         "it",
+                         key, value, tag_text(newest, a, sizeof a), holding, su.n, su.r);
     }
   }
   free(ops);
-  return lab_verdict(run, true, "%d writes completed during the partition, with %d hinted writes "
+  return lab_verdict(run, true,
+                     "%d writes completed during the partition, with %d hinted writes "
                      "acknowledged; all %d hinted writes were handed to their homes and stored "
                      "there after healing; no acknowledged write lost",
                      during, hinted_during, rec->hinted_count);
@@ -690,7 +732,9 @@ static bool scenario_sloppy(lab_run *run) {
 /* ---------------------------------------------------------------------------------------------
  * Part C.
  */
-static bool scenario_abd_slow_write(lab_run *run) { return scenario_slow_write_common(run, MODE_ABD); }
+static bool scenario_abd_slow_write(lab_run *run) {
+  return scenario_slow_write_common(run, MODE_ABD);
+}
 
 static bool scenario_abd_faults(lab_run *run) {
   setup su = setup_default(MODE_ABD, 5, 3, 3);
@@ -719,21 +763,26 @@ static bool scenario_abd_faults(lab_run *run) {
     return lab_verdict(run, false, "ABD with n%d and n%d crashed, 10%% loss: %s", first, second,
                        why);
   if (ok != all)
-    return lab_verdict(run, false, "ABD with n%d and n%d crashed: only %d of %d operations "
+    return lab_verdict(run, false,
+                       "ABD with n%d and n%d crashed: only %d of %d operations "
                        "completed, though a majority (3 of 5) stayed up (retries resend the "
                        "current phase; does each phase wait for a majority, not for all?)",
                        first, second, ok, all);
-  return lab_verdict(run, true, "ABD with n%d and n%d crashed, 10%% loss, 5%% duplicates, skewed "
-                     "clocks: %s; all %d operations completed", first, second, why, all);
+  return lab_verdict(run, true,
+                     "ABD with n%d and n%d crashed, 10%% loss, 5%% duplicates, skewed "
+                     "clocks: %s; all %d operations completed",
+                     first, second, why, all);
 }
 
 static const lab_scenario scenarios[] = {
     {"strict", "Part A: N=3 R=2 W=2, 3 clients, loss and duplicates: reads see completed writes",
      scenario_strict, LAB_FIXED_NODES},
-    {"writes", "Part A: writes only, N=3 W=2, a third of the messages duplicated", scenario_writes, LAB_FIXED_NODES},
+    {"writes", "Part A: writes only, N=3 W=2, a third of the messages duplicated", scenario_writes,
+     LAB_FIXED_NODES},
     {"strict-faults", "Part A: N=5 R=3 W=3, crashes, restarts, an isolated replica, 10% loss",
      scenario_strict_faults, LAB_FIXED_NODES},
-    {"weak", "Part A: N=3 R=1 W=1: some seeds show a stale read (the run fails)", scenario_weak, LAB_FIXED_NODES},
+    {"weak", "Part A: N=3 R=1 W=1: some seeds show a stale read (the run fails)", scenario_weak,
+     LAB_FIXED_NODES},
     {"read-repair", "Part A: n2 misses a write; the reads that follow repair it",
      scenario_read_repair, LAB_FIXED_NODES},
     {"slow-write", "Part A: a slow writer and two readers; the history may not be linearizable",

@@ -128,9 +128,9 @@ typedef struct outbox {
 
 /* A service's step of one saga. */
 typedef enum {
-  STEP_NONE = 0,   /* nothing happened yet */
-  STEP_DONE,       /* the step committed (its effect is applied) */
-  STEP_REFUSED,    /* the step could not be done: no effect, never will be */
+  STEP_NONE = 0,    /* nothing happened yet */
+  STEP_DONE,        /* the step committed (its effect is applied) */
+  STEP_REFUSED,     /* the step could not be done: no effect, never will be */
   STEP_COMPENSATED, /* the step committed and was then undone */
   STEP_HELD,        /* TCC: Try reserved the resource (effect applied, tentative, with a timeout) */
   STEP_CONFIRMED,   /* TCC: the reservation is final; never cancelled after this */
@@ -380,8 +380,8 @@ bool choreo_order_react(saga_rec *r, int from, ev_kind kind);
  *   EV_CONFIRM, any other status: EV_NONE (a repeat; never confirm what was cancelled);
  *   EV_CANCEL,  status HELD:      effect_undo, status CANCELLED, EV_CANCELLED;
  *   EV_CANCEL,  NONE or REFUSED:  status CANCELLED, EV_CANCELLED, no effect: an empty cancel
- *                                 (its Try is late or refused), remembered so a late Try is refused;
- *   EV_CANCEL,  any other status: EV_NONE (a repeat, or a Cancel after Confirm: refused). */
+ *                                 (its Try is late or refused), remembered so a late Try is
+ * refused; EV_CANCEL,  any other status: EV_NONE (a repeat, or a Cancel after Confirm: refused). */
 ev_kind tcc_participant_react(sim_node *n, saga_state *s, uint32_t saga, ev_kind input);
 
 /* The coordinator's rule for one saga: answer `kind` from participant `from` (1 .. 3) arrived.

@@ -27,10 +27,12 @@
 
 const char *ev_name(ev_kind k) {
   static const char *const names[EV_KIND_COUNT] = {
-      [EV_NONE] = "None",    [EV_DO] = "Do",           [EV_UNDO] = "Undo",
-      [EV_DONE] = "Done",    [EV_REFUSED] = "Refused", [EV_COMPENSATED] = "Compensated",
-      [EV_PLACED] = "Placed",  [EV_TRY] = "Try",           [EV_CONFIRM] = "Confirm",
-      [EV_CANCEL] = "Cancel",  [EV_RESERVED] = "Reserved", [EV_CONFIRMED] = "Confirmed",
+      [EV_NONE] = "None",          [EV_DO] = "Do",
+      [EV_UNDO] = "Undo",          [EV_DONE] = "Done",
+      [EV_REFUSED] = "Refused",    [EV_COMPENSATED] = "Compensated",
+      [EV_PLACED] = "Placed",      [EV_TRY] = "Try",
+      [EV_CONFIRM] = "Confirm",    [EV_CANCEL] = "Cancel",
+      [EV_RESERVED] = "Reserved",  [EV_CONFIRMED] = "Confirmed",
       [EV_CANCELLED] = "Cancelled"};
   return k >= 0 && k < EV_KIND_COUNT ? names[k] : "?";
 }

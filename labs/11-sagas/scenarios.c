@@ -342,8 +342,8 @@ static bool tcc_all_or_nothing(sim_world *w, void *ctx, char *why, size_t cap) {
                  service_name(k), k, t);
         return false;
       }
-      bool decided_confirm = o->saga[t].phase == SAGA_CONFIRMING ||
-                             o->saga[t].phase == SAGA_COMPLETED;
+      bool decided_confirm =
+          o->saga[t].phase == SAGA_CONFIRMING || o->saga[t].phase == SAGA_COMPLETED;
       if (decided_confirm && st != STEP_HELD && st != STEP_CONFIRMED) {
         snprintf(why, cap,
                  "the order service decided to confirm saga %u (%s), but %s (n%d) is %s: confirm "

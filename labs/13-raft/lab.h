@@ -21,8 +21,8 @@
  *       persists the snapshot with its state, and sends it in InstallSnapshot to a follower
  *       whose next entry the leader no longer holds.
  *
- * You write exercises/13-raft/election.c, replication.c, persist.c and snapshot.c (the functions at the
- * bottom of this file). protocol.c has everything else: message tables, boot, timers, applying
+ * You write exercises/13-raft/election.c, replication.c, persist.c and snapshot.c (the functions at
+ * the bottom of this file). protocol.c has everything else: message tables, boot, timers, applying
  * committed entries to the key-value store, the key-value service and its clients, and the
  * helpers declared below.
  *
@@ -53,12 +53,12 @@
 #include "todo.h"
 
 enum {
-  RAFT_MAX_SERVERS = 7, /* S: servers in a world */
-  RAFT_LOG_CAP = 512,   /* entries a log can hold (index 1 .. RAFT_LOG_CAP) */
-  RAFT_MAX_BATCH = 32,  /* entries one AppendEntries carries at most */
-  RAFT_KEYS = 4,        /* keys k0 .. k3 of the key-value store */
+  RAFT_MAX_SERVERS = 7,             /* S: servers in a world */
+  RAFT_LOG_CAP = 512,               /* entries a log can hold (index 1 .. RAFT_LOG_CAP) */
+  RAFT_MAX_BATCH = 32,              /* entries one AppendEntries carries at most */
+  RAFT_KEYS = 4,                    /* keys k0 .. k3 of the key-value store */
   RAFT_MAX_CLIENTS = SIM_MAX_NODES, /* dedup table size: indexed by client node id */
-  RAFT_NO_VOTE = -1     /* votedFor when the server voted for nobody in its current term */
+  RAFT_NO_VOTE = -1 /* votedFor when the server voted for nobody in its current term */
 };
 
 /* Message types (indexes into the protocol's type table). */
@@ -119,14 +119,14 @@ typedef struct raft_request_vote {
 } raft_request_vote;
 
 typedef struct raft_vote_reply {
-  uint32_t term;         /* currentTerm, for candidate to update itself */
-  int32_t vote_granted;  /* 1: candidate received the vote */
+  uint32_t term;        /* currentTerm, for candidate to update itself */
+  int32_t vote_granted; /* 1: candidate received the vote */
 } raft_vote_reply;
 
 /* AppendEntries RPC (Figure 2). n_entries of entries[] are meaningful (0: a heartbeat). */
 typedef struct raft_append_entries {
-  uint32_t term;          /* leader's term */
-  int32_t leader;         /* so follower can redirect clients */
+  uint32_t term;           /* leader's term */
+  int32_t leader;          /* so follower can redirect clients */
   uint32_t prev_log_index; /* index of log entry immediately preceding new ones */
   uint32_t prev_log_term;  /* term of prev_log_index entry */
   uint32_t leader_commit;  /* leader's commitIndex */
@@ -150,8 +150,8 @@ typedef struct raft_append_reply {
 
 /* The key-value state machine, and the dedup table that makes a resent command apply once. */
 typedef struct raft_kv {
-  int32_t value[RAFT_KEYS];             /* 0: never written ("nil") */
-  uint32_t last_seq[RAFT_MAX_CLIENTS];  /* the highest seq applied for each client */
+  int32_t value[RAFT_KEYS];              /* 0: never written ("nil") */
+  uint32_t last_seq[RAFT_MAX_CLIENTS];   /* the highest seq applied for each client */
   int32_t last_result[RAFT_MAX_CLIENTS]; /* ... and what it returned */
 } raft_kv;
 
@@ -179,9 +179,9 @@ typedef struct raft_client_request {
 } raft_client_request;
 
 typedef struct raft_client_reply {
-  uint32_t seq;       /* the operation answered */
-  int32_t ok;         /* 1: done; 0: this server is not the leader (try leader_hint) */
-  int32_t value;      /* a get's result */
+  uint32_t seq;        /* the operation answered */
+  int32_t ok;          /* 1: done; 0: this server is not the leader (try leader_hint) */
+  int32_t value;       /* a get's result */
   int32_t leader_hint; /* who the server thinks leads, or -1 */
 } raft_client_reply;
 
@@ -190,27 +190,27 @@ typedef enum { NODE_SERVER, NODE_CLIENT } raft_node_kind;
 /* How a node is configured (sim_add_node's config bytes). */
 typedef struct raft_config {
   raft_node_kind kind;
-  int servers;                 /* S: servers are n0 .. n(S-1) */
-  bool persist;                /* call raft_persist after every event, raft_restore at boot */
+  int servers;  /* S: servers are n0 .. n(S-1) */
+  bool persist; /* call raft_persist after every event, raft_restore at boot */
   sim_time election_min, election_max; /* election timeout, uniform in [min, max] */
-  sim_time heartbeat;          /* leader: AppendEntries to every server this often */
-  int snapshot_after;          /* part (d): the service snapshots once this many applied entries
-                                  are in the log (0: never) */
+  sim_time heartbeat;                  /* leader: AppendEntries to every server this often */
+  int snapshot_after; /* part (d): the service snapshots once this many applied entries
+                         are in the log (0: never) */
   /* Client. */
-  int ops;                     /* operations to run, one after another (at most 999) */
-  int put_percent;             /* chance an operation is a put, 0 .. 100 */
-  sim_time start;              /* first operation no earlier than this */
-  sim_time think;              /* pause between operations */
-  sim_time retry;              /* resend to another server after this long without an answer */
+  int ops;         /* operations to run, one after another (at most 999) */
+  int put_percent; /* chance an operation is a put, 0 .. 100 */
+  sim_time start;  /* first operation no earlier than this */
+  sim_time think;  /* pause between operations */
+  sim_time retry;  /* resend to another server after this long without an answer */
 } raft_config;
 
 /* A client's operation in progress. */
 typedef struct raft_client {
-  raft_command cmd;  /* the current operation (cmd.seq == 0 before the first) */
-  bool done;         /* the current operation completed */
-  int target;        /* the server it is asking */
+  raft_command cmd; /* the current operation (cmd.seq == 0 before the first) */
+  bool done;        /* the current operation completed */
+  int target;       /* the server it is asking */
   int ops_started, ops_ok;
-  uint64_t timer;    /* the client timer (think or retry) */
+  uint64_t timer; /* the client timer (think or retry) */
 } raft_client;
 
 /* What a server keeps in stable storage (sim_stable_write / sim_stable_read at offset 0). The
@@ -218,9 +218,9 @@ typedef struct raft_client {
 typedef struct raft_stable {
   uint32_t current_term;
   int32_t voted_for_plus_one; /* votedFor + 1, so a zeroed disk means "voted for nobody" */
-  uint32_t log_len;                 /* absolute index of the last entry */
-  uint32_t snap_index;              /* part (d): lastIncludedIndex (0: no snapshot) */
-  uint32_t snap_term;               /* part (d): lastIncludedTerm */
+  uint32_t log_len;           /* absolute index of the last entry */
+  uint32_t snap_index;        /* part (d): lastIncludedIndex (0: no snapshot) */
+  uint32_t snap_term;         /* part (d): lastIncludedTerm */
   uint32_t pad;
   raft_kv snapshot;                 /* part (d): the state machine at snap_index */
   raft_entry log[RAFT_LOG_CAP + 1]; /* log[1 .. log_len - snap_index], as in raft_state */
@@ -231,9 +231,9 @@ typedef struct raft_state {
   raft_config cfg; /* copied from the node's configuration at boot */
 
   /* Persistent state on all servers (Figure 2). */
-  uint32_t current_term;            /* latest term server has seen (initialized to 0) */
-  int32_t voted_for;                /* candidate that received vote in current term, or RAFT_NO_VOTE */
-  uint32_t log_len;                 /* index of the last entry (absolute) */
+  uint32_t current_term; /* latest term server has seen (initialized to 0) */
+  int32_t voted_for;     /* candidate that received vote in current term, or RAFT_NO_VOTE */
+  uint32_t log_len;      /* index of the last entry (absolute) */
   raft_entry log[RAFT_LOG_CAP + 1]; /* log[k] is entry snap_index + k; log[0] the sentinel */
   /* Persistent too, part (d): the snapshot (Figure 13, "lastIncludedIndex", "lastIncludedTerm"). */
   uint32_t snap_index; /* entries 1 .. snap_index are discarded, replaced by snap_kv */
@@ -244,7 +244,7 @@ typedef struct raft_state {
   uint32_t commit_index; /* index of highest log entry known to be committed */
   uint32_t last_applied; /* index of highest log entry applied to state machine (protocol.c) */
   raft_role role;
-  int32_t leader_hint;   /* the leader of current_term as far as this server knows, or -1 */
+  int32_t leader_hint; /* the leader of current_term as far as this server knows, or -1 */
 
   /* Candidates: who granted a vote in current_term (bit i: server i). */
   uint32_t votes;
@@ -255,8 +255,8 @@ typedef struct raft_state {
 
   /* Owned by protocol.c. */
   uint64_t election_timer, heartbeat_timer;
-  raft_kv kv;          /* the state machine: entries 1 .. last_applied applied */
-  raft_client cli;     /* client nodes only */
+  raft_kv kv;      /* the state machine: entries 1 .. last_applied applied */
+  raft_client cli; /* client nodes only */
 } raft_state;
 
 /* The protocol descriptor (protocol.c) and the lab's scenarios (scenarios.c). */
@@ -374,10 +374,10 @@ void raft_on_vote_reply(sim_node *n, raft_state *s, int from, const raft_vote_re
 uint32_t raft_start(sim_node *n, raft_state *s, raft_command cmd);
 
 /* Leader: send `peer` one AppendEntries starting at next_index[peer] (part (d): if
- * next_index[peer] <= snap_index, the entries it needs are gone: send raft_send_snapshot instead): prev_log_index =
- * next_index[peer] - 1 and its term, up to RAFT_MAX_BATCH entries from next_index[peer] (none if
- * the peer is up to date: a heartbeat), leader_commit = commit_index. protocol.c calls it for
- * every other server on each heartbeat tick. */
+ * next_index[peer] <= snap_index, the entries it needs are gone: send raft_send_snapshot instead):
+ * prev_log_index = next_index[peer] - 1 and its term, up to RAFT_MAX_BATCH entries from
+ * next_index[peer] (none if the peer is up to date: a heartbeat), leader_commit = commit_index.
+ * protocol.c calls it for every other server on each heartbeat tick. */
 void raft_send_append(sim_node *n, raft_state *s, int peer);
 
 /* An AppendEntries arrived (its term already went through raft_observe_term). Figure 2,

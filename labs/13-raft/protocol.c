@@ -24,10 +24,18 @@
 
 static void format_cmd(const raft_command *c, char *out, size_t cap) {
   switch (c->kind) {
-  case CMD_VALUE: snprintf(out, cap, "%d", (int)c->value); break;
-  case CMD_PUT: snprintf(out, cap, "put k%d=%d", (int)c->key, (int)c->value); break;
-  case CMD_GET: snprintf(out, cap, "get k%d", (int)c->key); break;
-  default: snprintf(out, cap, "-"); break;
+    case CMD_VALUE:
+      snprintf(out, cap, "%d", (int)c->value);
+      break;
+    case CMD_PUT:
+      snprintf(out, cap, "put k%d=%d", (int)c->key, (int)c->value);
+      break;
+    case CMD_GET:
+      snprintf(out, cap, "get k%d", (int)c->key);
+      break;
+    default:
+      snprintf(out, cap, "-");
+      break;
   }
 }
 
@@ -65,8 +73,7 @@ static void format_append_reply(const void *body, char *out, size_t cap) {
 
 static void format_install(const void *body, char *out, size_t cap) {
   const raft_install_snapshot *b = body;
-  snprintf(out, cap, "term=%u last=%u/%u", b->term, b->last_included_index,
-           b->last_included_term);
+  snprintf(out, cap, "term=%u last=%u/%u", b->term, b->last_included_index, b->last_included_term);
 }
 
 static void format_install_reply(const void *body, char *out, size_t cap) {
@@ -224,7 +231,8 @@ static void server_on_request(sim_node *n, raft_state *s, int from, const raft_c
     const raft_entry *e = raft_entry_at(s, i);
     if (e && e->cmd.client == from && e->cmd.seq == c->seq && e->term == s->current_term) return;
   }
-  if (raft_start(n, s, *c) == 0) sim_note(n, "log full: request seq=%u from c%d dropped", c->seq, from);
+  if (raft_start(n, s, *c) == 0)
+    sim_note(n, "log full: request seq=%u from c%d dropped", c->seq, from);
 }
 
 void raft_after_event(sim_node *n, raft_state *s) {
@@ -289,7 +297,9 @@ static void client_start(sim_node *n, raft_state *s) {
   raft_client *c = &s->cli;
   uint32_t seq = c->cmd.seq + 1;
   bool put = (int)sim_random_below(n, 100) < s->cfg.put_percent;
-  c->cmd = (raft_command){.kind = put ? CMD_PUT : CMD_GET, .client = sim_self(n), .seq = seq,
+  c->cmd = (raft_command){.kind = put ? CMD_PUT : CMD_GET,
+                          .client = sim_self(n),
+                          .seq = seq,
                           .key = (int32_t)sim_random_below(n, RAFT_KEYS),
                           .value = put ? sim_self(n) * 1000 + (int32_t)seq : 0};
   c->done = false;
@@ -311,8 +321,8 @@ static void client_on_reply(sim_node *n, raft_state *s, int from, const raft_cli
      * the server being asked (a late reply from an earlier target changes nothing). */
     if (from != c->target) return;
     int hint = r->leader_hint;
-    c->target = hint >= 0 && hint < s->cfg.servers && hint != from ? hint
-                                                                     : (from + 1) % s->cfg.servers;
+    c->target =
+        hint >= 0 && hint < s->cfg.servers && hint != from ? hint : (from + 1) % s->cfg.servers;
     client_send(n, s);
     return;
   }
@@ -371,13 +381,20 @@ static void raft_boot(sim_node *n, void *state) {
 /* The term every Raft message carries, for raft_observe_term. */
 static uint32_t term_of(int type, const void *body) {
   switch (type) {
-  case MSG_REQUEST_VOTE: return ((const raft_request_vote *)body)->term;
-  case MSG_REQUEST_VOTE_REPLY: return ((const raft_vote_reply *)body)->term;
-  case MSG_APPEND_ENTRIES: return ((const raft_append_entries *)body)->term;
-  case MSG_APPEND_REPLY: return ((const raft_append_reply *)body)->term;
-  case MSG_INSTALL_SNAPSHOT: return ((const raft_install_snapshot *)body)->term;
-  case MSG_INSTALL_REPLY: return ((const raft_install_reply *)body)->term;
-  default: return 0;
+    case MSG_REQUEST_VOTE:
+      return ((const raft_request_vote *)body)->term;
+    case MSG_REQUEST_VOTE_REPLY:
+      return ((const raft_vote_reply *)body)->term;
+    case MSG_APPEND_ENTRIES:
+      return ((const raft_append_entries *)body)->term;
+    case MSG_APPEND_REPLY:
+      return ((const raft_append_reply *)body)->term;
+    case MSG_INSTALL_SNAPSHOT:
+      return ((const raft_install_snapshot *)body)->term;
+    case MSG_INSTALL_REPLY:
+      return ((const raft_install_reply *)body)->term;
+    default:
+      return 0;
   }
 }
 
@@ -392,13 +409,26 @@ static void raft_on_message(sim_node *n, void *state, int from, int type, const 
   } else if (from >= 0 && from < s->cfg.servers && from != sim_self(n)) {
     raft_observe_term(n, s, term_of(type, body));
     switch (type) {
-    case MSG_REQUEST_VOTE: raft_on_request_vote(n, s, from, body); break;
-    case MSG_REQUEST_VOTE_REPLY: raft_on_vote_reply(n, s, from, body); break;
-    case MSG_APPEND_ENTRIES: raft_on_append_entries(n, s, from, body); break;
-    case MSG_APPEND_REPLY: raft_on_append_reply(n, s, from, body); break;
-    case MSG_INSTALL_SNAPSHOT: raft_on_install_snapshot(n, s, from, body); break;
-    case MSG_INSTALL_REPLY: raft_on_install_reply(n, s, from, body); break;
-    default: break;
+      case MSG_REQUEST_VOTE:
+        raft_on_request_vote(n, s, from, body);
+        break;
+      case MSG_REQUEST_VOTE_REPLY:
+        raft_on_vote_reply(n, s, from, body);
+        break;
+      case MSG_APPEND_ENTRIES:
+        raft_on_append_entries(n, s, from, body);
+        break;
+      case MSG_APPEND_REPLY:
+        raft_on_append_reply(n, s, from, body);
+        break;
+      case MSG_INSTALL_SNAPSHOT:
+        raft_on_install_snapshot(n, s, from, body);
+        break;
+      case MSG_INSTALL_REPLY:
+        raft_on_install_reply(n, s, from, body);
+        break;
+      default:
+        break;
     }
   }
   raft_after_event(n, s);

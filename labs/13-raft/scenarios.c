@@ -43,8 +43,8 @@ typedef struct raft_check {
   int16_t leader_of_term[MAX_TERMS]; /* -1: none seen yet */
   /* Every server's log as the checker last saw it, and whether it led then (append-only). */
   raft_entry seen_log[RAFT_MAX_SERVERS][RAFT_LOG_CAP + 1]; /* as held: [k] is entry seen_snap + k */
-  uint32_t seen_len[RAFT_MAX_SERVERS];  /* absolute index of the last entry */
-  uint32_t seen_snap[RAFT_MAX_SERVERS]; /* its snap_index then */
+  uint32_t seen_len[RAFT_MAX_SERVERS];                     /* absolute index of the last entry */
+  uint32_t seen_snap[RAFT_MAX_SERVERS];                    /* its snap_index then */
   uint32_t seen_lead_term[RAFT_MAX_SERVERS]; /* the term it led in at the last check, 0 if none */
   uint32_t seen_commit[RAFT_MAX_SERVERS];
   uint32_t seen_applied[RAFT_MAX_SERVERS];
@@ -113,9 +113,11 @@ static bool election_safety(sim_world *w, void *ctx, char *why, size_t cap) {
     if (*l < 0) {
       *l = (int16_t)i;
     } else if (*l != i) {
-      snprintf(why, cap, "two leaders in term %u: n%d and n%d (a server votes once per term, "
+      snprintf(why, cap,
+               "two leaders in term %u: n%d and n%d (a server votes once per term, "
                "and a candidate needs a majority of distinct votes of its own term: "
-               "raft_on_request_vote, raft_on_vote_reply)", s->current_term, *l, i);
+               "raft_on_request_vote, raft_on_vote_reply)",
+               s->current_term, *l, i);
       return false;
     }
   }
@@ -139,7 +141,8 @@ static bool leader_append_only(sim_world *w, void *ctx, char *why, size_t cap) {
         char a[64], b[64];
         entry_text(held(s, k), a, sizeof a);
         entry_text(seen_at(c, i, k), b, sizeof b);
-        snprintf(why, cap, "n%d, leader of term %u, changed its own log at index %u from %s to %s "
+        snprintf(why, cap,
+                 "n%d, leader of term %u, changed its own log at index %u from %s to %s "
                  "(log length %u -> %u): a leader only appends (raft_start; a leader never "
                  "takes entries from raft_on_append_entries of a stale term; compaction keeps "
                  "the entries after the snapshot: raft_snapshot)",
@@ -185,7 +188,8 @@ static bool log_matching(sim_world *w, void *ctx, char *why, size_t cap) {
           char x[64], y[64];
           entry_text(held(sa, differ), x, sizeof x);
           entry_text(held(sb, differ), y, sizeof y);
-          snprintf(why, cap, "n%d and n%d both hold an entry of term %u at index %u, but differ "
+          snprintf(why, cap,
+                   "n%d and n%d both hold an entry of term %u at index %u, but differ "
                    "at index %u: n%d has %s, n%d has %s (a follower must accept entries only "
                    "after its entry at prevLogIndex matches prevLogTerm, and delete a "
                    "conflicting suffix: raft_on_append_entries; the leader must send the right "
@@ -222,25 +226,29 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
     const raft_state *s = srv(w, i);
     uint32_t top = s->commit_index <= s->log_len ? s->commit_index : s->log_len;
     if (s->commit_index > s->log_len) {
-      snprintf(why, cap, "n%d has commitIndex %u beyond its last log index %u (commitIndex = "
-               "min(leaderCommit, index of last new entry): raft_on_append_entries)", i,
-               s->commit_index, s->log_len);
+      snprintf(why, cap,
+               "n%d has commitIndex %u beyond its last log index %u (commitIndex = "
+               "min(leaderCommit, index of last new entry): raft_on_append_entries)",
+               i, s->commit_index, s->log_len);
       return false;
     }
     if (s->commit_index < s->snap_index) {
-      snprintf(why, cap, "n%d has commitIndex %u below its snapshot's last included index %u "
+      snprintf(why, cap,
+               "n%d has commitIndex %u below its snapshot's last included index %u "
                "(a snapshot holds only committed entries: raft_snapshot, "
-               "raft_on_install_snapshot)", i, s->commit_index, s->snap_index);
+               "raft_on_install_snapshot)",
+               i, s->commit_index, s->snap_index);
       return false;
     }
     if (top > CHECK_CAP) top = CHECK_CAP;
     /* Snapshot metadata: the last included entry is the committed one's term. */
     if (s->snap_index && s->snap_index <= c->committed_len &&
         s->snap_term != c->committed[s->snap_index].term) {
-      snprintf(why, cap, "n%d's snapshot ends at index %u with term %u, but the entry committed "
+      snprintf(why, cap,
+               "n%d's snapshot ends at index %u with term %u, but the entry committed "
                "there has term %u (lastIncludedTerm is the term of entry lastIncludedIndex: "
-               "raft_snapshot, raft_on_install_snapshot)", i, s->snap_index, s->snap_term,
-               c->committed[s->snap_index].term);
+               "raft_snapshot, raft_on_install_snapshot)",
+               i, s->snap_index, s->snap_term, c->committed[s->snap_index].term);
       return false;
     }
     if (top == c->seen_commit[i] && top <= c->committed_len && !c->log_changed[i]) continue;
@@ -248,10 +256,12 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
       if (!same_entry(held(s, k), &c->committed[k])) {
         entry_text(held(s, k), x, sizeof x);
         entry_text(&c->committed[k], y, sizeof y);
-        snprintf(why, cap, "n%d committed %s at index %u, but n%d had committed %s there "
+        snprintf(why, cap,
+                 "n%d committed %s at index %u, but n%d had committed %s there "
                  "(state machine safety: commit only an entry of the current term on a majority: "
                  "raft_advance_commit; a follower commits min(leaderCommit, last new entry): "
-                 "raft_on_append_entries)", i, x, k, c->commit_by[k], y);
+                 "raft_on_append_entries)",
+                 i, x, k, c->commit_by[k], y);
         return false;
       }
     if (c->committed_len >= s->snap_index) /* otherwise the entries before are not held here */
@@ -273,7 +283,8 @@ static bool leader_completeness(sim_world *w, void *ctx, char *why, size_t cap) 
       if (same_entry(held(s, k), &c->committed[k])) continue;
       entry_text(&c->committed[k], y, sizeof y);
       entry_text(held(s, k), x, sizeof x);
-      snprintf(why, cap, "n%d leads term %u, but at index %u it holds %s, not the committed %s "
+      snprintf(why, cap,
+               "n%d leads term %u, but at index %u it holds %s, not the committed %s "
                "(committed by n%d in term %u). Likely causes: a server granted its vote to a "
                "candidate whose log is less up-to-date (raft_log_up_to_date, "
                "raft_on_request_vote); or a follower dropped committed entries "
@@ -330,10 +341,12 @@ static bool commit_only_grows(sim_world *w, void *ctx, char *why, size_t cap) {
     if (!sim_alive(w, i)) continue;
     const raft_state *s = srv(w, i);
     if (s->commit_index < c->commit_top[i]) {
-      snprintf(why, cap, "n%d lowered its commitIndex from %u to %u while up: commitIndex never "
+      snprintf(why, cap,
+               "n%d lowered its commitIndex from %u to %u while up: commitIndex never "
                "goes back (rule 5 of AppendEntries, min(leaderCommit, index of last new entry), "
                "is below it on a late or reordered request: raise commitIndex only, in "
-               "raft_on_append_entries)", i, c->commit_top[i], s->commit_index);
+               "raft_on_append_entries)",
+               i, c->commit_top[i], s->commit_index);
       return false;
     }
     c->commit_top[i] = s->commit_index;
@@ -373,11 +386,17 @@ static setup setup_default(int servers) {
 }
 
 static raft_config config_of(const setup *su, raft_node_kind kind) {
-  raft_config c = {.kind = kind, .servers = su->servers, .persist = su->persist,
+  raft_config c = {.kind = kind,
+                   .servers = su->servers,
+                   .persist = su->persist,
                    .election_min = su->election_min ? su->election_min : 150 * SIM_MS,
                    .election_max = su->election_max ? su->election_max : 300 * SIM_MS,
-                   .heartbeat = 50 * SIM_MS, .ops = su->ops, .put_percent = su->put_percent,
-                   .start = 100 * SIM_MS, .think = 5 * SIM_MS, .retry = 100 * SIM_MS,
+                   .heartbeat = 50 * SIM_MS,
+                   .ops = su->ops,
+                   .put_percent = su->put_percent,
+                   .start = 100 * SIM_MS,
+                   .think = 5 * SIM_MS,
+                   .retry = 100 * SIM_MS,
                    .snapshot_after = su->snapshot_after};
   return c;
 }
@@ -441,7 +460,9 @@ static void set_connected(sim_world *w, raft_check *c, int i, bool on) {
   apply_links(w, c);
 }
 
-static bool usable(sim_world *w, raft_check *c, int i) { return sim_alive(w, i) && c->connected[i]; }
+static bool usable(sim_world *w, raft_check *c, int i) {
+  return sim_alive(w, i) && c->connected[i];
+}
 
 /* The leader of the highest term among live connected servers, or -1 (two leaders of one term
  * are election-safety's business). */
@@ -451,7 +472,8 @@ static int leader_now(sim_world *w, raft_check *c) {
   for (int i = 0; i < c->servers; i++) {
     if (!usable(w, c, i)) continue;
     const raft_state *s = srv(w, i);
-    if (s->role == ROLE_LEADER && s->current_term >= best_term) best = i, best_term = s->current_term;
+    if (s->role == ROLE_LEADER && s->current_term >= best_term)
+      best = i, best_term = s->current_term;
   }
   return best;
 }
@@ -472,9 +494,11 @@ static int one_leader(sim_world *w, raft_check *c, sim_time within) {
   }
   if (run_ok(w)) {
     char t[32];
-    failf(c, "no leader among the connected servers by %s (a follower that hears no leader "
+    failf(c,
+          "no leader among the connected servers by %s (a follower that hears no leader "
           "starts an election when its timer fires: raft_on_election_timeout; a candidate with a "
-          "majority of votes becomes leader: raft_on_vote_reply)", sim_format_time(sim_now(w), t, sizeof t));
+          "majority of votes becomes leader: raft_on_vote_reply)",
+          sim_format_time(sim_now(w), t, sizeof t));
   }
   return -1;
 }
@@ -526,8 +550,10 @@ static uint32_t one(sim_world *w, raft_check *c, int32_t v, int expected, bool r
     raft_command got;
     int nd = 0;
     for (uint32_t i = 1; i <= c->applied_len; i++)
-      if (c->applied[i].cmd.kind == CMD_VALUE && c->applied[i].cmd.value == v) nd = n_committed(c, i, &got);
-    failf(c, "command %d was not applied by %d servers by %s (%d did): a leader appends and sends "
+      if (c->applied[i].cmd.kind == CMD_VALUE && c->applied[i].cmd.value == v)
+        nd = n_committed(c, i, &got);
+    failf(c,
+          "command %d was not applied by %d servers by %s (%d did): a leader appends and sends "
           "it (raft_start, raft_send_append), followers accept it (raft_on_append_entries), the "
           "leader commits it once a majority has it (raft_on_append_reply, raft_advance_commit)",
           (int)v, expected, sim_format_time(sim_now(w), t, sizeof t), nd);
@@ -557,9 +583,11 @@ static bool check_no_new_leader(sim_world *w, raft_check *c, const leaders_at *b
     if (!usable(w, c, i)) continue;
     const raft_state *s = srv(w, i);
     if (s->role != ROLE_LEADER || s->current_term == before->term[i]) continue;
-    return failf(c, "n%d became leader of term %u after the cut, with only a minority reachable "
+    return failf(c,
+                 "n%d became leader of term %u after the cut, with only a minority reachable "
                  "(a candidate needs votes from a majority of all servers, not of those it hears "
-                 "from: raft_on_vote_reply)", i, s->current_term);
+                 "from: raft_on_vote_reply)",
+                 i, s->current_term);
   }
   return true;
 }
@@ -633,10 +661,11 @@ static bool scenario_initial_election(lab_run *run) {
   sim_run_for(w, 2 * SIM_SEC);
   uint32_t t2 = term_of(w, l);
   if (t2 != t1 || srv(w, l)->role != ROLE_LEADER)
-    failf(c, "with no failures the term went from %u to %u (n%d %s): a follower that hears the "
+    failf(c,
+          "with no failures the term went from %u to %u (n%d %s): a follower that hears the "
           "leader's AppendEntries must restart its election timer (raft_on_append_entries: "
-          "raft_reset_election_timer)", t1, t2, l,
-          srv(w, l)->role == ROLE_LEADER ? "still leads" : "no longer leads");
+          "raft_reset_election_timer)",
+          t1, t2, l, srv(w, l)->role == ROLE_LEADER ? "still leads" : "no longer leads");
   return finish(run, "n%d elected in term %u; still the only leader, same term, 2s later", l, t1);
 }
 
@@ -670,8 +699,10 @@ static bool scenario_re_election(lab_run *run) {
   set_connected(w, c, a, true);
   int l4 = one_leader(w, c, SIM_SEC);
   TRY(l4 >= 0);
-  return finish(run, "leaders n%d, n%d (after n%d was cut off), n%d; no one elected with 1 of 3 "
-                "connected; then n%d", l1, l2, l1, l3, l4);
+  return finish(run,
+                "leaders n%d, n%d (after n%d was cut off), n%d; no one elected with 1 of 3 "
+                "connected; then n%d",
+                l1, l2, l1, l3, l4);
 }
 
 static bool scenario_many_elections(lab_run *run) {
@@ -691,8 +722,10 @@ static bool scenario_many_elections(lab_run *run) {
   }
   int l = one_leader(w, c, 2 * SIM_SEC);
   TRY(l >= 0);
-  return finish(run, "10 rounds of cutting off 3 of 7 servers: a leader each time; n%d leads "
-                "term %u at the end", l, term_of(w, l));
+  return finish(run,
+                "10 rounds of cutting off 3 of 7 servers: a leader each time; n%d leads "
+                "term %u at the end",
+                l, term_of(w, l));
 }
 
 /* The chapter's question 1: every server draws the same election timeout, 150 ms. They boot
@@ -710,11 +743,14 @@ static bool scenario_same_timeout(lab_run *run) {
     if (term_of(w, i) > top) top = term_of(w, i);
   int l = leader_now(w, c);
   if (l >= 0)
-    return finish(run, "n%d leads term %u after 2s: something broke the tie (the timeouts are all "
-                  "150 ms, so a timer was restarted at a different moment on some server)", l,
-                  term_of(w, l));
-  return finish(run, "no leader after 2s, term %u: all 3 time out at the same instant every "
-                "150 ms, vote for themselves and refuse each other (a split vote, forever)", top);
+    return finish(run,
+                  "n%d leads term %u after 2s: something broke the tie (the timeouts are all "
+                  "150 ms, so a timer was restarted at a different moment on some server)",
+                  l, term_of(w, l));
+  return finish(run,
+                "no leader after 2s, term %u: all 3 time out at the same instant every "
+                "150 ms, vote for themselves and refuse each other (a split vote, forever)",
+                top);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -749,10 +785,14 @@ static bool scenario_rpc_bytes(lab_run *run) {
   for (int i = 0; i < n; i++) TRY(one(w, c, 1000 + i, 3, false));
   uint64_t shipped = c->entries_shipped - before, bound = 2 * 2 * (uint64_t)n;
   if (shipped > bound)
-    failf(c, "%d commands, each committed before the next, took %" PRIu64 " entries in "
-          "AppendEntries (%zu bytes each); about %d are needed, at most %" PRIu64 " allowed: send "
+    failf(c,
+          "%d commands, each committed before the next, took %" PRIu64
+          " entries in "
+          "AppendEntries (%zu bytes each); about %d are needed, at most %" PRIu64
+          " allowed: send "
           "from next_index[peer], not the whole log (raft_send_append; raft_on_append_reply sets "
-          "next_index = match_index + 1)", n, shipped, sizeof(raft_entry), 2 * n, bound);
+          "next_index = match_index + 1)",
+          n, shipped, sizeof(raft_entry), 2 * n, bound);
   return finish(run, "%d commands: %" PRIu64 " entries (%" PRIu64 " bytes) shipped to 2 followers",
                 n, shipped, shipped * sizeof(raft_entry));
 }
@@ -778,8 +818,10 @@ static bool scenario_follower_failure(lab_run *run) {
   sim_run_for(w, 2 * SIM_SEC);
   int nd = n_committed(c, index, NULL);
   if (nd > 0)
-    failf(c, "index 4 was applied by %d servers although the leader n%d was alone: an entry "
-          "commits only on a majority (raft_advance_commit counts match_index)", nd, l2);
+    failf(c,
+          "index 4 was applied by %d servers although the leader n%d was alone: an entry "
+          "commits only on a majority (raft_advance_commit counts match_index)",
+          nd, l2);
   return finish(run, "2 of 3 agreed on 102 and 103; a lone leader did not commit 104");
 }
 
@@ -801,8 +843,10 @@ static bool scenario_leader_failure(lab_run *run) {
   sim_run_for(w, 2 * SIM_SEC);
   int nd = n_committed(c, 4, NULL);
   if (nd > 0) failf(c, "index 4 was applied by %d servers with only one server connected", nd);
-  return finish(run, "leaders n%d then n%d cut off; 102 and 103 agreed in between; nothing "
-                "committed with one server left", l1, l2);
+  return finish(run,
+                "leaders n%d then n%d cut off; 102 and 103 agreed in between; nothing "
+                "committed with one server left",
+                l1, l2);
 }
 
 static bool scenario_fail_no_agree(lab_run *run) {
@@ -889,9 +933,11 @@ static bool scenario_rejoin(lab_run *run) {
   TRY(one(w, c, 104, 2, true));
   set_connected(w, c, l2, true);
   TRY(one(w, c, 105, 3, true));
-  return finish(run, "old leader n%d rejoined with %u uncommitted entries (a command handed to it "
+  return finish(run,
+                "old leader n%d rejoined with %u uncommitted entries (a command handed to it "
                 "before it learned of the newer term is one more); they gave way and all 3 servers "
-                "agree", l1, stale);
+                "agree",
+                l1, stale);
 }
 
 static bool scenario_backup(lab_run *run) {
@@ -930,8 +976,10 @@ static bool scenario_backup(lab_run *run) {
   TRY(one(w, c, (int32_t)rng_below(r, 100000), 5, true));
   char t[32];
   sim_format_time(sim_now(w) - t0, t, sizeof t);
-  return finish(run, "three rounds of 50 entries in divergent logs; all 5 agree again %s after "
-                "the heal", t);
+  return finish(run,
+                "three rounds of 50 entries in divergent logs; all 5 agree again %s after "
+                "the heal",
+                t);
 }
 
 static bool scenario_count(lab_run *run) {
@@ -961,10 +1009,14 @@ static bool scenario_count(lab_run *run) {
   sim_run_for(w, SIM_SEC);
   uint64_t idle = c->requests - before;
   if (idle > 3 * 20)
-    failf(c, "%" PRIu64 " RPCs in 1s of idleness (at most 60: heartbeats every 50ms to 2 "
-          "followers)", idle);
-  return finish(run, "%" PRIu64 " RPCs to elect, %" PRIu64 " for %d commands, %" PRIu64
-                " in 1s idle", election, agree, iters, idle);
+    failf(c,
+          "%" PRIu64
+          " RPCs in 1s of idleness (at most 60: heartbeats every 50ms to 2 "
+          "followers)",
+          idle);
+  return finish(run,
+                "%" PRIu64 " RPCs to elect, %" PRIu64 " for %d commands, %" PRIu64 " in 1s idle",
+                election, agree, iters, idle);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1022,7 +1074,8 @@ static bool scenario_persist1(lab_run *run) {
   TRY(one(w, c, 15, 2, true));
   restart(w, (l3 + 1) % 3);
   TRY(one(w, c, 16, 3, true));
-  return finish(run, "all crashed and restarted, then leaders and followers one by one: "
+  return finish(run,
+                "all crashed and restarted, then leaders and followers one by one: "
                 "6 commands agreed by all");
 }
 
@@ -1120,9 +1173,10 @@ static bool figure8_common(lab_run *run, bool unreliable) {
   }
   heal_all(w, c, unreliable);
   TRY(one(w, c, (int32_t)rng_below(r, 10000), 5, true));
-  return finish(run, "%d rounds, each ending with the leader %s (%d right after taking a "
-                "command); all 5 agree at the end (%u entries applied)", iters,
-                unreliable ? "cut off" : "crashed", taken, c->applied_len);
+  return finish(run,
+                "%d rounds, each ending with the leader %s (%d right after taking a "
+                "command); all 5 agree at the end (%u entries applied)",
+                iters, unreliable ? "cut off" : "crashed", taken, c->applied_len);
 }
 
 static bool scenario_figure8(lab_run *run) { return figure8_common(run, false); }
@@ -1142,8 +1196,10 @@ static bool scenario_unreliable_agree(lab_run *run) {
   }
   reliable_net(w);
   TRY(one(w, c, 100, 5, true));
-  return finish(run, "10%% loss, 10%% duplicates, reordering: 29 rounds of 5 commands; all 5 "
-                "servers agree (%u entries applied)", c->applied_len);
+  return finish(run,
+                "10%% loss, 10%% duplicates, reordering: 29 rounds of 5 commands; all 5 "
+                "servers agree (%u entries applied)",
+                c->applied_len);
 }
 
 static bool churn_common(lab_run *run, bool unreliable) {
@@ -1164,12 +1220,18 @@ static bool churn_common(lab_run *run, bool unreliable) {
     /* And the nemesis strikes: cut off, reconnect, crash or restart a random server. */
     int s = (int)rng_below(r, 5);
     switch (rng_below(r, 4)) {
-    case 0: set_connected(w, c, s, false); break;
-    case 1: set_connected(w, c, s, true); break;
-    case 2:
-      if (rng_below(r, 1000) < 500) crash(w, s);
-      break;
-    default: restart(w, s); break;
+      case 0:
+        set_connected(w, c, s, false);
+        break;
+      case 1:
+        set_connected(w, c, s, true);
+        break;
+      case 2:
+        if (rng_below(r, 1000) < 500) crash(w, s);
+        break;
+      default:
+        restart(w, s);
+        break;
     }
     sim_run_for(w, (50 + rng_below(r, 150)) * SIM_MS);
   }
@@ -1196,13 +1258,14 @@ static bool churn_common(lab_run *run, bool unreliable) {
   /* How many commands taken during the churn were committed: reported, not judged. */
   int values = 0;
   for (uint32_t i = 1; i <= c->applied_len; i++) values += c->applied[i].cmd.value < 1000000;
-  return finish(run, "40 rounds of %schurn: %d of %d commands committed, all 5 agree %s after "
-                "the churn stopped", unreliable ? "unreliable " : "", values, (int)next - 1, t);
+  return finish(run,
+                "40 rounds of %schurn: %d of %d commands committed, all 5 agree %s after "
+                "the churn stopped",
+                unreliable ? "unreliable " : "", values, (int)next - 1, t);
 }
 
 static bool scenario_reliable_churn(lab_run *run) { return churn_common(run, false); }
 static bool scenario_unreliable_churn(lab_run *run) { return churn_common(run, true); }
-
 
 /* ---------------------------------------------------------------------------------------------
  * Part (d): snapshots and log compaction. The service snapshots every SNAP_EVERY applied
@@ -1214,15 +1277,16 @@ enum { SNAP_EVERY = 10 };
 /* The log stayed bounded: no server ever held more than `bound` entries at once. */
 static bool check_bounded(lab_run *run, raft_check *c, uint32_t bound) {
   if (c->max_held <= bound) return true;
-  return fail_scenario(run, "a server held %u log entries at once, more than %u: entries a "
-                       "snapshot covers must be discarded (raft_snapshot)", c->max_held, bound);
+  return fail_scenario(run,
+                       "a server held %u log entries at once, more than %u: entries a "
+                       "snapshot covers must be discarded (raft_snapshot)",
+                       c->max_held, bound);
 }
 
 /* MIT's snapcommon(): rounds of commands; in each, one server (the leader when `leader`) is
  * cut off or crashed (`crash`), misses SNAP_EVERY + 1 commands or more, so that the leader
  * discards what it needs, and comes back: it must catch up by InstallSnapshot. */
-static bool snap_common(lab_run *run, bool disconnect, bool unreliable, bool crash_it,
-                        int rounds) {
+static bool snap_common(lab_run *run, bool disconnect, bool unreliable, bool crash_it, int rounds) {
   setup su = setup_default(3);
   su.snapshot_after = SNAP_EVERY;
   su.persist = crash_it;
@@ -1251,10 +1315,14 @@ static bool snap_common(lab_run *run, bool disconnect, bool unreliable, bool cra
   TRY(one(w, c, v++, 3, true));
   if (!check_bounded(run, c, 4 * SNAP_EVERY)) return false;
   if (c->snapshots_sent == 0)
-    return fail_scenario(run, "no InstallSnapshot was sent, though followers fell behind the "
+    return fail_scenario(run,
+                         "no InstallSnapshot was sent, though followers fell behind the "
                          "leader's snapshot (raft_send_append must call raft_send_snapshot)");
-  return finish(run, "%d rounds, %d commands applied by all; %" PRIu64 " InstallSnapshot sent; "
-                "at most %u entries held", rounds, (int)v - 1, c->snapshots_sent, c->max_held);
+  return finish(run,
+                "%d rounds, %d commands applied by all; %" PRIu64
+                " InstallSnapshot sent; "
+                "at most %u entries held",
+                rounds, (int)v - 1, c->snapshots_sent, c->max_held);
 }
 
 static bool scenario_snapshot_basic(lab_run *run) {
@@ -1269,7 +1337,9 @@ static bool scenario_snapshot_basic(lab_run *run) {
                 RAFT_LOG_CAP + 100, c->max_held);
 }
 
-static bool scenario_snapshot_install(lab_run *run) { return snap_common(run, true, false, false, 12); }
+static bool scenario_snapshot_install(lab_run *run) {
+  return snap_common(run, true, false, false, 12);
+}
 static bool scenario_snapshot_install_unreliable(lab_run *run) {
   return snap_common(run, true, true, false, 12);
 }
@@ -1292,20 +1362,23 @@ static bool scenario_snapshot_all_crash(lab_run *run) {
     int batch = SNAP_EVERY + 1 + (int)rng_below(sim_workload_rng(w), SNAP_EVERY);
     for (int k = 0; k < batch; k++) TRY(one(w, c, v++, 3, true));
     uint32_t before = 0;
-    for (int i = 0; i < 3; i++) if (srv(w, i)->snap_index > before) before = srv(w, i)->snap_index;
+    for (int i = 0; i < 3; i++)
+      if (srv(w, i)->snap_index > before) before = srv(w, i)->snap_index;
     for (int i = 0; i < 3; i++) crash_restart(w, i);
     /* Restored from disk: the snapshot came back (the state machine restarts from it). */
     uint32_t after = 0;
-    for (int i = 0; i < 3; i++) if (srv(w, i)->snap_index > after) after = srv(w, i)->snap_index;
+    for (int i = 0; i < 3; i++)
+      if (srv(w, i)->snap_index > after) after = srv(w, i)->snap_index;
     if (after != before)
-      return fail_scenario(run, "round %d: before the crash the newest snapshot ended at index "
+      return fail_scenario(run,
+                           "round %d: before the crash the newest snapshot ended at index "
                            "%u, after the restart at %u (raft_persist, raft_restore: snap_index, "
-                           "snap_term and the snapshot go to disk)", r, before, after);
+                           "snap_term and the snapshot go to disk)",
+                           r, before, after);
     TRY(one(w, c, v++, 3, true));
   }
   if (!check_bounded(run, c, 4 * SNAP_EVERY)) return false;
-  return finish(run, "8 rounds of crashing all 3 servers; %d commands applied by all",
-                (int)v - 1);
+  return finish(run, "8 rounds of crashing all 3 servers; %d commands applied by all", (int)v - 1);
 }
 
 /* MIT's TestSnapshotInit3D: a snapshot taken, all crash; on restart the state machine starts
@@ -1321,9 +1394,10 @@ static bool scenario_snapshot_init(lab_run *run) {
   for (int i = 0; i < 3; i++) {
     const raft_state *s = srv(w, i);
     if (s->snap_index == 0 || s->last_applied != s->snap_index || s->commit_index != s->snap_index)
-      return fail_scenario(run, "n%d restarted with snap_index %u, last_applied %u, commitIndex "
-                           "%u: it should start from its persisted snapshot (raft_restore)", i,
-                           s->snap_index, s->last_applied, s->commit_index);
+      return fail_scenario(run,
+                           "n%d restarted with snap_index %u, last_applied %u, commitIndex "
+                           "%u: it should start from its persisted snapshot (raft_restore)",
+                           i, s->snap_index, s->last_applied, s->commit_index);
   }
   TRY(one(w, c, v++, 3, true));
   for (int i = 0; i < 3; i++) crash_restart(w, i);
@@ -1367,13 +1441,16 @@ static bool judge_kv(lab_run *run, setup *su, sim_time deadline, const char *wha
       all += su->ops;
     }
     char t[32];
-    return lab_verdict(run, false, "%s: only %d of %d operations completed by %s, with a "
-                       "majority up and connected at the end", what, ok, all,
-                       sim_format_time(deadline, t, sizeof t));
+    return lab_verdict(run, false,
+                       "%s: only %d of %d operations completed by %s, with a "
+                       "majority up and connected at the end",
+                       what, ok, all, sim_format_time(deadline, t, sizeof t));
   }
   (void)c;
-  return lab_verdict(run, true, "%s: %zu operations, linearizable; every operation completed; "
-                     "the five safety properties held after every event", what, ops);
+  return lab_verdict(run, true,
+                     "%s: %zu operations, linearizable; every operation completed; "
+                     "the five safety properties held after every event",
+                     what, ops);
 }
 
 static bool scenario_kv(lab_run *run) {
@@ -1387,10 +1464,18 @@ static void fault_at(sim_world *w, void *ctx, uint64_t arg) {
   raft_check *c = ctx;
   int node = (int)(arg & 0xff), what = (int)(arg >> 8);
   switch (what) {
-  case 0: crash(w, node); break;
-  case 1: restart(w, node); break;
-  case 2: set_connected(w, c, node, false); break;
-  default: set_connected(w, c, node, true); break;
+    case 0:
+      crash(w, node);
+      break;
+    case 1:
+      restart(w, node);
+      break;
+    case 2:
+      set_connected(w, c, node, false);
+      break;
+    default:
+      set_connected(w, c, node, true);
+      break;
   }
 }
 
@@ -1427,14 +1512,14 @@ static bool scenario_kv_snapshot(lab_run *run) { return kv_faults_common(run, 5)
 static const lab_scenario scenarios[] = {
     {"initial-election", "(a) 3 servers elect one leader; no new election while it lives",
      scenario_initial_election, LAB_FIXED_NODES},
-    {"re-election", "(a) leader cut off, comes back; 2 of 3 cut off: no leader", scenario_re_election,
-     LAB_FIXED_NODES},
+    {"re-election", "(a) leader cut off, comes back; 2 of 3 cut off: no leader",
+     scenario_re_election, LAB_FIXED_NODES},
     {"many-elections", "(a) 7 servers, 3 random ones cut off, 10 times", scenario_many_elections,
      LAB_FIXED_NODES},
     {"same-timeout", "(a) question 1: every server's election timeout is 150 ms, not random",
      scenario_same_timeout, LAB_FIXED_NODES},
-    {"basic-agree", "(b) 3 commands, applied by all 3 servers at indexes 1..3", scenario_basic_agree,
-     LAB_FIXED_NODES},
+    {"basic-agree", "(b) 3 commands, applied by all 3 servers at indexes 1..3",
+     scenario_basic_agree, LAB_FIXED_NODES},
     {"rpc-bytes", "(b) 30 commands: entries shipped stay near 2 per command", scenario_rpc_bytes,
      LAB_FIXED_NODES},
     {"follower-failure", "(b) followers cut off one by one; a lone leader commits nothing",
@@ -1445,8 +1530,8 @@ static const lab_scenario scenarios[] = {
      scenario_fail_no_agree, LAB_FIXED_NODES},
     {"concurrent-starts", "(b) 5 commands started at once, all committed in order",
      scenario_concurrent_starts, LAB_FIXED_NODES},
-    {"rejoin", "(b) a cut-off leader's uncommitted entries give way when it rejoins", scenario_rejoin,
-     LAB_FIXED_NODES},
+    {"rejoin", "(b) a cut-off leader's uncommitted entries give way when it rejoins",
+     scenario_rejoin, LAB_FIXED_NODES},
     {"backup", "(b) 5 servers, divergent logs of 50 entries, brought in line", scenario_backup,
      LAB_FIXED_NODES},
     {"count", "(b) RPCs to elect, to agree on 10 commands, and when idle", scenario_count,

@@ -60,7 +60,8 @@ void client_on_read_reply(sim_node *n, q_state *s, int from, const q_read_reply_
   q_complete(n, s, tag, value);
   /* Read repair (Dynamo, section 4.5): whoever answered with an older version gets the newest. */
   for (int i = 0; i < s->cfg.replicas; i++)
-    if ((c->replied & (1u << i)) && q_tag_cmp(c->seen[i], tag) < 0) q_send_repair(n, s, i, tag, value);
+    if ((c->replied & (1u << i)) && q_tag_cmp(c->seen[i], tag) < 0)
+      q_send_repair(n, s, i, tag, value);
 }
 
 void client_on_sloppy_timer(sim_node *n, q_state *s) {

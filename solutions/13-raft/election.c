@@ -39,8 +39,10 @@ void raft_on_election_timeout(sim_node *n, raft_state *s) {
   s->votes = 1u << sim_self(n);
   s->leader_hint = -1;
   raft_set_role(n, s, ROLE_CANDIDATE);
-  raft_request_vote rv = {.term = s->current_term, .candidate = sim_self(n),
-                          .last_log_index = raft_last_index(s), .last_log_term = raft_last_term(s)};
+  raft_request_vote rv = {.term = s->current_term,
+                          .candidate = sim_self(n),
+                          .last_log_index = raft_last_index(s),
+                          .last_log_term = raft_last_term(s)};
   for (int i = 0; i < s->cfg.servers; i++)
     if (i != sim_self(n)) raft_send_request_vote(n, i, &rv);
 }

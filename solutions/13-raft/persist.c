@@ -14,7 +14,8 @@
 void raft_persist(sim_node *n, const raft_state *s) {
   /* The header, then only the entries in use (the rest of the disk is never read). */
   int32_t vote = s->voted_for + 1;
-  sim_stable_write(n, offsetof(raft_stable, current_term), &s->current_term, sizeof s->current_term);
+  sim_stable_write(n, offsetof(raft_stable, current_term), &s->current_term,
+                   sizeof s->current_term);
   sim_stable_write(n, offsetof(raft_stable, voted_for_plus_one), &vote, sizeof vote);
   sim_stable_write(n, offsetof(raft_stable, log_len), &s->log_len, sizeof s->log_len);
   sim_stable_write(n, offsetof(raft_stable, snap_index), &s->snap_index, sizeof s->snap_index);

@@ -33,8 +33,10 @@ void raft_send_append(sim_node *n, raft_state *s, int peer) {
     raft_send_snapshot(n, s, peer);
     return;
   }
-  raft_append_entries ae = {.term = s->current_term, .leader = sim_self(n),
-                            .prev_log_index = next - 1, .prev_log_term = raft_term_at(s, next - 1),
+  raft_append_entries ae = {.term = s->current_term,
+                            .leader = sim_self(n),
+                            .prev_log_index = next - 1,
+                            .prev_log_term = raft_term_at(s, next - 1),
                             .leader_commit = s->commit_index};
   /* Figure 2, Leaders: "If last log index >= nextIndex for a follower: send AppendEntries RPC
    * with log entries starting at nextIndex"; otherwise this is a heartbeat. */

@@ -31,9 +31,11 @@ void raft_snapshot(sim_node *n, raft_state *s, uint32_t index, const raft_kv *st
 void raft_send_snapshot(sim_node *n, raft_state *s, int peer) {
   /* Figure 13, InstallSnapshot arguments: term, leaderId, lastIncludedIndex, lastIncludedTerm,
    * data (one chunk: offset 0, done). */
-  raft_install_snapshot is = {.term = s->current_term, .leader = sim_self(n),
+  raft_install_snapshot is = {.term = s->current_term,
+                              .leader = sim_self(n),
                               .last_included_index = s->snap_index,
-                              .last_included_term = s->snap_term, .data = s->snap_kv};
+                              .last_included_term = s->snap_term,
+                              .data = s->snap_kv};
   raft_send_install_snapshot(n, peer, &is);
 }
 
